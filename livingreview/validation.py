@@ -1,0 +1,279 @@
+"""Reading and checking studies.csv, with messages a contributor can act on.
+
+Two kinds of failure:
+- DataFileError: the file cannot be read or parsed as CSV at all (exit 2 in the CLI);
+- Problem: one thing wrong in one cell, header or row, located by line and column (exit 1).
+Frictionless checks what Table Schema can express (types, required, pattern, unique, minimum);
+this module adds what it cannot: ';'-separated vocabulary lists, the current-year bound,
+and line numbers of the file (a quoted field may span lines, so record != line).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .paths import DATAPACKAGE
+from .vocabulary import LIST_COLUMNS, load_vocabulary, split_terms
+
+#: Larger files are refused before parsing: 10,000 studies with long text fields take ~25 MB.
+MAX_BYTES = 64 * 1024 * 1024
+FIRST_YEAR = 1990
+
+
+class DataFileError(Exception):
+    """The file cannot be read or parsed at all. str() is the one line to show."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    line: int
+    column: str
+    message: str
+
+    def render(self, path: str | Path) -> str:
+        return f"{path}:{self.line}: column '{self.column}': {self.message}"
+
+
+class InvalidStudiesError(ValueError):
+    """The file parsed, but rows break the schema; .problems lists every one."""
+
+    def __init__(self, path: str | Path, problems: list[Problem]):
+        self.path = str(path)
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(p.render(self.path) for p in self.problems))
+
+
+@lru_cache(maxsize=2)
+def table_schema(path: str | Path = DATAPACKAGE) -> dict:
+    """The Table Schema descriptor of the studies resource."""
+    with open(path, encoding="utf-8") as handle:
+        package = json.load(handle)
+    return next(r for r in package["resources"] if r["name"] == "studies")["schema"]
+
+
+def expected_columns() -> list[str]:
+    return [f["name"] for f in table_schema()["fields"]]
+
+
+@dataclass
+class ParsedFile:
+    header: list[str]
+    records: list[list[str]]
+    lines: list[int]  # line on which each record starts (header = line 1)
+
+
+def read_records(path: str | Path) -> ParsedFile:
+    """Decode and split the CSV, keeping each record's first line. Raises DataFileError."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise DataFileError(
+                f"{path}: the file is {size / 2**20:.0f} MB; the limit is {MAX_BYTES // 2**20} MB "
+                "(a study table of 10,000 rows takes about 25 MB)"
+            )
+        raw = path.read_bytes()
+    except DataFileError:
+        raise
+    except IsADirectoryError:
+        raise DataFileError(f"{path}: is a folder, not a CSV file") from None
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DataFileError(f"{path}:{line}: contains a NUL byte: this is a binary file, not CSV text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFileError(
+            f"{path}:{line}: is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded); "
+            "save the file with UTF-8 encoding"
+        ) from None
+    text = text.removeprefix("\ufeff")  # a BOM, as spreadsheet programs write it
+    if not text.strip():
+        raise DataFileError(f"{path}: the file is empty; it needs a header line and one line per study")
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records, lines = [], []
+    previous_end = 0
+    try:
+        for record in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # a blank line carries no study
+            records.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        start = previous_end + 1
+        if "unexpected end of data" in str(exc) or "EOF" in str(exc):
+            raise DataFileError(
+                f"{path}:{start}: unbalanced quotes: a field opened with \" on or after this line "
+                "is never closed (inside a quoted field write a quote as \"\")"
+            ) from None
+        raise DataFileError(f"{path}:{reader.line_num}: cannot be parsed as CSV: {exc}") from None
+    header = [name.strip() for name in records[0]]
+    if not set(header) & set(expected_columns()):
+        raise DataFileError(
+            f"{path}:1: does not look like the study table: the first line has none of the expected "
+            f"columns ({', '.join(expected_columns())})"
+        )
+    return ParsedFile(header, records[1:], lines[1:])
+
+
+def check_header(header: list[str]) -> list[Problem]:
+    expected = expected_columns()
+    problems = []
+    seen = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(1, name, "appears twice in the header; each column once"))
+        seen.add(name)
+    for name in header:
+        if name not in expected:
+            hint = _closest_hint(name, expected)
+            problems.append(
+                Problem(1, name, f"unexpected column{hint}; allowed columns: {', '.join(expected)}")
+            )
+    for name in expected:
+        if name not in seen:
+            problems.append(Problem(1, name, "missing from the header; every study table needs it"))
+    return problems
+
+
+def _closest_hint(text: str, options) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(text.lower(), list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def check_rows(parsed: ParsedFile, today: _dt.date | None = None) -> tuple[list[dict], list[int], list[Problem]]:
+    """Every problem in the rows; also the rows as dicts (column -> text) with their lines."""
+    from frictionless import Resource, Schema
+
+    columns = expected_columns()
+    position = {name: i for i, name in enumerate(parsed.header)}
+    problems: list[Problem] = []
+    rows, lines = [], []
+    width = len(parsed.header)
+    for record, line in zip(parsed.records, parsed.lines):
+        if len(record) != width:
+            more = len(record) > width
+            column = parsed.header[-1] if more else parsed.header[len(record)] if record else parsed.header[0]
+            problems.append(
+                Problem(
+                    line,
+                    column,
+                    f"the row has {len(record)} fields but the header has {width}: "
+                    + ("quote any field that contains a comma" if more else "a field or comma is missing")
+                    + "; the row was not checked further",
+                )
+            )
+            continue
+        rows.append({name: record[position[name]] for name in columns})
+        lines.append(line)
+
+    # What Table Schema expresses, frictionless checks (on the already-split cells).
+    schema = Schema.from_descriptor(table_schema())
+    fields = {f["name"]: f for f in table_schema()["fields"]}
+    data = [columns] + [[row[name] for name in columns] for row in rows]
+    report = Resource(data=data, schema=schema).validate(limit_errors=10**9)
+    for error in report.tasks[0].errors if report.tasks else []:
+        row_number = getattr(error, "row_number", None)
+        name = getattr(error, "field_name", None)
+        if row_number is None or name is None:
+            continue
+        line = lines[row_number - 2]
+        cell = getattr(error, "cell", "")
+        problems.append(Problem(line, name, _schema_message(error, name, cell, fields[name], lines)))
+
+    # What it cannot express: vocabulary lists and the moving upper bound on year.
+    facets = load_vocabulary()
+    this_year = (today or _dt.date.today()).year
+    for row, line in zip(rows, lines):
+        year = row["year"].strip()
+        if re.fullmatch(r"\d+", year) and int(year) > this_year:
+            problems.append(
+                Problem(line, "year", f"{year} is in the future; expected a year from {FIRST_YEAR} to {this_year}")
+            )
+        for column in LIST_COLUMNS:
+            problems.extend(_check_terms(row[column], facets[column], line))
+    return rows, lines, problems
+
+
+def _schema_message(error, name: str, cell, field: dict, lines: list[int]) -> str:
+    constraint = re.search(r'constraint "(\w+)"', error.note or "")
+    kind = constraint.group(1) if constraint else None
+    shown = f"'{cell}'"
+    if error.type == "type-error":
+        if field["type"] == "date":
+            return f"{shown} is not a date; write it as YYYY-MM-DD (ISO 8601), e.g. {_dt.date.today():%Y-%m-%d}"
+        if name == "year":
+            return f"{shown} is not a whole number; expected a year from {FIRST_YEAR} to {_dt.date.today().year}"
+        return f"{shown} is not a whole number; expected an integer such as 12, or an empty cell"
+    if error.type in ("unique-error", "primary-key"):
+        earlier = re.search(r"position (\d+)", error.note or "")
+        where = f" already used on line {lines[int(earlier.group(1)) - 2]}" if earlier else " used twice"
+        return f"duplicate id {shown}:{where}; every study needs its own id (add -b for a second study of the same author and year)"
+    if kind == "required":
+        if name in LIST_COLUMNS:
+            facet = load_vocabulary()[name]
+            return f"is empty; give at least one term, ';'-separated, from: {', '.join(facet.terms)}"
+        return f"is empty; this column is required ({field.get('description', '').rstrip('.')})"
+    if kind == "pattern":
+        if name == "id":
+            return f"{shown} is not a valid id; use lowercase letters, digits and hyphens only (^[a-z0-9-]+$), e.g. ultsch-2025"
+        if name == "doi":
+            bare = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", str(cell).strip(), flags=re.I)
+            hint = f" (write '{bare}')" if bare != str(cell) and re.fullmatch(r"10\.\d{4,9}/\S+", bare) else ""
+            return f"{shown} is not a DOI; expected the bare form 10.NNNN/suffix{hint}, or an empty cell"
+        if name == "url":
+            return f"{shown} is not an https:// link; give a full https:// address, or leave the cell empty"
+        return f"{shown} does not match the pattern {field['constraints']['pattern']}"
+    if kind == "minimum":
+        if name == "year":
+            return f"{cell} is out of range; expected a year from {FIRST_YEAR} to {_dt.date.today().year}"
+        return f"{cell} is too small; the minimum is {field['constraints']['minimum']}"
+    return f"{shown}: {error.note}"
+
+
+def _check_terms(cell: str, facet, line: int) -> list[Problem]:
+    problems = []
+    terms = split_terms(cell)
+    if not terms:
+        return problems  # an empty required list is reported by the schema's "required"
+    seen = set()
+    for term in terms:
+        if not term:
+            problems.append(Problem(line, facet.column, f"'{cell}' has an empty term: remove the extra ';'"))
+            continue
+        if term in seen:
+            problems.append(Problem(line, facet.column, f"term '{term}' is listed twice"))
+        seen.add(term)
+        if term not in facet.terms:
+            guess = facet.closest(term)
+            hint = f"did you mean '{guess}'? " if guess else ""
+            problems.append(
+                Problem(line, facet.column, f"unknown term '{term}'; {hint}allowed: {', '.join(facet.terms)}")
+            )
+    return problems
+
+
+def validate(path: str | Path) -> tuple[list[dict], list[Problem]]:
+    """Rows as dicts and every problem found. Raises DataFileError when unreadable."""
+    parsed = read_records(path)
+    problems = check_header(parsed.header)
+    if problems:
+        return [], problems  # without the right columns, cells cannot be told apart reliably
+    rows, _lines, row_problems = check_rows(parsed)
+    return rows, problems + row_problems
