@@ -38,14 +38,18 @@ def cmd_validate(args) -> int:
                 print(f"::error file={_github_escape(str(path), property_value=True)},line={problem.line},title={title}::{_github_escape(problem.message)}")
             else:
                 print(problem.render(path), file=sys.stderr)
-        count = len(exc.problems)
-        print(f"{path}: {count} problem{'s' if count != 1 else ''} found; nothing was changed", file=sys.stderr)
+        print(f"{path}: {_plural(len(exc.problems), 'problem')} found; nothing was changed", file=sys.stderr)
         return 1
     years = f", {frame['year'].min()}–{frame['year'].max()}" if len(frame) else ""
     domains = len({d for ds in frame["domain"] for d in ds})
     families = len({f for fs in frame["model_family"] for f in fs})
-    print(f"{path}: valid: {len(frame)} studies, {domains} clinical domains, {families} model families{years}")
+    print(f"{path}: valid: {_plural(len(frame), 'study', 'studies')}, {_plural(domains, 'clinical domain')}, "
+          f"{_plural(families, 'model family', 'model families')}{years}")
     return 0
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,35 @@
+# Two commands for a fresh machine: `make book` builds the book, `make test` runs every test.
+# The virtual environment .venv is created (or refreshed) whenever the requirements change.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: book book-strict test validate clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+## Check the study table; every problem by line and column.
+validate: $(STAMP)
+	$(PY) -m livingreview validate
+
+## Build the HTML book into _build/html (incremental; re-runs pages whenever the data changed).
+book: $(STAMP)
+	$(PY) -m livingreview validate
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+## What CI builds: from scratch, every page re-read, warnings are errors.
+book-strict: $(STAMP)
+	$(PY) -m livingreview validate
+	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
+
+## Every test: data, package, book build, browser checks.
+test: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf _build
