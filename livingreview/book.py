@@ -1,0 +1,220 @@
+"""What the chapters call: numbers glued into prose, figures, study cards.
+
+Chapters stay thin: a hidden cell runs `glue_facts()` and the prose uses {glue:text}`key`.
+"""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .studies import TABLE1_COLUMNS, load_studies
+from .vocabulary import LIST_COLUMNS, load_vocabulary
+
+#: Modalities that make a study "image-centric" (the review's phrase for its largest group).
+IMAGE_MODALITIES = ("2d-image", "3d-volume", "hyperspectral-image", "photograph")
+#: The families the review names when it says "GANs, diffusion models or VLMs" act on images.
+IMAGE_FAMILIES = ("gan", "diffusion", "vlm")
+
+
+class Text(str):
+    """A string whose repr is itself, so {glue:text} shows it without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def has_any(column: pd.Series, terms) -> pd.Series:
+    wanted = set(terms)
+    return column.map(lambda values: bool(wanted.intersection(values)))
+
+
+def compute_facts(df: pd.DataFrame) -> dict[str, object]:
+    """Every number the prose states, computed from the table. Keys are glue names."""
+    n = len(df)
+    facts: dict[str, object] = {"n_studies": n, "n_studies_text": Text(plural(n, "study", "studies"))}
+    facts["year_first"] = int(df["year"].min()) if n else 0
+    facts["year_last"] = int(df["year"].max()) if n else 0
+    facts["year_range"] = Text(f"{facts['year_first']}–{facts['year_last']}" if n else "no years")
+    last = df["added"].max() if n else None
+    facts["last_updated"] = Text(f"{last:%-d %B %Y}" if last is not None else "never")
+    facts["last_updated_iso"] = Text(f"{last:%Y-%m-%d}" if last is not None else "")
+    facts["n_with_doi"] = int((df["doi"] != "").sum())
+    facts["n_verified"] = int(((df["doi"] != "") | (df["url"] != "")).sum())
+    facts["n_unverified"] = n - facts["n_verified"]
+    for column in LIST_COLUMNS:
+        used = {t for values in df[column] for t in values}
+        facts[f"n_{column}_used"] = len(used)
+        for key in load_vocabulary()[column].terms:
+            facts[f"n_{column}_{key.replace('-', '_')}"] = int(has_any(df[column], [key]).sum())
+    image = has_any(df["modality"], IMAGE_MODALITIES)
+    image_generative = image & has_any(df["model_family"], IMAGE_FAMILIES)
+    facts["n_image"] = int(image.sum())
+    facts["n_non_image"] = n - facts["n_image"]
+    facts["n_image_centric"] = int(image_generative.sum())
+    share = image_generative.mean() if n else 0.0
+    facts["share_image_centric"] = Text(f"{share:.0%}")
+    facts["image_claim_check"] = Text(
+        "agrees with" if share > 2 / 3 else "does not agree with"
+    )
+    facts["n_multi_family"] = int((df["model_family"].map(len) > 1).sum())
+    facts["n_no_limitation_theme"] = int((df["limitation_themes"].map(len) == 0).sum())
+    return facts
+
+
+def glue_facts(df: pd.DataFrame | None = None) -> dict[str, object]:
+    """Compute the facts and glue each one (display=False) for {glue:text} in the prose."""
+    from myst_nb import glue
+
+    facts = compute_facts(load_studies() if df is None else df)
+    for key, value in facts.items():
+        glue(key, value, display=False)
+    return facts
+
+
+@dataclass
+class FigureHTML:
+    """A Plotly figure as HTML that the book's figures.js draws: spec embedded once, no plotly.js."""
+
+    figure: object
+    name: str
+    caption: str = ""
+    height: int = 440
+
+    def _repr_html_(self) -> str:
+        spec = self.figure.to_json()
+        # '<' only occurs inside JSON strings, so this escape keeps a '</script>' in data inert.
+        spec = spec.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        title = self.figure.layout.title.text or self.name
+        holder = f"lr-fig-{html.escape(self.name)}"
+        caption = f'<figcaption class="lr-caption">{html.escape(self.caption)}</figcaption>' if self.caption else ""
+        return (
+            f'<figure class="lr-figure-box" id="figure-{html.escape(self.name)}">'
+            f'<div class="lr-figure" id="{holder}" data-spec="{holder}-spec" role="img" '
+            f'aria-label="{html.escape(strip_tags(title), quote=True)}" style="min-height:{self.height}px"></div>'
+            f'<script type="application/json" id="{holder}-spec">{spec}</script>'
+            f"{caption}</figure>"
+        )
+
+
+def strip_tags(text: str) -> str:
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", text or "")).strip()
+
+
+def tags_html(row, columns=LIST_COLUMNS) -> str:
+    vocabulary = load_vocabulary()
+    parts = []
+    for column in columns:
+        facet = vocabulary[column]
+        for key in row[column]:
+            parts.append(
+                f'<span class="lr-tag lr-tag-{column}" title="{html.escape(facet.label)}">'
+                f"{html.escape(facet.label_of(key))}</span>"
+            )
+    return "".join(parts)
+
+
+def study_link(row) -> str:
+    """An https:// link for the study: its DOI when known, else its verified URL, else ''."""
+    if row["doi"]:
+        target = "https://doi.org/" + row["doi"]
+    elif row["url"].startswith("https://"):
+        target = row["url"]
+    else:
+        return ""
+    label = f"doi:{row['doi']}" if row["doi"] else "publication"
+    return f'<a href="{html.escape(target, quote=True)}" rel="noopener">{html.escape(label)}</a>'
+
+
+def citation_text(row) -> str:
+    return f"{row['first_author']} et al. ({row['year']})"
+
+
+FIELD_LABELS = {
+    "dataset": "Dataset",
+    "method": "Method",
+    "model": "Generative model",
+    "application": "Application",
+    "purpose": "Purpose in healthcare",
+    "limitations": "Limitations",
+}
+
+
+class StudyCards:
+    """One card per study, as HTML (every value escaped)."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+
+    def _card(self, row) -> str:
+        fields = "".join(
+            f"<dt>{FIELD_LABELS[c]}</dt><dd>{html.escape(row[c])}</dd>" for c in TABLE1_COLUMNS
+        )
+        record = []
+        if row["title"]:
+            record.append(f"<cite>{html.escape(row['title'])}</cite>")
+        if row["venue"]:
+            record.append(html.escape(row["venue"]))
+        link = study_link(row)
+        if link:
+            record.append(link)
+        if not record:
+            record.append('<span class="lr-muted">Bibliographic record not yet verified.</span>')
+        ref = f" · reference {int(row['ref'])} of the source review" if pd.notna(row["ref"]) else ""
+        notes = f'<p class="lr-note"><strong>Note:</strong> {html.escape(row["notes"])}</p>' if row["notes"] else ""
+        return (
+            f'<article class="lr-card" id="study-{html.escape(row["id"])}">'
+            f"<h3>{html.escape(citation_text(row))}</h3>"
+            f'<p class="lr-record">{" · ".join(record)}{ref}</p>'
+            f'<p class="lr-tags">{tags_html(row)}</p>'
+            f"<dl>{fields}</dl>{notes}</article>"
+        )
+
+    def _repr_html_(self) -> str:
+        return '<div class="lr-cards">' + "".join(self._card(r) for _, r in self.df.iterrows()) + "</div>"
+
+
+def facts_json(df: pd.DataFrame) -> str:
+    return json.dumps({k: str(v) for k, v in compute_facts(df).items()}, indent=1)
+
+
+class RawHTML:
+    """HTML that a page shows as is (already escaped by whoever built it)."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+
+def figure_html(name: str, df: pd.DataFrame | None = None, height: int | None = None) -> FigureHTML:
+    """One of the registered figures, with its data-driven caption, ready for a page."""
+    from .figures import FIGURES
+
+    df = load_studies() if df is None else df
+    spec = FIGURES[name]
+    figure = spec.make(df)
+    return FigureHTML(figure, name, spec.caption(df), height or int(figure.layout.height or 440))
+
+
+def studies_table(df: pd.DataFrame | None = None) -> RawHTML:
+    """The filterable table of all studies for the static book (works with no kernel)."""
+    from .html_table import studies_table_html
+
+    return RawHTML(studies_table_html(load_studies() if df is None else df))
+
+
+def SelectionFlow() -> RawHTML:  # noqa: N802 - reads as a figure in the chapter
+    """The literature-selection flow diagram, drawn from data/selection.yml."""
+    from .living import load_selection, selection_flow_svg
+
+    return RawHTML(selection_flow_svg(load_selection()))

@@ -1,0 +1,118 @@
+"""Sphinx extension that keeps the book in step with the data and fully offline.
+
+- config-inited: validate the study table; invalid data stops the build with the validator's
+  own lines (PATH:LINE: column ...), never a notebook traceback.
+- env-get-outdated: when the table, the vocabulary or this package changed since the last build,
+  every page is re-read (and so re-executed: execute_notebooks is 'force'); with no change,
+  nothing is re-read, so a no-change rebuild stays fast.
+- html-page-context: scripts and styles are added only to the pages that use them (plotly.js
+  only where a figure is drawn), all served from the book's own _static/lr/.
+- build-finished: copies those assets (ours and vendored ones from installed packages).
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+from sphinx.util import logging
+
+from .paths import DATA_DIR, ROOT, studies_path
+
+logger = logging.getLogger(__name__)
+PACKAGE_DIR = Path(__file__).resolve().parent
+ASSETS_DIR = PACKAGE_DIR / "assets"
+STATIC_SUBDIR = "lr"  # everything of ours lands in _build/html/_static/lr/
+
+#: Marker class in a page's HTML -> (scripts, stylesheets) that page needs, relative to _static/lr/.
+FIGURE_MARKER = "lr-figure"
+
+
+def _page_assets() -> dict[str, tuple[list[str], list[str]]]:
+    assets = {FIGURE_MARKER: (["vendor/plotly.min.js", "figures.js"], [])}
+    try:
+        from . import html_table
+    except ImportError:  # the table module is optional until a page uses it
+        return assets
+    assets[html_table.TABLE_MARKER] = (list(html_table.TABLE_JS), list(html_table.TABLE_CSS))
+    return assets
+
+
+def _vendor_files() -> dict[str, Path]:
+    import plotly
+
+    files = {"vendor/plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js"}
+    try:
+        from . import html_table
+    except ImportError:
+        return files
+    files.update(html_table.vendor_files())
+    return files
+
+
+def data_fingerprint() -> str:
+    """What the pages' outputs depend on besides their own text: data, vocabulary, package code."""
+    digest = hashlib.sha256()
+    table = studies_path()
+    digest.update(str(table.resolve()).encode())
+    inputs = [table, DATA_DIR / "vocabulary.yml", DATA_DIR / "datapackage.json"]
+    inputs += sorted(p for p in DATA_DIR.glob("*.yml") if p not in inputs)
+    inputs += sorted(PACKAGE_DIR.rglob("*.py"))
+    for path in inputs:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+    return digest.hexdigest()
+
+
+def check_data(app: Sphinx, config) -> None:
+    from .studies import load_studies
+    from .validation import DataFileError, InvalidStudiesError
+
+    try:
+        frame = load_studies()
+    except (DataFileError, InvalidStudiesError) as exc:
+        raise ConfigError(f"the study table is not valid; fix these and build again:\n{exc}") from None
+    app.lr_fingerprint = data_fingerprint()
+    logger.info(f"[livingreview] {len(frame)} studies from {studies_path()}")
+
+
+def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[str]:
+    previous = getattr(env, "lr_fingerprint", None)
+    env.lr_fingerprint = app.lr_fingerprint
+    if previous is None or previous == app.lr_fingerprint:
+        return []
+    logger.info("[livingreview] the data or package changed: every page is re-read and re-executed")
+    return sorted(set(env.found_docs) - set(added) - set(changed) - set(removed))
+
+
+def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    body = context.get("body", "")
+    for marker, (scripts, styles) in _page_assets().items():
+        if marker in body:
+            for script in scripts:
+                app.add_js_file(f"{STATIC_SUBDIR}/{script}", loading_method="defer")
+            for style in styles:
+                app.add_css_file(f"{STATIC_SUBDIR}/{style}")
+
+
+def copy_assets(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / STATIC_SUBDIR
+    shutil.copytree(ASSETS_DIR, target, dirs_exist_ok=True)
+    for relative, source in _vendor_files().items():
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if not destination.exists() or destination.stat().st_size != source.stat().st_size:
+            shutil.copyfile(source, destination)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", check_data)
+    app.connect("env-get-outdated", outdate_on_data_change)
+    app.connect("html-page-context", add_page_assets)
+    app.connect("build-finished", copy_assets)
+    app.add_css_file(f"{STATIC_SUBDIR}/book.css")
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
