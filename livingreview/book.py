@@ -218,3 +218,18 @@ def SelectionFlow() -> RawHTML:  # noqa: N802 - reads as a figure in the chapter
     from .living import load_selection, selection_flow_svg
 
     return RawHTML(selection_flow_svg(load_selection()))
+
+
+def unverified_studies(df: pd.DataFrame | None = None) -> RawHTML:
+    """The studies with no verified record (no DOI, no URL): cited by author, year and ref number."""
+    df = load_studies() if df is None else df
+    pending = df[(df["doi"] == "") & (df["url"] == "")]
+    if pending.empty:
+        return RawHTML("<p>None: every study has a verified record.</p>")
+    items = "".join(
+        f'<li><a href="studies.html#study-{html.escape(r["id"])}">{html.escape(citation_text(r))}</a>'
+        + (f" (reference {int(r['ref'])} of the source review)" if pd.notna(r["ref"]) else "")
+        + "</li>"
+        for _, r in pending.sort_values(["first_author", "year"]).iterrows()
+    )
+    return RawHTML(f'<ul class="lr-unverified">{items}</ul>')

@@ -1,0 +1,145 @@
+"""The book builds strictly, offline, and always in step with the data."""
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, ROOT, build_book
+from livingreview import load_studies
+from livingreview.book import compute_facts
+
+pytestmark = pytest.mark.book
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_every_chapter_is_built(built_book):
+    for name in toc_files():
+        assert (built_book / f"{name}.html").is_file(), name
+
+
+def glued(page: Path, key_text: str) -> str:
+    return page.read_text(encoding="utf-8")
+
+
+def test_landing_page_counts_match_the_data(built_book):
+    facts = compute_facts(load_studies())
+    text = visible_text(built_book / "book" / "index.html")
+    assert f"{facts['n_studies_text']} coded so far, published {facts['year_range']}" in text
+    assert f"Data last changed on {facts['last_updated']}" in text
+
+
+class _Refs(HTMLParser):
+    """Collects every resource a page loads: script src, stylesheet/preload links, img, iframe..."""
+
+    def __init__(self):
+        super().__init__()
+        self.loads: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "img", "iframe", "audio", "video", "source", "embed") and attrs.get("src"):
+            self.loads.append(attrs["src"])
+        if tag == "link" and attrs.get("href") and set((attrs.get("rel") or "").split()) & {
+            "stylesheet", "preload", "modulepreload", "icon", "prefetch"
+        }:
+            self.loads.append(attrs["href"])
+        if tag == "object" and attrs.get("data"):
+            self.loads.append(attrs["data"])
+
+
+def remote(url: str) -> bool:
+    return bool(re.match(r"^([a-z][a-z0-9+.-]*:)?//", url, re.I)) and not url.startswith("file:")
+
+
+def test_no_page_loads_anything_from_another_host(built_book):
+    pages = list(built_book.rglob("*.html"))
+    assert len(pages) >= len(toc_files())
+    offenders = {}
+    for page in pages:
+        parser = _Refs()
+        parser.feed(page.read_text(encoding="utf-8"))
+        bad = [u for u in parser.loads if remote(u)]
+        if bad:
+            offenders[str(page.relative_to(built_book))] = bad
+        for url in parser.loads:  # and everything it loads locally is in the build
+            if not remote(url) and not url.startswith("data:"):
+                target = (page.parent / url.split("?")[0].split("#")[0]).resolve()
+                assert target.exists(), f"{page.name} loads missing {url}"
+    assert offenders == {}
+    for css in built_book.rglob("*.css"):
+        for url in re.findall(r"@import\s+(?:url\()?['\"]?([^'\")\s;]+)", css.read_text(errors="ignore")):
+            assert not remote(url), (css, url)
+
+
+def test_plotly_only_on_pages_with_figures(built_book):
+    for page in built_book.rglob("*.html"):
+        markup = page.read_text(encoding="utf-8")
+        has_figure = 'class="lr-figure"' in markup
+        assert ("plotly.min.js" in markup) == has_figure, page.name
+    assert 'class="lr-figure"' in (built_book / "book" / "analysis.html").read_text()
+
+
+def test_source_claim_shown_beside_computed_value(built_book):
+    facts = compute_facts(load_studies())
+    text = visible_text(built_book / "book" / "analysis.html")
+    assert '"more than two-thirds"' in text
+    assert f"{facts['n_image_centric']} of {facts['n_studies']} studies ({facts['share_image_centric']})" in text
+
+
+def test_cards_for_every_study(built_book):
+    markup = (built_book / "book" / "studies.html").read_text(encoding="utf-8")
+    for study_id in load_studies()["id"]:
+        assert f'id="study-{study_id}"' in markup
+
+
+def visible_text(page: Path) -> str:
+    markup = page.read_text(encoding="utf-8")
+    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
+    text = re.sub(r"<[^>]+>", "", markup)
+    import html
+
+    return re.sub(r"\s+", " ", html.unescape(text))
+
+
+def test_rebuild_follows_the_data(built_book, tmp_path):
+    """Drop a row, rebuild incrementally (no --all, nothing cleared): every count follows."""
+    output = built_book.parent.parent
+    fewer = tmp_path / "fourteen.csv"
+    with open(ROOT / "data" / "studies.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with open(fewer, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows[:-1])
+    result = build_book(output, data=fewer, all_pages=False)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    text = visible_text(built_book / "book" / "index.html")
+    assert "14 studies coded so far" in text
+    analysis = visible_text(built_book / "book" / "analysis.html")
+    assert f"of 14 studies (" in analysis
+    # Nothing changed since: Sphinx reads no page again, so no notebook runs.
+    again = build_book(output, data=fewer, all_pages=False)
+    assert again.returncode == 0
+    assert "Executing" not in again.stdout and "0 changed" in again.stdout
+    # And back to the shipped table (restores the shared build for later tests).
+    back = build_book(output, all_pages=False)
+    assert back.returncode == 0 and "15 studies coded so far" in visible_text(built_book / "book" / "index.html")
+
+
+def test_invalid_data_stops_the_build_with_the_validators_lines(tmp_path):
+    result = build_book(tmp_path, data=FIXTURES / "unknown-term.csv")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "unknown-term.csv:2: column 'model_family': unknown term 'difusion'; did you mean 'diffusion'?" in output
+    assert "Traceback" not in output
