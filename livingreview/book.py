@@ -88,7 +88,9 @@ class FigureHTML:
     height: int = 440
 
     def _repr_html_(self) -> str:
-        spec = self.figure.to_json()
+        from .figures import PLOTLY_CONFIG
+
+        spec = json.dumps({**json.loads(self.figure.to_json()), "config": PLOTLY_CONFIG}, separators=(",", ":"))
         # '<' only occurs inside JSON strings, so this escape keeps a '</script>' in data inert.
         spec = spec.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         title = self.figure.layout.title.text or self.name

@@ -8,7 +8,7 @@
     if (!data || holder.getAttribute("data-drawn")) return;
     var spec = JSON.parse(data.textContent);
     holder.setAttribute("data-drawn", "1");
-    Plotly.newPlot(holder, spec.data, spec.layout, config);
+    Plotly.newPlot(holder, spec.data, spec.layout, spec.config || config);
   }
   function drawAll() {
     var holders = document.querySelectorAll(".lr-figure[data-spec]");
