@@ -87,7 +87,18 @@ def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[st
     return sorted(set(env.found_docs) - set(added) - set(changed) - set(removed))
 
 
+def _is_thebe(script) -> bool:
+    name = str(getattr(script, "filename", script) or "")
+    body = str(getattr(script, "attributes", {}).get("body", ""))
+    return "thebe" in name or "THEBE_JS_URL" in body
+
+
 def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    # sphinx-thebe (always loaded by Jupyter Book) declares its config script twice, a console
+    # SyntaxError, and names a CDN; the book has no live code cells, so its scripts are dropped.
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        scripts[:] = [script for script in scripts if not _is_thebe(script)]
     body = context.get("body", "")
     for marker, (scripts, styles) in _page_assets().items():
         if marker in body:
