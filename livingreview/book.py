@@ -72,7 +72,10 @@ def glue_facts(df: pd.DataFrame | None = None) -> dict[str, object]:
     """Compute the facts and glue each one (display=False) for {glue:text} in the prose."""
     from myst_nb import glue
 
+    from .living import selection_facts
+
     facts = compute_facts(load_studies() if df is None else df)
+    facts.update(selection_facts())  # the literature search, from data/selection.yml
     for key, value in facts.items():
         glue(key, value, display=False)
     return facts
@@ -213,13 +216,6 @@ def studies_table(df: pd.DataFrame | None = None) -> RawHTML:
     from .html_table import studies_table_html
 
     return RawHTML(studies_table_html(load_studies() if df is None else df))
-
-
-def SelectionFlow() -> RawHTML:  # noqa: N802 - reads as a figure in the chapter
-    """The literature-selection flow diagram, drawn from data/selection.yml."""
-    from .living import load_selection, selection_flow_svg
-
-    return RawHTML(selection_flow_svg(load_selection()))
 
 
 def unverified_studies(df: pd.DataFrame | None = None) -> RawHTML:

@@ -13,13 +13,20 @@ SEED = SHARED / "seeds" / "000_84fef9ad5470382f.txt"
 SOURCES_BIB = SHARED / "sources" / "references.bib"
 
 
-def require(condition: bool, reason: str) -> None:
-    """Skip when something outside the repo is missing, except under CI, where it must be there."""
+def require(condition: bool, reason: str, *, strict_env: str = "CI") -> None:
+    """Skip when something outside the repo is missing, except where `strict_env` is set (CI),
+    in which case it must be there."""
     if condition:
         return
-    if os.environ.get("CI"):
-        pytest.fail(f"required under CI: {reason}")
+    if os.environ.get(strict_env):
+        pytest.fail(f"required when {strict_env} is set: {reason}")
     pytest.skip(reason)
+
+
+def require_shared(path: Path) -> None:
+    """The seed and verified records live in ../shared, beside this repository on our machines
+    (.ci/run sets LIVINGREVIEW_REQUIRE_SHARED) but not on GitHub, where these tests skip."""
+    require(path.exists(), f"{path} is not beside the repository", strict_env="LIVINGREVIEW_REQUIRE_SHARED")
 
 
 # --- The built book, shared by every test that reads pages (one strict build per session) ---

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, SEED, SOURCES_BIB, require
+from conftest import ROOT, SEED, SOURCES_BIB, require_shared
 from livingreview import LIST_COLUMNS, TABLE1_COLUMNS, load_studies, load_vocabulary
 
 # (first author, year, reference number) of Table 1's rows, in the table's order.
@@ -66,7 +66,7 @@ def _seed_rows() -> list[list[str]]:
 
 
 def test_text_columns_reproduce_the_seed_verbatim(studies):
-    require(SEED.exists(), f"the source review text is not at {SEED}")
+    require_shared(SEED)
     rows = _seed_rows()
     assert len(rows) == len(studies) == 15
     for seed_row, study in zip(rows, studies.itertuples()):
@@ -89,7 +89,7 @@ def test_every_family_has_a_distinct_colour():
 
 
 def test_bibliographic_fields_come_only_from_verified_records(studies):
-    require(SOURCES_BIB.exists(), f"the verified records are not at {SOURCES_BIB}")
+    require_shared(SOURCES_BIB)
     from pybtex.database import parse_file
 
     records = parse_file(str(SOURCES_BIB)).entries.values()
@@ -106,7 +106,7 @@ def test_bibliographic_fields_come_only_from_verified_records(studies):
 
 
 def test_book_bibliography_is_the_verified_one():
-    require(SOURCES_BIB.exists(), f"the verified records are not at {SOURCES_BIB}")
+    require_shared(SOURCES_BIB)
     from pybtex.database import parse_file
 
     book = parse_file(str(ROOT / "book" / "references.bib")).entries
