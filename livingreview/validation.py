@@ -24,6 +24,9 @@ from .vocabulary import LIST_COLUMNS, load_vocabulary, split_terms
 #: Larger files are refused before parsing: 10,000 studies with long text fields take ~25 MB.
 MAX_BYTES = 64 * 1024 * 1024
 FIRST_YEAR = 1990
+#: Line breaks and other control characters in a quoted cell or header, shown escaped (\n, \x0c):
+#: every problem stays on one line of output.
+_ONE_LINE = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
 
 
 class DataFileError(Exception):
@@ -37,7 +40,7 @@ class Problem:
     message: str
 
     def render(self, path: str | Path) -> str:
-        return f"{path}:{self.line}: column '{self.column}': {self.message}"
+        return f"{path}:{self.line}: column '{self.column}': {self.message}".translate(_ONE_LINE)
 
 
 class InvalidStudiesError(ValueError):
@@ -109,8 +112,8 @@ def read_records(path: str | Path) -> ParsedFile:
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # a blank line carries no study
+            if not any(field.strip() for field in record):
+                continue  # a blank line, or a row of empty cells as spreadsheets save, is no study
             records.append(record)
             lines.append(start)
     except csv.Error as exc:
@@ -121,6 +124,8 @@ def read_records(path: str | Path) -> ParsedFile:
                 "is never closed (inside a quoted field write a quote as \"\")"
             ) from None
         raise DataFileError(f"{path}:{reader.line_num}: cannot be parsed as CSV: {exc}") from None
+    if not records:  # e.g. only '""' or ',,,' lines: text, but not one non-blank record
+        raise DataFileError(f"{path}: the file is empty; it needs a header line and one line per study")
     header = [name.strip() for name in records[0]]
     if not set(header) & set(expected_columns()):
         raise DataFileError(
