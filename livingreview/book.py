@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .studies import TABLE1_COLUMNS, load_studies
+from .validation import column_titles
 from .vocabulary import LIST_COLUMNS, load_vocabulary
 
 #: Modalities that make a study "image-centric" (the review's phrase for its largest group).
@@ -143,16 +144,6 @@ def citation_text(row) -> str:
     return f"{row['first_author']} et al. ({row['year']})"
 
 
-FIELD_LABELS = {
-    "dataset": "Dataset",
-    "method": "Method",
-    "model": "Generative model",
-    "application": "Application",
-    "purpose": "Purpose in healthcare",
-    "limitations": "Limitations",
-}
-
-
 class StudyCards:
     """One card per study, as HTML (every value escaped)."""
 
@@ -160,8 +151,9 @@ class StudyCards:
         self.df = df
 
     def _card(self, row) -> str:
+        titles = column_titles()
         fields = "".join(
-            f"<dt>{FIELD_LABELS[c]}</dt><dd>{html.escape(row[c])}</dd>" for c in TABLE1_COLUMNS
+            f"<dt>{html.escape(titles[c])}</dt><dd>{html.escape(row[c])}</dd>" for c in TABLE1_COLUMNS
         )
         record = []
         if row["title"]:

@@ -5,7 +5,7 @@ the page's query string to the kernel (env QUERY_STRING), which becomes the init
 Every control change recomputes the matching studies once and redraws all outputs from them.
 
 All study text is untrusted: it is HTML-escaped wherever it is shown, and the only links built
-from data are https://doi.org/<DOI> (for DOIs of the expected shape) and http(s) source URLs.
+from data are https://doi.org/<DOI> (for DOIs of the expected shape) and https:// source URLs (never another scheme).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import pandas as pd
 
 from .filters import FACETS, FilterState
 from .studies import TABLE1_COLUMNS
+from .validation import column_titles
 from .vocabulary import load_vocabulary
 
 #: Above this many matching studies, download files are built on request, not on every click
@@ -37,16 +38,6 @@ DOWNLOADS = (  # (label, file name, media type, exporter name in livingreview.ex
     ("RIS", "generative-ai-studies.ris", "application/x-research-info-systems", "to_ris"),
 )
 
-#: Card headings for the Table 1 columns (the titles in data/datapackage.json).
-CARD_FIELDS = {
-    "dataset": "Dataset",
-    "method": "Method",
-    "model": "Generative model",
-    "application": "Application",
-    "purpose": "Purpose in healthcare",
-    "limitations": "Limitations",
-}
-assert tuple(CARD_FIELDS) == TABLE1_COLUMNS
 
 #: Width of the labels left of the controls: fits "Limitation theme", leaves room for the lists.
 LABEL_WIDTH = "120px"
@@ -333,7 +324,7 @@ class StudyExplorer(widgets.VBox):
         )
         details = "".join(
             f"<dt>{esc(label)}</dt><dd>{esc(study.get(column) or '')}</dd>"
-            for column, label in CARD_FIELDS.items()
+            for column, label in ((c, column_titles()[c]) for c in TABLE1_COLUMNS)
             if study.get(column)
         )
         for column in ("modality", "limitation_themes"):
@@ -406,7 +397,7 @@ def _is_web_link(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in url)
+    return parts.scheme == "https" and bool(parts.netloc) and not any(c.isspace() for c in url)
 
 
 def _plotly_output(figure, config: dict) -> dict:

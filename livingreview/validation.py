@@ -64,6 +64,11 @@ def expected_columns() -> list[str]:
     return [f["name"] for f in table_schema()["fields"]]
 
 
+def column_titles() -> dict[str, str]:
+    """Each column's reader-facing title (the schema's `title`), e.g. model -> 'Generative model'."""
+    return {f["name"]: f.get("title", f["name"]) for f in table_schema()["fields"]}
+
+
 @dataclass
 class ParsedFile:
     header: list[str]
