@@ -46,6 +46,11 @@ def compute_facts(df: pd.DataFrame) -> dict[str, object]:
     last = df["added"].max() if n else None
     facts["last_updated"] = Text(f"{last:%-d %B %Y}" if last is not None else "never")
     facts["last_updated_iso"] = Text(f"{last:%Y-%m-%d}" if last is not None else "")
+    first = df["added"].min() if n else None
+    facts["first_added"] = Text(f"{first:%-d %B %Y}" if first is not None else "never")
+    facts["n_from_source"] = int(df["ref"].notna().sum())  # rows of the source review's Table 1
+    facts["n_added_later"] = n - facts["n_from_source"]
+    facts["n_added_later_text"] = Text(plural(facts["n_added_later"], "study", "studies"))
     facts["n_with_doi"] = int((df["doi"] != "").sum())
     facts["n_verified"] = int(((df["doi"] != "") | (df["url"] != "")).sum())
     facts["n_unverified"] = n - facts["n_verified"]

@@ -161,24 +161,6 @@ def changelog_html(df: pd.DataFrame, studies_page: str = STUDIES_PAGE) -> str:
     return "".join(parts)
 
 
-def changelog_facts(df: pd.DataFrame) -> dict[str, GlueText]:
-    """Glue-ready texts for the "What's new" page: total, first and last data change, months, and
-    how many rows come from the source review (those with a `ref`)."""
-    n = len(df)
-    last = last_updated(df)
-    added = _added(df) if n else pd.Series(dtype="datetime64[ns]")
-    first = None if added.dropna().empty else added.min().date()
-    from_source = int(df["ref"].notna().sum()) if "ref" in df.columns and n else 0
-    return {
-        "whatsnew_total": GlueText(f"{n} {'study' if n == 1 else 'studies'}"),
-        "whatsnew_last": GlueText(date_label(last) if last else "none yet"),
-        "whatsnew_last_iso": GlueText(f"{last:%Y-%m-%d}" if last else ""),
-        "whatsnew_first": GlueText(date_label(first) if first else "none yet"),
-        "whatsnew_months": GlueText(str(len(changelog(df)))),
-        "whatsnew_from_source": GlueText(str(from_source)),
-    }
-
-
 # --------------------------------------------------------------------------------------------
 # Contributor guide: columns (datapackage.json) and vocabulary (vocabulary.yml)
 # --------------------------------------------------------------------------------------------

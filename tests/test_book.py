@@ -38,7 +38,7 @@ def test_landing_page_counts_match_the_data(built_book):
     facts = compute_facts(load_studies())
     text = visible_text(built_book / "book" / "index.html")
     assert f"{facts['n_studies_text']} coded so far, published {facts['year_range']}" in text
-    assert f"Data last changed on {facts['last_updated']}" in text
+    assert f"Data last changed on {facts['last_updated']}; {facts['n_added_later_text']} added since" in text
 
 
 class _Refs(HTMLParser):

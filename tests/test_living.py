@@ -19,7 +19,6 @@ from livingreview.living import (
     Selection,
     added_since,
     changelog,
-    changelog_facts,
     changelog_html,
     column_rules,
     columns_html,
@@ -108,7 +107,6 @@ def test_empty_table():
     assert last_updated(df) is None
     assert added_since(df, "2020-01-01").empty
     assert "No studies" in changelog_html(df)
-    assert changelog_facts(df)["whatsnew_total"] == "0 studies"
 
 
 def test_last_updated_and_added_since():
@@ -151,10 +149,6 @@ def test_changelog_html_of_the_real_table_has_every_study():
     out = changelog_html(df)
     for study_id in df["id"]:
         assert f'href="studies.html#study-{study_id}"' in out
-    facts = changelog_facts(df)
-    assert facts["whatsnew_total"] == f"{len(df)} studies"
-    assert repr(facts["whatsnew_last"]) == str(facts["whatsnew_last"])  # shown without quotes by glue
-    assert facts["whatsnew_from_source"] == str(int(df["ref"].notna().sum()))
 
 
 # ---- generated contributor docs ----------------------------------------------------------------
