@@ -87,7 +87,7 @@ def glue_facts(df: pd.DataFrame | None = None) -> dict[str, object]:
     return facts
 
 
-@dataclass
+@dataclass(repr=False)
 class FigureHTML:
     """A Plotly figure as HTML that the book's figures.js draws: spec embedded once, no plotly.js."""
 
@@ -95,6 +95,9 @@ class FigureHTML:
     name: str
     caption: str = ""
     height: int = 440
+
+    def __repr__(self) -> str:  # the text/plain output saved with the page: short and stable
+        return f"<figure {self.name}>"
 
     def _repr_html_(self) -> str:
         from .figures import PLOTLY_CONFIG
@@ -107,7 +110,7 @@ class FigureHTML:
         caption = f'<figcaption class="lr-caption">{html.escape(self.caption)}</figcaption>' if self.caption else ""
         return (
             f'<figure class="lr-figure-box" id="figure-{html.escape(self.name)}">'
-            f'<div class="lr-figure" id="{holder}" data-spec="{holder}-spec" role="img" '
+            f'<div class="lr-figure" id="{holder}" data-spec="{holder}-spec" role="group" '
             f'aria-label="{html.escape(strip_tags(title), quote=True)}" style="min-height:{self.height}px"></div>'
             f'<script type="application/json" id="{holder}-spec">{spec}</script>'
             f"{caption}</figure>"
@@ -155,6 +158,9 @@ class StudyCards:
     def __init__(self, df: pd.DataFrame):
         self.df = df
 
+    def __repr__(self) -> str:
+        return f"<{len(self.df)} study cards>"
+
     def _card(self, row) -> str:
         titles = column_titles()
         fields = "".join(
@@ -193,6 +199,9 @@ class RawHTML:
 
     def __init__(self, markup: str):
         self.markup = markup
+
+    def __repr__(self) -> str:  # no memory address in the saved page: builds stay reproducible
+        return "<HTML output>"
 
     def _repr_html_(self) -> str:
         return self.markup

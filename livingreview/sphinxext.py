@@ -100,6 +100,10 @@ def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
     if isinstance(scripts, list):
         scripts[:] = [script for script in scripts if not _is_thebe(script)]
     body = context.get("body", "")
+    if 'role="list" class="citation-list"' in body:
+        # docutils gives the bibliography role=list but its entries role=doc-biblioentry, which
+        # assistive technology reads as a broken list (axe: aria-required-children).
+        body = context["body"] = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
     for marker, (scripts, styles) in _page_assets().items():
         if marker in body:
             for script in scripts:
@@ -108,9 +112,22 @@ def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
                 app.add_css_file(f"{STATIC_SUBDIR}/{style}")
 
 
+def stable_notebook_ids(outdir: Path) -> None:
+    """The downloadable notebooks get random cell ids from each conversion; number them instead
+    so that two builds of the same commit give the same files."""
+    import nbformat
+
+    for path in sorted((outdir / "_sources").rglob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(notebook.cells):
+            cell["id"] = f"cell-{index}"
+        nbformat.write(notebook, path)
+
+
 def copy_assets(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    stable_notebook_ids(Path(app.outdir))
     target = Path(app.outdir) / "_static" / STATIC_SUBDIR
     shutil.copytree(ASSETS_DIR, target, dirs_exist_ok=True)
     for relative, source in _vendor_files().items():
