@@ -1,0 +1,881 @@
+/*
+ * The filterable study table of "Generative AI in Clinical Practice" (static HTML book).
+ *
+ * livingreview/html_table.py writes a complete <table> of the studies; this classic script
+ * (no modules, no dependencies, no network) enhances it in place: free-text search, facet
+ * and year filters, sorting, paging, a live "N of M studies" count, a reset, a CSV download
+ * of the filtered rows, and the view in the URL query string, with the same parameters as
+ * livingreview.filters.FilterState (domain, family, modality, contribution, limitation,
+ * year, q; plus sort). It works from file:// and over http.
+ *
+ * The rows are the data: the index is read once from the cells and data-* attributes, rows
+ * are kept as nodes and only the current page is attached to the document. Study text is
+ * only ever read as textContent and written back with textContent, never parsed as HTML.
+ * Licence: MIT (the project's code licence).
+ */
+(function () {
+  "use strict";
+
+  var FORMULA = /^[=+\-@\t\r]/; // OWASP CSV injection triggers, as livingreview.exports
+  var MAX_QUERY = 4096;
+  var MAX_TEXT = 200;
+  var ANNOUNCE_DELAY = 600; // ms of quiet typing before the screen-reader count is announced
+  var URL_DELAY = 250; // ms; history.replaceState is rate-limited by browsers
+  var SORTS = {
+    "study-asc": { key: "study", dir: 1 },
+    "study-desc": { key: "study", dir: -1 },
+    "year-asc": { key: "year", dir: 1 },
+    "year-desc": { key: "year", dir: -1 }
+  };
+
+  var collator = window.Intl && Intl.Collator ? new Intl.Collator(undefined, { sensitivity: "base", numeric: true }) : null;
+
+  function compareText(a, b) {
+    if (collator) return collator.compare(a, b);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  /* The form both the index and the query are compared in: NFKC, then case-folded (as
+     livingreview.filters.normalise_text; toLowerCase plus the folds that differ). */
+  function norm(text) {
+    text = String(text);
+    if (text.normalize) text = text.normalize("NFKC");
+    return text.toLowerCase().replace(/\u00df/g, "ss").replace(/\u03c2/g, "\u03c3");
+  }
+
+  function words(text) {
+    return norm(text).split(/\s+/).filter(Boolean);
+  }
+
+  /* ---------------------------------------------------------------- URL query string */
+
+  function decodePart(text) {
+    text = text.replace(/\+/g, " ");
+    try {
+      return decodeURIComponent(text);
+    } catch (e) {
+      return text.replace(/(%[0-9A-Fa-f]{2})+/g, function (run) {
+        try {
+          return decodeURIComponent(run);
+        } catch (e2) {
+          return "\ufffd";
+        }
+      });
+    }
+  }
+
+  function parsePairs(search) {
+    var pairs = [];
+    String(search || "")
+      .slice(0, MAX_QUERY)
+      .replace(/^\s*\?/, "")
+      .split("&")
+      .forEach(function (part) {
+        if (!part) return;
+        var eq = part.indexOf("=");
+        var key = decodePart(eq < 0 ? part : part.slice(0, eq));
+        var value = eq < 0 ? "" : decodePart(part.slice(eq + 1));
+        pairs.push([key, value]);
+      });
+    return pairs;
+  }
+
+  // Python's urllib.parse.quote(value, safe=","): what FilterState.to_query writes.
+  function quote(text) {
+    return encodeURIComponent(text)
+      .replace(/%2C/gi, ",")
+      .replace(/[!'()*]/g, function (c) {
+        return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+      });
+  }
+
+  // 'YYYY' or 'YYYY-YYYY' (an en dash too); anything else gives null (parse_year_range).
+  function parseYears(value) {
+    var parts = String(value).trim().replace(/\u2013/g, "-").split("-");
+    if (parts.length < 1 || parts.length > 2) return null;
+    parts = parts.map(function (p) {
+      return p.trim();
+    });
+    for (var i = 0; i < parts.length; i++) if (!/^[0-9]{1,4}$/.test(parts[i])) return null;
+    var first = parseInt(parts[0], 10);
+    var last = parseInt(parts[parts.length - 1], 10);
+    return [Math.min(first, last), Math.max(first, last)];
+  }
+
+  /* ------------------------------------------------------------------------ CSV */
+
+  function csvCell(value) {
+    value = value == null ? "" : String(value);
+    if (FORMULA.test(value)) value = "'" + value;
+    if (/[",\n\r]/.test(value)) value = '"' + value.replace(/"/g, '""') + '"';
+    return value;
+  }
+
+  function download(text, name, type) {
+    var blob = new Blob([text], { type: type });
+    var href = URL.createObjectURL(blob);
+    var link = document.createElement("a");
+    link.href = href;
+    link.download = name;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(function () {
+      URL.revokeObjectURL(href);
+      link.remove();
+    }, 1000);
+  }
+
+  /* --------------------------------------------------------------------- table */
+
+  function StudyTable(root) {
+    this.root = root;
+    this.prefix = root.id;
+    this.table = root.querySelector("table.lr-st-table");
+    this.tbody = this.table.tBodies[0];
+    this.form = root.querySelector(".lr-st-controls");
+    this.search = this.form.querySelector('input[type="search"]');
+    this.textKey = this.search.name || "search";
+    this.yearKey = root.getAttribute("data-lr-year-key") || "year";
+    this.yearFrom = this.form.querySelector('[data-lr-year="from"]');
+    this.yearTo = this.form.querySelector('[data-lr-year="to"]');
+    this.sortSelect = this.form.querySelector("[data-lr-sort]");
+    this.sizeSelect = this.form.querySelector("[data-lr-page-size]");
+    this.expandAll = this.form.querySelector("[data-lr-expand-all]");
+    this.csvButton = this.form.querySelector('[data-lr-action="csv"]');
+    this.chips = this.form.querySelector(".lr-st-chips");
+    this.status = root.querySelector(".lr-st-status");
+    this.live = root.querySelector('[role="status"]');
+    this.empty = root.querySelector(".lr-st-empty");
+    this.pager = root.querySelector(".lr-st-pager");
+    this.total = 0;
+    this.page = 0;
+    this.pageSize = parseInt(root.getAttribute("data-lr-page-size") || "50", 10) || 0;
+    this.csvColumns = (root.getAttribute("data-lr-csv-columns") || "").split(",").filter(Boolean);
+    this.searchColumns = (root.getAttribute("data-lr-search") || "").split(",").filter(Boolean);
+    this.csvName = root.getAttribute("data-lr-csv-name") || "studies.csv";
+    this.matches = [];
+    this.announceTimer = 0;
+    this.urlTimer = 0;
+    this.readColumns();
+    this.readFacets();
+    this.readRows();
+  }
+
+  StudyTable.prototype.readColumns = function () {
+    var heads = this.table.tHead.rows[0].cells;
+    this.colIndex = {};
+    this.sortHeads = [];
+    for (var i = 0; i < heads.length; i++) {
+      var f = heads[i].getAttribute("data-f");
+      if (f) this.colIndex[f] = i;
+      if (heads[i].hasAttribute("data-lr-sort-key")) this.sortHeads.push(heads[i]);
+    }
+    this.yearIndex = this.colIndex.year;
+  };
+
+  StudyTable.prototype.readFacets = function () {
+    var self = this;
+    this.facets = [];
+    this.root.querySelectorAll("details.lr-st-facet").forEach(function (details) {
+      var facet = {
+        key: details.getAttribute("data-lr-facet"),
+        column: details.getAttribute("data-lr-column"),
+        label: details.querySelector(".lr-st-facet-l").textContent,
+        details: details,
+        summary: details.querySelector("summary"),
+        badge: details.querySelector(".lr-st-facet-n"),
+        boxes: {},
+        counts: {},
+        labels: {},
+        order: [],
+        chosen: []
+      };
+      details.querySelectorAll('input[type="checkbox"]').forEach(function (box) {
+        var option = box.closest("label");
+        facet.boxes[box.value] = box;
+        facet.counts[box.value] = option.querySelector(".lr-st-c");
+        facet.labels[box.value] = option.querySelector(".lr-st-opt-l").textContent;
+        facet.order.push(box.value);
+      });
+      self.facets.push(facet);
+    });
+  };
+
+  StudyTable.prototype.readRows = function () {
+    var trs = Array.prototype.slice.call(this.tbody.rows);
+    var facets = this.facets;
+    this.rows = trs.map(function (tr, i) {
+      var terms = [];
+      for (var f = 0; f < facets.length; f++) {
+        var value = tr.getAttribute("data-" + facets[f].column);
+        terms.push(value ? value.split(";") : []);
+      }
+      return { tr: tr, i: i, terms: terms, year: NaN, blob: null, author: null, prepared: false };
+    });
+    this.total = this.rows.length;
+    for (var r = 0; r < this.rows.length; r++) {
+      var row = this.rows[r];
+      row.year = this.yearIndex === undefined ? NaN : parseInt(row.tr.cells[this.yearIndex].textContent, 10);
+      row.blob = norm(this.searchText(row));
+    }
+  };
+
+  // One field of a row, as the text studies.csv holds.
+  StudyTable.prototype.field = function (row, name) {
+    var tr = row.tr;
+    if (name === "id" || name === "ref" || name === "added" || name === "url") {
+      return tr.getAttribute("data-" + name) || "";
+    }
+    for (var f = 0; f < this.facets.length; f++) {
+      if (this.facets[f].column === name) return row.terms[f].join(";");
+    }
+    if (this.colIndex[name] !== undefined) return tr.cells[this.colIndex[name]].textContent;
+    var el = tr.querySelector('[data-f="' + name + '"]');
+    return el ? el.textContent : "";
+  };
+
+  StudyTable.prototype.searchText = function (row) {
+    var parts = [];
+    for (var c = 0; c < this.searchColumns.length; c++) parts.push(this.field(row, this.searchColumns[c]));
+    return parts.join("\n");
+  };
+
+  /* ------------------------------------------------------------------ state */
+
+  StudyTable.prototype.years = function () {
+    var from = this.yearFrom.value;
+    var to = this.yearTo.value;
+    if (!from && !to) return null;
+    var lo = from ? parseInt(from, 10) : -Infinity;
+    var hi = to ? parseInt(to, 10) : Infinity;
+    if (lo > hi) {
+      var t = lo;
+      lo = hi;
+      hi = t;
+    }
+    return [lo, hi];
+  };
+
+  StudyTable.prototype.ensureYearOption = function (select, year) {
+    var value = String(year);
+    for (var i = 0; i < select.options.length; i++) if (select.options[i].value === value) return;
+    var option = document.createElement("option");
+    option.value = value;
+    option.textContent = value;
+    // Keep the years in order after the placeholder.
+    var before = null;
+    for (var j = 1; j < select.options.length; j++) {
+      if (parseInt(select.options[j].value, 10) > year) {
+        before = select.options[j];
+        break;
+      }
+    }
+    select.insertBefore(option, before);
+  };
+
+  StudyTable.prototype.applyQuery = function (search) {
+    var self = this;
+    var chosen = {};
+    var years = null;
+    var text = "";
+    var sort = "";
+    this.facets.forEach(function (facet) {
+      chosen[facet.key] = [];
+    });
+    parsePairs(search).forEach(function (pair) {
+      var key = pair[0].trim().toLowerCase();
+      var value = pair[1];
+      if (!value) return;
+      if (Object.prototype.hasOwnProperty.call(chosen, key)) {
+        var facet = self.facetByKey(key);
+        value.split(",").forEach(function (term) {
+          term = term.trim().toLowerCase();
+          if (facet.boxes[term] && chosen[key].indexOf(term) < 0) chosen[key].push(term);
+        });
+      } else if (key === self.yearKey) {
+        years = parseYears(value) || years;
+      } else if (key === self.textKey) {
+        text = value.slice(0, MAX_TEXT);
+      } else if (key === "sort") {
+        sort = SORTS[value] ? value : sort;
+      }
+    });
+    this.facets.forEach(function (facet) {
+      facet.chosen = chosen[facet.key];
+      facet.order.forEach(function (term) {
+        facet.boxes[term].checked = facet.chosen.indexOf(term) >= 0;
+      });
+    });
+    if (years) {
+      this.ensureYearOption(this.yearFrom, years[0]);
+      this.ensureYearOption(this.yearTo, years[1]);
+    }
+    this.yearFrom.value = years ? String(years[0]) : "";
+    this.yearTo.value = years ? String(years[1]) : "";
+    this.search.value = text.trim();
+    this.sortSelect.value = sort;
+  };
+
+  StudyTable.prototype.facetByKey = function (key) {
+    for (var f = 0; f < this.facets.length; f++) if (this.facets[f].key === key) return this.facets[f];
+    return null;
+  };
+
+  // The view as a query string, in FilterState.to_query's order, then sort, then any
+  // parameters of other tools (e.g. Sphinx's ?highlight=) left as they were.
+  StudyTable.prototype.query = function () {
+    var parts = [];
+    this.facets.forEach(function (facet) {
+      if (facet.chosen.length) parts.push(facet.key + "=" + quote(facet.chosen.join(",")));
+    });
+    var years = this.years();
+    if (years) {
+      var lo = isFinite(years[0]) ? years[0] : this.minYear;
+      var hi = isFinite(years[1]) ? years[1] : this.maxYear;
+      parts.push(this.yearKey + "=" + (lo === hi ? String(lo) : lo + "-" + hi));
+    }
+    var text = this.search.value.trim();
+    if (text) parts.push(this.textKey + "=" + quote(text));
+    if (this.sortSelect.value) parts.push("sort=" + quote(this.sortSelect.value));
+    var ours = { sort: true };
+    ours[this.yearKey] = true;
+    ours[this.textKey] = true;
+    this.facets.forEach(function (facet) {
+      ours[facet.key] = true;
+    });
+    String(window.location.search)
+      .replace(/^\?/, "")
+      .split("&")
+      .forEach(function (part) {
+        if (!part) return;
+        var key = decodePart(part.split("=")[0]).trim().toLowerCase();
+        if (!ours[key]) parts.push(part);
+      });
+    return parts.length ? "?" + parts.join("&") : "";
+  };
+
+  StudyTable.prototype.writeUrl = function () {
+    var self = this;
+    clearTimeout(this.urlTimer);
+    this.urlTimer = setTimeout(function () {
+      var next = self.query();
+      if (next === window.location.search || (!next && !window.location.search)) return;
+      var url = window.location.pathname + next + window.location.hash;
+      try {
+        window.history.replaceState(window.history.state, "", url);
+      } catch (e) {
+        /* Some browsers refuse history changes on file:// pages; the view still works. */
+      }
+    }, URL_DELAY);
+  };
+
+  StudyTable.prototype.readControls = function () {
+    this.facets.forEach(function (facet) {
+      // Keep the order in which terms were chosen; add new ones at the end.
+      var kept = facet.chosen.filter(function (term) {
+        return facet.boxes[term] && facet.boxes[term].checked;
+      });
+      facet.order.forEach(function (term) {
+        if (facet.boxes[term].checked && kept.indexOf(term) < 0) kept.push(term);
+      });
+      facet.chosen = kept;
+    });
+  };
+
+  /* ------------------------------------------------------------- filtering */
+
+  // One pass over the rows: the matches (in display order), and for every facet term the
+  // number of studies that would match if only that facet's choice were left open.
+  StudyTable.prototype.compute = function () {
+    var facets = this.facets;
+    var nf = facets.length;
+    var wanted = facets.map(function (facet) {
+      if (!facet.chosen.length) return null;
+      var set = Object.create(null);
+      facet.chosen.forEach(function (term) {
+        set[term] = true;
+      });
+      return set;
+    });
+    var counts = facets.map(function () {
+      return Object.create(null);
+    });
+    var years = this.years();
+    var terms = words(this.search.value);
+    var order = this.sortedRows();
+    var matches = [];
+    var pass = new Array(nf);
+    for (var r = 0; r < order.length; r++) {
+      var row = order[r];
+      var fails = 0;
+      var failedFacet = -1;
+      if (years && !(row.year >= years[0] && row.year <= years[1])) fails += 2; // not a facet
+      if (terms.length && fails < 2) {
+        for (var w = 0; w < terms.length; w++) {
+          if (row.blob.indexOf(terms[w]) < 0) {
+            fails += 2;
+            break;
+          }
+        }
+      }
+      if (fails >= 2) continue; // fails a non-facet constraint: counts nowhere
+      for (var f = 0; f < nf; f++) {
+        pass[f] = true;
+        if (wanted[f]) {
+          pass[f] = false;
+          var rowTerms = row.terms[f];
+          for (var t = 0; t < rowTerms.length; t++) {
+            if (wanted[f][rowTerms[t]]) {
+              pass[f] = true;
+              break;
+            }
+          }
+          if (!pass[f]) {
+            fails += 1;
+            failedFacet = f;
+          }
+        }
+      }
+      if (fails === 0) matches.push(row);
+      if (fails > 1) continue;
+      for (var g = 0; g < nf; g++) {
+        if (fails === 1 && failedFacet !== g) continue;
+        var list = row.terms[g];
+        var seen = list.length > 1 ? Object.create(null) : null;
+        for (var k = 0; k < list.length; k++) {
+          if (seen) {
+            if (seen[list[k]]) continue;
+            seen[list[k]] = true;
+          }
+          counts[g][list[k]] = (counts[g][list[k]] || 0) + 1;
+        }
+      }
+    }
+    this.matches = matches;
+    this.counts = counts;
+  };
+
+  StudyTable.prototype.sortedRows = function () {
+    var sort = SORTS[this.sortSelect.value];
+    var name = sort ? this.sortSelect.value : "";
+    if (this.sortedName === name && this.sorted) return this.sorted;
+    var rows = this.rows.slice();
+    if (sort) {
+      var self = this;
+      rows.forEach(function (row) {
+        if (row.author === null) row.author = self.field(row, "first_author");
+      });
+      var dir = sort.dir;
+      rows.sort(
+        sort.key === "year"
+          ? function (a, b) {
+              return (a.year - b.year) * dir || compareText(a.author, b.author) || a.i - b.i;
+            }
+          : function (a, b) {
+              return compareText(a.author, b.author) * dir || (a.year - b.year) * dir || a.i - b.i;
+            }
+      );
+    }
+    this.sorted = rows;
+    this.sortedName = name;
+    return rows;
+  };
+
+  /* -------------------------------------------------------------- drawing */
+
+  StudyTable.prototype.update = function (options) {
+    options = options || {};
+    if (!options.keepPage) this.page = 0;
+    this.readControls();
+    this.compute();
+    this.render();
+    this.drawControls();
+    this.drawStatus(options.typing);
+    if (!options.fromUrl) this.writeUrl();
+  };
+
+  StudyTable.prototype.render = function () {
+    var size = this.pageSize > 0 ? this.pageSize : this.matches.length;
+    var pages = Math.max(1, Math.ceil(this.matches.length / Math.max(size, 1)));
+    if (this.page >= pages) this.page = pages - 1;
+    var start = this.page * size;
+    var shown = this.matches.slice(start, start + size);
+    // Move only the rows that change: a row that stays keeps its layout (typing usually
+    // narrows the matches, and the first rows of the page often stay where they were).
+    var tbody = this.tbody;
+    var next = tbody.firstChild;
+    for (var r = 0; r < shown.length; r++) {
+      var tr = shown[r].tr;
+      this.prepare(shown[r]);
+      if (tr === next) {
+        next = next.nextSibling;
+        continue;
+      }
+      tbody.insertBefore(tr, next);
+    }
+    while (next) {
+      var gone = next;
+      next = next.nextSibling;
+      tbody.removeChild(gone);
+    }
+    this.shown = shown;
+    this.table.hidden = shown.length === 0;
+    this.empty.hidden = shown.length !== 0;
+    this.pager.hidden = pages <= 1;
+    if (pages > 1) {
+      this.pager.querySelector(".lr-st-page").textContent =
+        "Page " + (this.page + 1) + " of " + pages + " (studies " + (start + 1) + "\u2013" + (start + shown.length) + ")";
+      this.pager.querySelector('[data-lr-action="prev"]').disabled = this.page === 0;
+      this.pager.querySelector('[data-lr-action="next"]').disabled = this.page >= pages - 1;
+    }
+    this.checkClamps();
+  };
+
+  // First time a row is shown: ARIA roles (so the cards stay a table to screen readers,
+  // whatever the CSS display) and the "Show more" button.
+  StudyTable.prototype.prepare = function (row) {
+    if (row.prepared) return;
+    row.prepared = true;
+    var tr = row.tr;
+    tr.setAttribute("role", "row");
+    for (var c = 0; c < tr.cells.length; c++) {
+      var cell = tr.cells[c];
+      cell.setAttribute("role", cell.tagName === "TH" ? "rowheader" : "cell");
+    }
+    var head = tr.cells[0];
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "lr-st-more";
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = "Show more";
+    var cite = head.querySelector(".lr-st-cite");
+    button.setAttribute("data-lr-cite", cite ? cite.textContent : "this study");
+    button.setAttribute("aria-label", "Show more of " + button.getAttribute("data-lr-cite"));
+    head.appendChild(button);
+  };
+
+  // When the box changes width, check the clamps again once it has settled.
+  StudyTable.prototype.scheduleClampCheck = function () {
+    var self = this;
+    clearTimeout(this.clampTimer);
+    this.clampTimer = setTimeout(function () {
+      self.checkClamps();
+    }, 150);
+  };
+
+  // Offer "Show more" only on rows whose text is cut off. It runs in the same frame as the
+  // redraw (all reads, then only the writes that change something), and the button is shown
+  // with `visibility`, which takes no new layout, so a keystroke still costs one layout.
+  StudyTable.prototype.checkClamps = function () {
+    var rows = this.shown || [];
+    if (this.root.classList.contains("lr-st-open-all")) return; // the CSS hides the buttons
+    var verdicts = [];
+    for (var r = 0; r < rows.length; r++) {
+      var tr = rows[r].tr;
+      var clamped = tr.classList.contains("lr-st-open");
+      if (!clamped) {
+        var parts = tr.querySelectorAll("td > div, .lr-st-note, .lr-st-title, .lr-st-tags");
+        if (rows.length > 300) clamped = parts.length > 0; // too many to measure: offer it
+        for (var p = 0; p < parts.length && !clamped && rows.length <= 300; p++) {
+          clamped = parts[p].scrollHeight > parts[p].clientHeight + 1;
+        }
+      }
+      verdicts.push(clamped);
+    }
+    for (var v = 0; v < rows.length; v++) rows[v].tr.classList.toggle("lr-st-clamped", verdicts[v]);
+  };
+
+  StudyTable.prototype.drawControls = function () {
+    var self = this;
+    var chips = document.createDocumentFragment();
+    var signature = this.facets
+      .map(function (facet) {
+        return facet.key + "=" + facet.chosen.join(",");
+      })
+      .join("&");
+    var chipsChanged = signature !== this.chipSignature;
+    this.chipSignature = signature;
+    this.facets.forEach(function (facet, f) {
+      var chosen = facet.chosen.length;
+      // The count is visible text with a hidden " selected", so the accessible name of the
+      // summary contains its visible label (WCAG 2.5.3, label in name).
+      facet.badge.textContent = chosen ? String(chosen) : "";
+      if (chosen) {
+        var hint = document.createElement("span");
+        hint.className = "lr-sr";
+        hint.textContent = " selected";
+        facet.badge.appendChild(hint);
+      }
+      facet.details.classList.toggle("lr-st-active", chosen > 0);
+      facet.order.forEach(function (term) {
+        var n = self.counts[f][term] || 0;
+        var cell = facet.counts[term];
+        if (cell.textContent !== String(n)) cell.textContent = String(n);
+        cell.parentNode.classList.toggle("lr-st-zero", n === 0 && !facet.boxes[term].checked);
+      });
+      if (!chipsChanged) return;
+      facet.chosen.forEach(function (term) {
+        var chip = document.createElement("button");
+        chip.type = "button";
+        chip.className = "lr-st-chip";
+        chip.setAttribute("data-lr-facet", facet.key);
+        chip.setAttribute("data-lr-term", term);
+        chip.setAttribute("aria-label", "Remove filter " + facet.label + ": " + facet.labels[term]);
+        var name = document.createElement("span");
+        name.className = "lr-st-chip-f";
+        name.textContent = facet.label + ":";
+        chip.appendChild(name);
+        chip.appendChild(document.createTextNode(" " + facet.labels[term]));
+        var x = document.createElement("span");
+        x.className = "lr-st-chip-x";
+        x.setAttribute("aria-hidden", "true");
+        x.textContent = "\u00d7";
+        chip.appendChild(x);
+        chips.appendChild(chip);
+      });
+    });
+    if (chipsChanged) {
+      this.chips.textContent = "";
+      this.chips.appendChild(chips);
+    }
+    var sort = SORTS[this.sortSelect.value];
+    this.sortHeads.forEach(function (th) {
+      var key = th.getAttribute("data-lr-sort-key");
+      if (sort && sort.key === key) th.setAttribute("aria-sort", sort.dir > 0 ? "ascending" : "descending");
+      else th.removeAttribute("aria-sort");
+    });
+    var n = this.matches.length;
+    this.csvButton.textContent = "Download CSV (" + n + ")";
+    this.csvButton.setAttribute(
+      "aria-label",
+      "Download CSV (" + n + "): the " + n + " matching " + (n === 1 ? "study" : "studies")
+    );
+    this.csvButton.disabled = n === 0;
+  };
+
+  StudyTable.prototype.countText = function () {
+    return this.matches.length + " of " + this.total + " " + (this.total === 1 ? "study" : "studies");
+  };
+
+  StudyTable.prototype.drawStatus = function (typing) {
+    var self = this;
+    var strong = document.createElement("strong");
+    strong.textContent = String(this.matches.length);
+    this.status.textContent = "";
+    this.status.appendChild(strong);
+    this.status.appendChild(
+      document.createTextNode(" of " + this.total + " " + (this.total === 1 ? "study" : "studies"))
+    );
+    clearTimeout(this.announceTimer);
+    var say = function () {
+      self.live.textContent = self.countText();
+    };
+    if (typing) this.announceTimer = setTimeout(say, ANNOUNCE_DELAY);
+    else say();
+  };
+
+  /* ------------------------------------------------------------------ CSV */
+
+  StudyTable.prototype.csv = function () {
+    var self = this;
+    var lines = [this.csvColumns.map(csvCell).join(",")];
+    this.matches.forEach(function (row) {
+      lines.push(
+        self.csvColumns
+          .map(function (name) {
+            return csvCell(self.field(row, name));
+          })
+          .join(",")
+      );
+    });
+    return lines.join("\n") + "\n";
+  };
+
+  /* --------------------------------------------------------------- events */
+
+  StudyTable.prototype.reset = function () {
+    this.facets.forEach(function (facet) {
+      facet.chosen = [];
+      facet.order.forEach(function (term) {
+        facet.boxes[term].checked = false;
+      });
+      facet.details.open = false;
+    });
+    this.search.value = "";
+    this.yearFrom.value = "";
+    this.yearTo.value = "";
+    this.sortSelect.value = "";
+    this.update();
+  };
+
+  StudyTable.prototype.closeFacets = function (except) {
+    this.facets.forEach(function (facet) {
+      if (facet.details !== except) facet.details.open = false;
+    });
+  };
+
+  StudyTable.prototype.bind = function () {
+    var self = this;
+    var root = this.root;
+    this.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+    });
+    // Redrawn at once (a keystroke costs one layout), so the new rows are in the next frame.
+    this.search.addEventListener("input", function () {
+      self.update({ typing: true });
+    });
+    this.search.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && self.search.value) {
+        self.search.value = "";
+        self.update();
+      }
+    });
+    [this.yearFrom, this.yearTo, this.sortSelect].forEach(function (select) {
+      select.addEventListener("change", function () {
+        self.update();
+      });
+    });
+    this.sizeSelect.addEventListener("change", function () {
+      self.pageSize = parseInt(self.sizeSelect.value, 10) || 0;
+      self.update({ keepPage: false });
+    });
+    this.expandAll.addEventListener("change", function () {
+      root.classList.toggle("lr-st-open-all", self.expandAll.checked);
+      self.scheduleClampCheck();
+    });
+    this.facets.forEach(function (facet) {
+      facet.details.addEventListener("change", function () {
+        self.update();
+      });
+      facet.details.addEventListener("toggle", function () {
+        if (facet.details.open) self.closeFacets(facet.details);
+      });
+      facet.details.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && facet.details.open) {
+          event.preventDefault();
+          facet.details.open = false;
+          facet.summary.focus();
+        }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      if (!root.contains(event.target) || !event.target.closest(".lr-st-facet")) self.closeFacets(null);
+    });
+    root.addEventListener("click", function (event) {
+      var target = event.target.closest("button");
+      if (!target || !root.contains(target)) return;
+      var action = target.getAttribute("data-lr-action");
+      if (action === "reset") {
+        self.reset();
+        self.search.focus();
+      } else if (action === "csv") {
+        download("\ufeff" + self.csv(), self.csvName, "text/csv;charset=utf-8");
+      } else if (action === "prev" || action === "next") {
+        self.page += action === "next" ? 1 : -1;
+        self.update({ keepPage: true, fromUrl: true });
+        var top = self.table.getBoundingClientRect().top;
+        if (top < 0) self.status.scrollIntoView({ block: "start" });
+      } else if (target.classList.contains("lr-st-chip")) {
+        var facet = self.facetByKey(target.getAttribute("data-lr-facet"));
+        var box = facet && facet.boxes[target.getAttribute("data-lr-term")];
+        if (box) box.checked = false;
+        var index = Array.prototype.indexOf.call(self.chips.children, target);
+        self.update();
+        // Keep the focus in the chip row (or return it to the search box).
+        var chips = self.chips.children;
+        if (chips.length) chips[Math.min(index, chips.length - 1)].focus();
+        else self.search.focus();
+      } else if (target.classList.contains("lr-st-more")) {
+        var tr = target.closest("tr");
+        var open = !tr.classList.contains("lr-st-open");
+        tr.classList.toggle("lr-st-open", open);
+        target.setAttribute("aria-expanded", open ? "true" : "false");
+        target.textContent = open ? "Show less" : "Show more";
+        target.setAttribute("aria-label", target.textContent + " of " + target.getAttribute("data-lr-cite"));
+      } else if (target.classList.contains("lr-st-sortbtn")) {
+        var key = target.closest("th").getAttribute("data-lr-sort-key");
+        var current = SORTS[self.sortSelect.value];
+        var value;
+        if (current && current.key === key) value = key + (current.dir > 0 ? "-desc" : "-asc");
+        else value = key + (key === "year" ? "-desc" : "-asc");
+        self.sortSelect.value = value;
+        self.update();
+      }
+    });
+    if (window.ResizeObserver) {
+      var width = 0;
+      new ResizeObserver(function (entries) {
+        var w = Math.round(entries[0].contentRect.width);
+        if (w !== width) {
+          width = w;
+          self.scheduleClampCheck();
+        }
+      }).observe(root);
+    }
+  };
+
+  StudyTable.prototype.enhanceHeaders = function () {
+    var table = this.table;
+    table.setAttribute("role", "table");
+    table.tHead.setAttribute("role", "rowgroup");
+    this.tbody.setAttribute("role", "rowgroup");
+    var headRow = table.tHead.rows[0];
+    headRow.setAttribute("role", "row");
+    for (var c = 0; c < headRow.cells.length; c++) headRow.cells[c].setAttribute("role", "columnheader");
+    // The header keeps its text (the cards hide the buttons, not the headers); a button over
+    // the whole header sorts by it, and aria-sort on the header says how the rows are sorted.
+    this.sortHeads.forEach(function (th) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "lr-st-sortbtn";
+      button.setAttribute("aria-label", "Sort by " + th.textContent.trim());
+      var arrow = document.createElement("span");
+      arrow.className = "lr-st-arrow";
+      arrow.setAttribute("aria-hidden", "true");
+      button.appendChild(arrow);
+      th.appendChild(button);
+    });
+  };
+
+  StudyTable.prototype.start = function () {
+    var years = this.rows
+      .map(function (row) {
+        return row.year;
+      })
+      .filter(function (y) {
+        return isFinite(y);
+      });
+    this.minYear = years.length ? Math.min.apply(null, years) : 0;
+    this.maxYear = years.length ? Math.max.apply(null, years) : 0;
+    this.enhanceHeaders();
+    this.applyQuery(window.location.search);
+    if (this.sizeSelect) {
+      this.sizeSelect.value = String(this.pageSize);
+      if (this.sizeSelect.value !== String(this.pageSize)) this.sizeSelect.value = "0";
+      this.pageSize = parseInt(this.sizeSelect.value, 10) || 0;
+    }
+    this.bind();
+    this.form.hidden = false;
+    this.root.classList.add("lr-js");
+    this.update({ fromUrl: true });
+    this.root.setAttribute("data-lr-ready", "true");
+  };
+
+  function boot() {
+    var roots = document.querySelectorAll(".lr-studies-table:not([data-lr-ready])");
+    for (var i = 0; i < roots.length; i++) {
+      try {
+        new StudyTable(roots[i]).start();
+      } catch (error) {
+        // Leave the plain table readable, and say why the filters are missing.
+        roots[i].setAttribute("data-lr-ready", "error");
+        roots[i].classList.add("lr-st-failed");
+        if (window.console) console.warn("studies table: filters unavailable", error);
+      }
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+  else boot();
+})();
