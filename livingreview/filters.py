@@ -5,7 +5,7 @@ matched with set operations over the list cells, and the free-text search runs o
 scan over a normalised "search blob" that is built once per DataFrame and then reused.
 
 The query string is the explorer's permalink, e.g. ``?domain=dermatology&family=gan,diffusion
-&year=2020-2024&q=melanoma``. It arrives from strangers' links, so FilterState.from_query never
+&year=2020-2024&search=melanoma``. It arrives from strangers' links, so FilterState.from_query never
 raises: unknown keys, unknown terms, malformed years and broken percent-encoding are dropped.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ FACETS = {
     "limitation_themes": ("limitation", "limitation_themes"),
 }
 YEAR_KEY = "year"
-TEXT_KEY = "q"
+TEXT_KEY = "search"  # not "q": Sphinx's searchtools.js on every page treats ?q= as a site search
 
 #: Bounds on what a query string may make us parse: long enough for any real link.
 MAX_QUERY_CHARS = 4096
@@ -175,7 +175,7 @@ class FilterState:
         return filter_studies(df, **self.as_kwargs())
 
     def to_query(self) -> str:
-        """'?domain=dermatology&family=gan,diffusion&year=2020-2024&q=melanoma'; '' if empty."""
+        """'?domain=dermatology&family=gan,diffusion&year=2020-2024&search=melanoma'; '' if empty."""
         pairs = [(FACETS[name][0], ",".join(getattr(self, name))) for name in FACETS if getattr(self, name)]
         if self.years is not None:
             first, last = self.years

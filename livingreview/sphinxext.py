@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from .paths import DATA_DIR, ROOT, studies_path
+from .paths import DATA_DIR, studies_path
 
 logger = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,10 +27,6 @@ def toc_files() -> list[str]:
 def test_every_chapter_is_built(built_book):
     for name in toc_files():
         assert (built_book / f"{name}.html").is_file(), name
-
-
-def glued(page: Path, key_text: str) -> str:
-    return page.read_text(encoding="utf-8")
 
 
 def test_landing_page_counts_match_the_data(built_book):
@@ -127,7 +122,7 @@ def test_rebuild_follows_the_data(built_book, tmp_path):
     text = visible_text(built_book / "book" / "index.html")
     assert "14 studies coded so far" in text
     analysis = visible_text(built_book / "book" / "analysis.html")
-    assert f"of 14 studies (" in analysis
+    assert "of 14 studies (" in analysis
     # Nothing changed since: Sphinx reads no page again, so no notebook runs.
     again = build_book(output, data=fewer, all_pages=False)
     assert again.returncode == 0

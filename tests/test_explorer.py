@@ -84,7 +84,7 @@ def test_facets_years_and_text_combine(explorer):
     explorer.search_box.value = "SYNTHETIC"
     expected = filter_studies(STUDIES, model_families=["gan", "diffusion"], years=(2023, 2025), text="synthetic")
     assert table_ids(explorer) == list(expected["id"])
-    assert explorer.state.to_query() == "?family=gan,diffusion&year=2023-2025&q=SYNTHETIC"
+    assert explorer.state.to_query() == "?family=gan,diffusion&year=2023-2025&search=SYNTHETIC"
 
 
 def test_reset_clears_every_filter(explorer):
@@ -97,7 +97,7 @@ def test_reset_clears_every_filter(explorer):
 
 
 def test_initial_state_from_the_query_string():
-    explorer = build_explorer(STUDIES, "?domain=dermatology,bogus&family=gan&year=1900-2100&q=&colour=red")
+    explorer = build_explorer(STUDIES, "?domain=dermatology,bogus&family=gan&year=1900-2100&search=&colour=red")
     assert explorer.facet_controls["domains"].value == ("dermatology",)
     assert explorer.facet_controls["model_families"].value == ("gan",)
     assert tuple(explorer.year_slider.value) == explorer.year_bounds  # clamped to the data's years
@@ -109,7 +109,7 @@ def test_voila_style_query_without_question_mark():
     assert table_ids(build_explorer(STUDIES, "domain=dermatology")) == DERMATOLOGY
 
 
-@pytest.mark.parametrize("query", ["%", "year=99999999999", "domain=<script>", "q=" + "x" * 10_000, "\x00"])
+@pytest.mark.parametrize("query", ["%", "year=99999999999", "domain=<script>", "search=" + "x" * 10_000, "\x00"])
 def test_hostile_query_strings_open_the_explorer(query):
     explorer = build_explorer(STUDIES, query)
     assert "<script>" not in explorer.table.value + explorer.link.value

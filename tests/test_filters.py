@@ -190,11 +190,11 @@ def test_text_search_agrees_with_a_plain_scan(word):
 
 
 def test_query_string_example():
-    state = FilterState.from_query("?domain=dermatology&family=gan,diffusion&year=2020-2024&q=melanoma")
+    state = FilterState.from_query("?domain=dermatology&family=gan,diffusion&year=2020-2024&search=melanoma")
     assert state == FilterState(
         domains=("dermatology",), model_families=("gan", "diffusion"), years=(2020, 2024), text="melanoma"
     )
-    assert state.to_query() == "?domain=dermatology&family=gan,diffusion&year=2020-2024&q=melanoma"
+    assert state.to_query() == "?domain=dermatology&family=gan,diffusion&year=2020-2024&search=melanoma"
 
 
 def test_empty_state_has_empty_query():
@@ -218,7 +218,7 @@ def test_query_is_lenient_about_case_repeats_and_unknowns():
 def test_text_is_percent_encoded_and_round_trips():
     state = FilterState(text="skin & bone #1 ?x=1 ünïcode 100%")
     query = state.to_query()
-    assert "&" not in query.split("q=", 1)[1] and "#" not in query
+    assert "&" not in query.split("search=", 1)[1] and "#" not in query
     assert FilterState.from_query(query) == state
 
 
@@ -266,23 +266,23 @@ HOSTILE = [
     "domain=%ff%fe",
     "&&&===&&",
     "domain=dermatology&domain",
-    "q=" + "a" * 100_000,
+    "search=" + "a" * 100_000,
     "year=" + "9" * 100_000,
     "domain=" + ",".join(["radiology"] * 50_000),
     "\x00domain=radiology\x00",
     "domain=<script>alert(1)</script>",
-    "q=<img src=x onerror=alert(1)>",
+    "search=<img src=x onerror=alert(1)>",
     "domain[]=radiology&family[0]=gan",
     "__proto__=x&constructor=y",
-    "q=%0d%0aSet-Cookie:x",
+    "search=%0d%0aSet-Cookie:x",
     "year=-1--5",
     "year=2020%2D2021",
     "family=GAN,,,%20diffusion%20",
     "?" * 1000,
     ";".join(["domain=radiology"] * 10),
     "\ud800",
-    "q=\ud800x",
-    "q=%ed%a0%80",
+    "search=\ud800x",
+    "search=%ed%a0%80",
 ]
 
 

@@ -206,7 +206,7 @@ def test_explorer_escapes_hostile_text(hostile_frame):
     pytest.importorskip("ipywidgets")
     from livingreview.explorer import build_explorer
 
-    query = "?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&domain=%3Cscript%3E"
+    query = "?search=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&domain=%3Cscript%3E"
     explorer = build_explorer(hostile_frame, query)
     explorer.set_state(type(explorer.state)())  # all studies, so every row is drawn
     values = _widget_html(explorer)
@@ -452,7 +452,7 @@ def test_every_page_is_inert_in_a_browser(hostile_book, browser):
     urls = [p.as_uri() for p in pages]
     studies = hostile_book / "book" / "studies.html"
     urls += [
-        studies.as_uri() + "?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&domain=%3Cscript%3Ealert(1)%3C/script%3E",
+        studies.as_uri() + "?search=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&domain=%3Cscript%3Ealert(1)%3C/script%3E",
         studies.as_uri() + "#%3Cimg%20src=x%20onerror=alert(1)%3E",
         (hostile_book / "search.html").as_uri() + "?q=alert%281%29+script+onerror",
     ]
