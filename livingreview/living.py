@@ -655,6 +655,9 @@ class SelectionFlow:
         self.id_prefix = id_prefix
         self.caption = caption
 
+    def __repr__(self) -> str:  # the saved text/plain output: no memory address, builds stay identical
+        return "<selection flow>"
+
     def _repr_html_(self) -> str:
         return selection_flow_html(self.selection, id_prefix=self.id_prefix, caption=self.caption)
 

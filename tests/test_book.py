@@ -79,12 +79,30 @@ def test_no_page_loads_anything_from_another_host(built_book):
             assert not remote(url), (css, url)
 
 
-def test_plotly_only_on_pages_with_figures(built_book):
+def test_figure_script_only_on_pages_with_figures(built_book):
+    """Pages without charts load neither plotly.js nor the script that would fetch it."""
     for page in built_book.rglob("*.html"):
         markup = page.read_text(encoding="utf-8")
         has_figure = 'class="lr-figure"' in markup
-        assert ("plotly.min.js" in markup) == has_figure, page.name
+        assert ("lr/figures.js" in markup) == has_figure, page.name
+        assert not re.search(r"<script[^>]+src=[^>]*plotly", markup), page.name  # fetched by figures.js
     assert 'class="lr-figure"' in (built_book / "book" / "analysis.html").read_text()
+    assert (built_book / "_static" / "lr" / "vendor" / "plotly-cartesian.min.js").is_file()
+
+
+def test_vendored_plotly_js_matches_the_python_package():
+    """The figures' JSON comes from plotly.py; the served bundle must be the plotly.js it targets,
+    and hold every trace type the figures use."""
+    import plotly
+
+    from livingreview.figures import FIGURES
+
+    bundled = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:400]
+    served = (ROOT / "livingreview" / "assets" / "vendor" / "plotly-cartesian.min.js").read_text()[:400]
+    version = re.search(r"plotly\.js v([\d.]+)", bundled).group(1)
+    assert f"(cartesian - minified) v{version}" in served
+    types = {trace.type for spec in FIGURES.values() for trace in spec.make(load_studies()).data}
+    assert types <= {"bar", "heatmap", "scatter", "histogram", "box", "contour", "histogram2d"}
 
 
 def test_source_claim_shown_beside_computed_value(built_book):

@@ -1,0 +1,103 @@
+"""The built book in a real browser (Debian chromium, network off): pages render cleanly."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from livingreview.figures import FIGURES
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+
+def open_offline(browser, url: str, width: int = 1366):
+    """A page with every request to another host aborted and recorded, and console errors kept."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.lr_errors, page.lr_remote = [], []
+    page.on("console", lambda m: page.lr_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.lr_errors.append(str(e)))
+
+    def block(route):
+        if route.request.url.startswith(("file:", "data:", "blob:")):
+            return route.continue_()
+        page.lr_remote.append(route.request.url)
+        return route.abort()
+
+    page.route("**/*", block)
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page
+
+
+@pytest.mark.parametrize("name", ["index", "studies", "analysis", "methods", "changelog"])
+def test_page_renders_offline_without_errors(browser, built_book, name, tmp_path):
+    page = open_offline(browser, (built_book / "book" / f"{name}.html").as_uri())
+    assert page.locator("main h1").first.is_visible()
+    page.screenshot(path=f"/tmp/book-{name}.png", full_page=False)
+    assert page.lr_errors == []
+    assert page.lr_remote == []
+    page.close()
+
+
+def test_analysis_page_draws_all_six_figures(browser, built_book):
+    page = open_offline(browser, (built_book / "book" / "analysis.html").as_uri())
+    holders = page.locator(".lr-figure")
+    assert holders.count() == len(FIGURES) == 6
+    for index in range(holders.count()):
+        holder = holders.nth(index)
+        holder.scroll_into_view_if_needed()  # figures below the fold are drawn when near the view
+        holder.locator(".main-svg").first.wait_for(state="attached", timeout=15000)
+    assert page.lr_errors == [] and page.lr_remote == []
+    page.close()
+
+
+def test_studies_page_filters_in_the_built_book(browser, built_book):
+    """In the real page: a search term and the Dermatology facet leave exactly the expected rows."""
+    from livingreview import load_studies
+    from livingreview.filters import filter_studies
+
+    frame = load_studies()
+    page = open_offline(browser, (built_book / "book" / "studies.html").as_uri())
+    status = page.locator(".lr-st-status")
+    page.wait_for_function(f"document.querySelector('.lr-st-status strong').textContent === '{len(frame)}'")
+    page.get_by_label("Search", exact=True).press_sequentially("synthetic", delay=10)
+    searched = filter_studies(frame, text="synthetic")
+    page.wait_for_function(f"document.querySelector('.lr-st-status strong').textContent === '{len(searched)}'")
+    page.locator('details[data-lr-facet="domain"] > summary').click()
+    page.get_by_role("checkbox", name=re.compile(r"^Dermatology\b")).check()
+    both = filter_studies(frame, text="synthetic", domains=["dermatology"])
+    assert 0 < len(both) < len(searched) < len(frame)
+    page.wait_for_function(f"document.querySelector('.lr-st-status strong').textContent === '{len(both)}'")
+    assert status.inner_text() == f"{len(both)} of {len(frame)} studies"
+    assert "domain=dermatology" in page.url and "search=synthetic" in page.url
+    page.screenshot(path="/tmp/book-studies-filtered.png")
+    assert page.lr_errors == [] and page.lr_remote == []
+    page.close()
+
+
+def test_book_works_over_http(browser, built_book):
+    """Served by a plain static server (as GitHub Pages would), pages and figures load locally."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_book))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        origin = f"http://127.0.0.1:{server.server_address[1]}"
+        for name in ("index", "analysis", "studies"):
+            page = browser.new_page()
+            errors, remote = [], []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(origin) else None)
+            page.goto(f"{origin}/book/{name}.html")
+            page.wait_for_load_state("load")
+            if name == "analysis":
+                page.locator(".lr-figure").first.locator(".main-svg").first.wait_for(state="attached")
+            assert errors == [] and remote == [], (name, errors, remote)
+            page.close()
+    finally:
+        server.shutdown()
