@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .studies import TABLE1_COLUMNS, load_studies
-from .validation import column_titles
+from .studies import load_studies
 from .vocabulary import LIST_COLUMNS, load_vocabulary
 
 #: Modalities that make a study "image-centric" (the review's phrase for its largest group).
@@ -123,75 +122,8 @@ def strip_tags(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", text or "")).strip()
 
 
-def tags_html(row, columns=LIST_COLUMNS) -> str:
-    vocabulary = load_vocabulary()
-    parts = []
-    for column in columns:
-        facet = vocabulary[column]
-        for key in row[column]:
-            parts.append(
-                f'<span class="lr-tag lr-tag-{column}" title="{html.escape(facet.label)}">'
-                f"{html.escape(facet.label_of(key))}</span>"
-            )
-    return "".join(parts)
-
-
-def study_link(row) -> str:
-    """An https:// link for the study: its DOI when known, else its verified URL, else ''."""
-    if row["doi"]:
-        target = "https://doi.org/" + row["doi"]
-    elif row["url"].startswith("https://"):
-        target = row["url"]
-    else:
-        return ""
-    label = f"doi:{row['doi']}" if row["doi"] else "publication"
-    return f'<a href="{html.escape(target, quote=True)}" rel="noopener">{html.escape(label)}</a>'
-
-
 def citation_text(row) -> str:
     return f"{row['first_author']} et al. ({row['year']})"
-
-
-class StudyCards:
-    """One card per study, as HTML (every value escaped)."""
-
-    def __init__(self, df: pd.DataFrame):
-        self.df = df
-
-    def __repr__(self) -> str:
-        return f"<{len(self.df)} study cards>"
-
-    def _card(self, row) -> str:
-        titles = column_titles()
-        fields = "".join(
-            f"<dt>{html.escape(titles[c])}</dt><dd>{html.escape(row[c])}</dd>" for c in TABLE1_COLUMNS
-        )
-        record = []
-        if row["title"]:
-            record.append(f"<cite>{html.escape(row['title'])}</cite>")
-        if row["venue"]:
-            record.append(html.escape(row["venue"]))
-        link = study_link(row)
-        if link:
-            record.append(link)
-        if not record:
-            record.append('<span class="lr-muted">Bibliographic record not yet verified.</span>')
-        ref = f" · reference {int(row['ref'])} of the source review" if pd.notna(row["ref"]) else ""
-        notes = f'<p class="lr-note"><strong>Note:</strong> {html.escape(row["notes"])}</p>' if row["notes"] else ""
-        return (
-            f'<article class="lr-card" id="study-{html.escape(row["id"])}">'
-            f"<h3>{html.escape(citation_text(row))}</h3>"
-            f'<p class="lr-record">{" · ".join(record)}{ref}</p>'
-            f'<p class="lr-tags">{tags_html(row)}</p>'
-            f"<dl>{fields}</dl>{notes}</article>"
-        )
-
-    def _repr_html_(self) -> str:
-        return '<div class="lr-cards">' + "".join(self._card(r) for _, r in self.df.iterrows()) + "</div>"
-
-
-def facts_json(df: pd.DataFrame) -> str:
-    return json.dumps({k: str(v) for k, v in compute_facts(df).items()}, indent=1)
 
 
 class RawHTML:

@@ -101,7 +101,7 @@ def studies_table_html(
     if caption is None:
         caption = (
             f"The {total} {'study' if total == 1 else 'studies'} of the review, with the fields of "
-            "Table 1 and the coded tags. Each citation links to the study's card on this page."
+            "Table 1 and the coded tags. Each study's citation is a link you can share to its row."
         )
 
     facet_terms = {column: _terms_in_order(vocabulary.get(column), records, column) for column in LIST_COLUMNS}
@@ -274,7 +274,8 @@ def _thead(titles) -> str:
 
 def _row(study: dict, vocabulary) -> str:
     study_id = _text(study.get("id"))
-    attrs = {"data-id": study_id}
+    # The row is the study's card: other pages link to studies.html#study-<id>.
+    attrs = {"id": f"study-{study_id}", "data-id": study_id}
     ref = _text(study.get("ref"))
     if ref:
         attrs["data-ref"] = ref

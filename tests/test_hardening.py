@@ -236,9 +236,10 @@ def test_explorer_escapes_hostile_text(hostile_frame):
 
 
 def test_book_helpers_escape_hostile_text(hostile_frame):
-    from livingreview.book import StudyCards, compute_facts, unverified_studies
+    from livingreview.book import compute_facts, unverified_studies
+    from livingreview.html_table import studies_table_html
 
-    cards = StudyCards(hostile_frame)._repr_html_()
+    cards = studies_table_html(hostile_frame)
     for raw in RAW_MARKUP:
         assert raw not in cards, raw
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in cards
@@ -507,7 +508,7 @@ def test_payloads_are_visible_text_on_the_studies_page(hostile_book, browser):
     visit = PageVisit(browser)
     try:
         page = visit.open((hostile_book / "book" / "studies.html").as_uri())
-        cards = page.locator(".lr-card")
+        cards = page.locator("table.lr-st-table tbody tr")  # each row is the study's card
         assert cards.count() >= 10
         card_text = cards.first.inner_text()
         table = page.locator("table.lr-st-table")

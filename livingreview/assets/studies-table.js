@@ -860,6 +860,38 @@
     this.root.classList.add("lr-js");
     this.update({ fromUrl: true });
     this.root.setAttribute("data-lr-ready", "true");
+    var self = this;
+    this.revealTarget();
+    window.addEventListener("hashchange", function () { self.revealTarget(); });
+  };
+
+  // A link to #study-<id> (from the changelog, the references, a colleague) must land on that
+  // study even when filters or paging hide it: clear the filters if needed, turn to its page.
+  StudyTable.prototype.revealTarget = function () {
+    var hash = window.location.hash;
+    if (hash.indexOf("#study-") !== 0) return;
+    var id = decodeURIComponent(hash.slice("#study-".length));
+    var index = -1;
+    var find = function (rows) {
+      for (var i = 0; i < rows.length; i++) if (rows[i].tr.getAttribute("data-id") === id) return i;
+      return -1;
+    };
+    index = find(this.matches);
+    if (index < 0) {
+      if (find(this.rows) < 0) return;
+      this.applyQuery("");
+      this.update();
+      index = find(this.matches);
+    }
+    var size = this.pageSize > 0 ? this.pageSize : this.matches.length;
+    var page = size > 0 ? Math.floor(index / size) : 0;
+    if (page !== this.page) {
+      this.page = page;
+      this.render();
+    }
+    var row = this.matches[index].tr;
+    row.scrollIntoView({ block: "start" });
+    row.classList.add("lr-st-target");
   };
 
   function boot() {
