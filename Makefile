@@ -33,3 +33,7 @@ test: $(STAMP)
 
 clean:
 	rm -rf _build
+
+## Benchmarks (slow; prints a table and writes benchmarks/out/results.json).
+bench: $(STAMP)
+	$(PY) benchmarks/run.py

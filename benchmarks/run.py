@@ -1,0 +1,824 @@
+"""The performance benchmark: `make bench` (or `.venv/bin/python benchmarks/run.py`).
+
+For each table size N (default: the shipped 15 studies, 1,000 and 10,000 synthetic ones from
+benchmarks/synthetic.py) it measures
+
+- builds: a clean build (`--all` into a fresh --path-output), a no-change rebuild, a rebuild after
+  a one-cell edit of the table copy, and the peak resident memory of each build's whole process
+  tree (jupyter-book, Sphinx and the notebook kernels), sampled with psutil;
+- page weight of every built page: the HTML and every file the browser loads for it (raw and
+  gzipped, as GitHub Pages serves text), requests to other hosts (must be 0), and whether a page
+  without charts loads plotly.js;
+- the explorer: filter_studies() plus redrawing the linked figures (family_bar and gap_map, to
+  JSON as the explorer sends them), median and p95 over a fixed set of filter changes; and the
+  explorer's whole update path (StudyExplorer.refresh) for reference;
+- Lighthouse performance and accessibility, desktop and mobile presets, on the landing, studies
+  and analysis pages, served from 127.0.0.1 by a static server that gzips like GitHub Pages;
+- the studies page's static table: keystroke-to-redraw time of its search box (Playwright).
+
+It prints a table with the targets beside the figures and writes benchmarks/out/results.json.
+Quick runs: --sizes 15 --skip-lighthouse. Everything is written under --workdir (default
+/tmp/bench-livingreview), never into the repository's _build.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import gzip
+import http.server
+import json
+import mimetypes
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import psutil  # noqa: E402
+
+from synthetic import write_studies  # noqa: E402
+
+OUT = HERE / "out"
+JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
+CHROMIUM = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_PAGES = {"landing": "book/index.html", "studies": "book/studies.html", "analysis": "book/analysis.html"}
+
+TARGETS = {
+    "lighthouse_perf_desktop": 0.95,
+    "lighthouse_perf_mobile": 0.85,
+    "lighthouse_a11y": 1.00,
+    "clean_build_15_s": 30.0,
+    "clean_build_10000_s": 90.0,
+    "nochange_rebuild_s": 5.0,
+    "explorer_median_ms_10000": 50.0,
+    "search_keystroke_ms_10000": 200.0,
+}
+
+#: What GitHub Pages gzips (text types); everything else is sent as is.
+GZIP_TYPES = ("text/", "application/javascript", "application/json", "application/xml",
+              "image/svg+xml", "application/x-javascript", "application/manifest+json")
+
+
+# ------------------------------------------------------------------------------------------
+# Builds
+
+
+#: The book is built from a snapshot of the working tree taken when the run starts, so that
+#: edits made meanwhile (which change the package fingerprint and re-execute every page) do not
+#: leak into the no-change rebuild. None: build the working tree itself (--no-snapshot).
+SOURCE: Path | None = None
+
+
+def snapshot(dest: Path) -> dict:
+    """Copy every tracked and untracked, not ignored, file of the repository to `dest`."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if name.startswith("benchmarks/") or not source.is_file():
+            continue
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    return {"path": str(dest), "commit": head, "uncommitted_files": len(dirty.splitlines())}
+
+
+def run_build(data: Path, out: Path, *, all_pages: bool, log: Path, sample_every: float = 0.05) -> dict:
+    """One `jupyter-book build` as `make book-strict` runs it; wall time and peak tree RSS."""
+    env = dict(os.environ, LIVINGREVIEW_DATA=str(data), PYTHONUNBUFFERED="1")
+    source = SOURCE or ROOT
+    if SOURCE is not None:  # the snapshot's package, not the editable install of the working tree
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE), env.get("PYTHONPATH", "")]))
+    args = [JUPYTER_BOOK, "build", str(source), "--path-output", str(out), "-W", "-n", "--keep-going"]
+    if all_pages:
+        args.append("--all")
+    load_before = os.getloadavg()[0]
+    with open(log, "w", encoding="utf-8") as handle:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=source)
+        peak, peak_procs = 0, 0
+        parent = psutil.Process(proc.pid)
+        status = usage = None
+        while True:
+            # wait4 rather than poll: its rusage adds up the CPU time of the whole tree (the
+            # kernels are reaped by the build), which contention by other processes leaves alone.
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid == proc.pid:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                break
+            total, count = 0, 0
+            try:
+                members = [parent, *parent.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                members = []
+            for member in members:
+                try:
+                    total += member.memory_info().rss
+                    count += 1
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    pass
+            if total > peak:
+                peak, peak_procs = total, count
+            time.sleep(sample_every)
+        seconds = time.perf_counter() - start
+    text = log.read_text(encoding="utf-8", errors="replace")
+    executed = re.findall(r"(\S+): Executed notebook in ([\d.]+) seconds", text)
+    warnings = [line for line in text.splitlines() if "WARNING" in line and "IPKernelApp" not in line]
+    return {
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_mb": round(peak / 2**20, 1),
+        "processes_at_peak": peak_procs,
+        "returncode": proc.returncode,
+        "pages_executed": len(executed),
+        "notebook_seconds": {Path(p).stem: float(s) for p, s in executed},
+        "warnings": [re.sub(r"\x1b\[[0-9;]*m", "", w) for w in warnings[:20]],
+        "loadavg_before": round(load_before, 2),
+        "log": str(log),
+    }
+
+
+def edit_one_cell(path: Path) -> str:
+    """Change one text cell of one row (the middle one) of the table copy; returns its id."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    row = body[len(body) // 2]
+    column = header.index("limitations")
+    row[column] = row[column].rstrip() + " (benchmark edit)"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *body])
+    return row[header.index("id")]
+
+
+# ------------------------------------------------------------------------------------------
+# A static server that gzips text like GitHub Pages
+
+
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
+    _cache: dict = {}
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            index = os.path.join(path, "index.html")
+            if not self.path.rstrip("?#").endswith("/") or not os.path.isfile(index):
+                return super().send_head()
+            path = index
+        ctype = self.guess_type(path)
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and ctype.startswith(GZIP_TYPES) and os.path.isfile(path)):
+            return super().send_head()
+        stat = os.stat(path)
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        body = self._cache.get(key)
+        if body is None:
+            with open(path, "rb") as handle:
+                body = gzip.compress(handle.read(), compresslevel=6, mtime=0)
+            self._cache[key] = body
+        self.send_response(200)
+        self.send_header("Content-Type", ctype if "charset" in ctype or not ctype.startswith("text/")
+                         else f"{ctype}; charset=utf-8")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        import io
+
+        return io.BytesIO(body)
+
+
+class Server:
+    """`with Server(html_dir) as base:` serves html_dir on http://127.0.0.1:PORT/."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def __enter__(self) -> str:
+        handler = partial(GzipHandler, directory=str(self.directory))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# ------------------------------------------------------------------------------------------
+# Page weight (every page, every file it loads) via a real browser
+
+
+def gzip_size(path: Path, cache: dict) -> int:
+    if path not in cache:
+        cache[path] = len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+    return cache[path]
+
+
+def is_text(path: Path) -> bool:
+    ctype = mimetypes.guess_type(str(path))[0] or "application/octet-stream"
+    return ctype.startswith(GZIP_TYPES)
+
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.loads: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "img", "iframe", "audio", "video", "source", "embed") and attrs.get("src"):
+            self.loads.append(attrs["src"])
+        if tag == "link" and attrs.get("href") and set((attrs.get("rel") or "").split()) & {
+            "stylesheet", "preload", "modulepreload", "icon", "prefetch"
+        }:
+            self.loads.append(attrs["href"])
+
+
+def page_weights(html_dir: Path, browser) -> dict:
+    """For every .html page: files loaded (from a real page load), raw and gzip bytes, remote requests."""
+    pages = sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
+                   if "_static" not in p.parts and "jupyter_execute" not in p.parts)
+    gz_cache: dict = {}
+    results = {}
+    with Server(html_dir) as base:
+        host = urlsplit(base).netloc
+        for page_path in pages:
+            context = browser.new_context(viewport={"width": 1350, "height": 940})
+            page = context.new_page()
+            loaded: dict[str, Path | None] = {}
+            remote: list[str] = []
+
+            def route(route, request, loaded=loaded, remote=remote):
+                url = request.url
+                if url.startswith("data:"):
+                    return route.continue_()
+                parts = urlsplit(url)
+                if parts.netloc != host:
+                    remote.append(url)
+                    return route.abort()
+                local = (html_dir / unquote(parts.path).lstrip("/")).resolve()
+                if local.is_dir():
+                    local = local / "index.html"
+                loaded[url.split("#")[0]] = local if local.is_file() else None
+                return route.continue_()
+
+            page.route("**/*", route)
+            started = time.perf_counter()
+            try:
+                page.goto(base + page_path, wait_until="load", timeout=180_000)
+                page.wait_for_timeout(800)  # late loads: fonts, deferred scripts' own requests
+                error = None
+            except Exception as exc:  # noqa: BLE001
+                error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            load_seconds = time.perf_counter() - started
+            context.close()
+            html_file = html_dir / page_path
+            parser = _Refs()
+            parser.feed(html_file.read_text(encoding="utf-8", errors="replace"))
+            static_remote = [u for u in parser.loads if re.match(r"^([a-z][a-z0-9+.-]*:)?//", u, re.I)]
+            raw = gz = 0
+            files = {}
+            missing = []
+            for url, local in loaded.items():
+                if local is None:
+                    missing.append(url)
+                    continue
+                size = local.stat().st_size
+                zipped = gzip_size(local, gz_cache) if is_text(local) else size
+                raw += size
+                gz += zipped
+                files[local.relative_to(html_dir).as_posix()] = [size, zipped]
+            html_raw = html_file.stat().st_size
+            results[page_path] = {
+                "html_bytes": html_raw,
+                "html_gzip_bytes": gzip_size(html_file, gz_cache),
+                "total_bytes": raw,
+                "total_gzip_bytes": gz,
+                "requests": len(loaded),
+                "remote_requests": remote,
+                "remote_refs_in_html": static_remote,
+                "missing": missing,
+                # A Plotly chart is a <div class="lr-figure" data-spec=...>; "lr-figure-box" alone is not one.
+                "has_chart": bool(re.search(r'class="lr-figure"[^>]*data-spec=',
+                                            html_file.read_text(encoding="utf-8", errors="replace"))),
+                "loads_plotly": any("plotly" in Path(f).name for f in files),
+                "load_seconds": round(load_seconds, 2),
+                "error": error,
+                "largest_files": sorted(files.items(), key=lambda kv: -kv[1][0])[:5],
+            }
+    return results
+
+
+# ------------------------------------------------------------------------------------------
+# Studies page: keystroke-to-redraw of the static table's search
+
+KEYSTROKE_JS = """
+([rootSel, inputSel]) => {
+  const root = document.querySelector(rootSel);
+  const input = document.querySelector(inputSel);
+  window.__lr = {t0: null, last: null, mutations: 0};
+  input.addEventListener('keydown', () => { window.__lr.t0 = performance.now(); window.__lr.last = null;
+                                            window.__lr.mutations = 0; }, true);
+  const live = root.querySelector('[role="status"]');  // screen-reader announcement, not drawn
+  new MutationObserver((records) => {
+    if (live && records.every((r) => live.contains(r.target))) return;
+    window.__lr.mutations++;
+    // The redraw is on screen after the next frame: measure there, not at the DOM change.
+    requestAnimationFrame(() => { const c = new MessageChannel();
+      c.port1.onmessage = () => { window.__lr.last = performance.now(); }; c.port2.postMessage(0); });
+  }).observe(root, {subtree: true, childList: true, attributes: true, characterData: true});
+  return true;
+}
+"""
+
+
+def studies_search(html_dir: Path, browser, query: str = "fracture risk") -> dict:
+    """Type `query` into the static table's search box; per keystroke, time to the last redraw."""
+    page_file = html_dir / "book" / "studies.html"
+    html_text = page_file.read_text(encoding="utf-8", errors="replace")
+    script = html_dir / "_static" / "lr" / "studies-table.js"
+    result = {"html_bytes": page_file.stat().st_size,
+              "html_gzip_bytes": len(gzip.compress(page_file.read_bytes(), 6, mtime=0))}
+    if "lr-studies-table" not in html_text or not script.is_file():
+        result["status"] = "n/a: the studies page has no static table with its script (livingreview/html_table.py, assets/studies-table.js)"
+        return result
+    root_match = re.search(r'class="lr-st lr-studies-table" id="([^"]+)"', html_text)
+    prefix = root_match.group(1) if root_match else "lr-studies"
+    root_sel, input_sel, status_sel = f"#{prefix}", f"#{prefix}-q", f"#{prefix}-status"
+    with Server(html_dir) as base:
+        context = browser.new_context(viewport={"width": 1350, "height": 940})
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(base + "book/studies.html", wait_until="load", timeout=300_000)
+        result["page_load_s"] = round(time.perf_counter() - started, 2)
+        try:
+            page.wait_for_selector(input_sel, state="visible", timeout=60_000)
+        except Exception as exc:  # noqa: BLE001
+            result["status"] = f"n/a: the search box {input_sel} never became visible ({type(exc).__name__})"
+            context.close()
+            return result
+        result["ready_after_load_s"] = round(time.perf_counter() - started - result["page_load_s"], 2)
+        page.evaluate(KEYSTROKE_JS, [root_sel, input_sel])
+        page.click(input_sel)
+        samples = []
+        for char in query:
+            before = page.inner_text(status_sel)
+            page.keyboard.type(char)
+            # Wait until the page has been quiet for 600 ms (covers any debounce), at most 15 s.
+            deadline = time.perf_counter() + 15
+            last_seen, quiet_since = None, time.perf_counter()
+            while time.perf_counter() < deadline:
+                state = page.evaluate("() => [window.__lr.last, window.__lr.mutations]")
+                if state != last_seen:
+                    last_seen, quiet_since = state, time.perf_counter()
+                elif time.perf_counter() - quiet_since > 0.6:
+                    break
+                time.sleep(0.05)
+            t0, last = page.evaluate("() => [window.__lr.t0, window.__lr.last]")
+            after = page.inner_text(status_sel)
+            samples.append({
+                "text": page.input_value(input_sel),
+                "ms": round(last - t0, 1) if (t0 is not None and last is not None) else None,
+                "count_before": before.strip(), "count_after": after.strip(),
+            })
+        context.close()
+    timed = [s["ms"] for s in samples if s["ms"] is not None]
+    result.update({
+        "status": "ok" if timed else "n/a: typing changed nothing in the table",
+        "query": query,
+        "keystrokes": samples,
+        "median_ms": round(statistics.median(timed), 1) if timed else None,
+        "max_ms": max(timed) if timed else None,
+    })
+    return result
+
+
+# ------------------------------------------------------------------------------------------
+# Explorer: filter + linked figures
+
+
+def explorer_states() -> list[dict]:
+    """A fixed walk through filter changes, as a reader clicks them."""
+    return [
+        {},
+        {"domains": ["radiology"]},
+        {"domains": ["radiology"], "model_families": ["gan"]},
+        {"domains": ["radiology"], "model_families": ["gan", "diffusion"]},
+        {"domains": ["radiology", "dermatology"], "model_families": ["gan", "diffusion"]},
+        {"model_families": ["gan", "diffusion"]},
+        {"model_families": ["llm"], "modalities": ["clinical-text"]},
+        {"model_families": ["llm"], "modalities": ["clinical-text"], "years": (2020, 2024)},
+        {"years": (2020, 2024)},
+        {"years": (2023, 2023)},
+        {"text": "m"},
+        {"text": "mel"},
+        {"text": "melanoma"},
+        {"text": "melanoma risk"},
+        {"text": "melanoma risk", "domains": ["dermatology"]},
+        {"contributions": ["data-augmentation"]},
+        {"contributions": ["data-augmentation", "education"], "limitation_themes": ["privacy-ethics-regulation"]},
+        {"limitation_themes": ["hallucination"]},
+        {"domains": ["drug-discovery"], "contributions": ["design"], "years": (2015, 2020)},
+        {},
+    ]
+
+
+def explorer_timing(data: Path, rounds: int = 3) -> dict:
+    from livingreview.figures import family_bar, gap_map
+    from livingreview.filters import filter_studies
+    from livingreview.studies import load_studies
+
+    started = time.perf_counter()
+    df = load_studies(data)
+    load_s = time.perf_counter() - started
+
+    def step(state):
+        matches = filter_studies(df, **state)
+        family_bar(matches).to_json()
+        gap_map(matches).to_json()
+        return len(matches)
+
+    cold_start = time.perf_counter()
+    step(explorer_states()[12])  # first text search builds the search blob
+    cold_ms = (time.perf_counter() - cold_start) * 1000
+    for state in explorer_states():  # warm-up (imports, plotly validators)
+        step(state)
+    samples, filter_only = [], []
+    for _ in range(rounds):
+        for state in explorer_states():
+            t0 = time.perf_counter()
+            filter_studies(df, **state)
+            t1 = time.perf_counter()
+            step(state)
+            t2 = time.perf_counter()
+            filter_only.append((t1 - t0) * 1000)
+            samples.append((t2 - t1) * 1000)
+    result = {
+        "load_studies_s": round(load_s, 2),
+        "first_text_search_ms": round(cold_ms, 1),
+        "filter_plus_figures_median_ms": round(statistics.median(samples), 1),
+        "filter_plus_figures_p95_ms": round(percentile(samples, 95), 1),
+        "filter_only_median_ms": round(statistics.median(filter_only), 2),
+        "filter_only_p95_ms": round(percentile(filter_only, 95), 2),
+        "samples": len(samples),
+    }
+    result.update(explorer_refresh_timing(df))
+    return result
+
+
+def explorer_refresh_timing(df, rounds: int = 1) -> dict:
+    """The explorer's own update path: StudyExplorer.refresh() (table, downloads, charts)."""
+    try:
+        from livingreview.explorer import StudyExplorer
+        from livingreview.filters import FilterState
+
+        app = StudyExplorer(df, FilterState())
+        times = []
+        for _ in range(rounds):
+            for state in explorer_states():
+                t0 = time.perf_counter()
+                app.set_state(FilterState(**state))
+                times.append((time.perf_counter() - t0) * 1000)
+        return {"refresh_median_ms": round(statistics.median(times), 1),
+                "refresh_p95_ms": round(percentile(times, 95), 1)}
+    except Exception as exc:  # noqa: BLE001
+        return {"refresh_error": f"{type(exc).__name__}: {exc}"}
+
+
+def percentile(values, q) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+# ------------------------------------------------------------------------------------------
+# Lighthouse
+
+KEY_AUDITS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+              "cumulative-layout-shift", "speed-index", "interactive", "total-byte-weight", "dom-size",
+              "mainthread-work-breakdown", "bootup-time", "render-blocking-resources", "unused-javascript",
+              "unused-css-rules", "uses-text-compression", "server-response-time")
+
+
+def lighthouse(url: str, preset: str, out_json: Path) -> dict:
+    args = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out_json}",
+            "--only-categories=performance,accessibility", f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+            "--max-wait-for-load=120000"]
+    if preset == "desktop":
+        args.append("--preset=desktop")
+    env = dict(os.environ, CHROME_PATH=CHROMIUM)
+    started = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=900)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0 or not out_json.is_file():
+        return {"error": (proc.stderr or proc.stdout)[-600:], "seconds": round(seconds, 1)}
+    report = json.loads(out_json.read_text())
+    audits = report["audits"]
+    result = {
+        "performance": report["categories"]["performance"]["score"],
+        "accessibility": report["categories"]["accessibility"]["score"],
+        "seconds": round(seconds, 1),
+        "metrics": {k: audits[k].get("displayValue") for k in KEY_AUDITS if k in audits},
+        "runtime_error": (report.get("runtimeError") or {}).get("message"),
+        "warnings": report.get("runWarnings", [])[:5],
+    }
+    a11y = report["categories"]["accessibility"]["auditRefs"]
+    result["accessibility_failures"] = [
+        {"id": ref["id"], "title": audits[ref["id"]]["title"],
+         "items": [_item_text(i) for i in (audits[ref["id"]].get("details") or {}).get("items", [])[:3]]}
+        for ref in a11y
+        if ref.get("weight", 0) > 0 and audits[ref["id"]].get("score") is not None and audits[ref["id"]]["score"] < 1
+    ]
+    perf_refs = report["categories"]["performance"]["auditRefs"]
+    result["performance_opportunities"] = [
+        {"id": ref["id"], "title": audits[ref["id"]]["title"], "value": audits[ref["id"]].get("displayValue")}
+        for ref in perf_refs
+        if audits[ref["id"]].get("score") is not None and audits[ref["id"]]["score"] < 0.9
+        and audits[ref["id"]].get("scoreDisplayMode") not in ("notApplicable", "informative", "manual")
+    ]
+    breakdown = (audits.get("mainthread-work-breakdown", {}).get("details") or {}).get("items", [])
+    result["mainthread"] = {i.get("groupLabel", i.get("group")): round(i.get("duration", 0)) for i in breakdown[:6]}
+    return result
+
+
+def _item_text(item: dict) -> str:
+    node = item.get("node") or {}
+    return (node.get("snippet") or node.get("nodeLabel") or json.dumps(item)[:160])[:200]
+
+
+def run_lighthouse(html_dir: Path, store: Path) -> dict:
+    if not LIGHTHOUSE.exists():
+        return {"error": "Lighthouse is not installed: cd benchmarks && npm ci"}
+    results = {}
+    with Server(html_dir) as base:
+        for name, path in LIGHTHOUSE_PAGES.items():
+            for preset in ("desktop", "mobile"):
+                print(f"    lighthouse {name} {preset}", flush=True)
+                results[f"{name}/{preset}"] = lighthouse(base + path, preset, store / f"lh-{name}-{preset}.json")
+    return results
+
+
+# ------------------------------------------------------------------------------------------
+# One size, and the whole run
+
+
+def bench_size(n: int, workdir: Path, args) -> dict:
+    size_dir = workdir / f"n{n}"
+    if size_dir.exists():
+        shutil.rmtree(size_dir)
+    size_dir.mkdir(parents=True)
+    data = size_dir / "studies.csv"
+    if n == 15 and not args.synthetic_15:
+        shutil.copyfile(ROOT / "data" / "studies.csv", data)
+        source = "data/studies.csv (shipped)"
+    else:
+        write_studies(data, n, args.seed)
+        source = f"benchmarks/synthetic.py seed {args.seed}"
+    result: dict = {"n": n, "data": source, "data_bytes": data.stat().st_size}
+    out = size_dir / "book"
+    print(f"[{n}] clean build", flush=True)
+    result["clean_build"] = run_build(data, out, all_pages=True, log=size_dir / "build-clean.log")
+    print(f"[{n}]   {result['clean_build']['seconds']} s", flush=True)
+    print(f"[{n}] no-change rebuild", flush=True)
+    result["nochange_rebuild"] = run_build(data, out, all_pages=False, log=size_dir / "build-nochange.log")
+    print(f"[{n}]   {result['nochange_rebuild']['seconds']} s", flush=True)
+    edited = edit_one_cell(data)
+    print(f"[{n}] rebuild after editing one cell (row {edited})", flush=True)
+    result["onerow_rebuild"] = run_build(data, out, all_pages=False, log=size_dir / "build-onerow.log")
+    result["onerow_rebuild"]["edited_row"] = edited
+    print(f"[{n}]   {result['onerow_rebuild']['seconds']} s", flush=True)
+    html_dir = out / "_build" / "html"
+
+    print(f"[{n}] explorer timing", flush=True)
+    result["explorer"] = explorer_timing(data)
+
+    if not args.skip_browser:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS)
+            try:
+                print(f"[{n}] page weights", flush=True)
+                result["pages"] = page_weights(html_dir, browser)
+                print(f"[{n}] studies page search", flush=True)
+                result["studies_search"] = studies_search(html_dir, browser)
+            finally:
+                browser.close()
+    if not args.skip_lighthouse and n in args.lighthouse_sizes:
+        print(f"[{n}] lighthouse", flush=True)
+        result["lighthouse"] = run_lighthouse(html_dir, size_dir)
+    return result
+
+
+def summary_rows(results: dict) -> list[tuple[str, dict, str, object]]:
+    """(metric, {n: value}, target text, check(value, n) -> bool|None)."""
+    sizes = sorted(results["sizes"], key=int)
+    by = {int(n): results["sizes"][n] for n in sizes}
+
+    def get(path, n):
+        value = by[n]
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                return None
+            value = value[key]
+        return value
+
+    def col(path):
+        return {n: get(path, n) for n in by}
+
+    rows = [
+        ("clean build (s)", col(["clean_build", "seconds"]), "≤30 at 15; ≤90 at 10,000",
+         lambda v, n: None if v is None else (v <= 30 if n == 15 else v <= 90 if n == 10000 else None)),
+        ("no-change rebuild (s)", col(["nochange_rebuild", "seconds"]), "≤5", lambda v, n: None if v is None else v <= 5),
+        ("clean build, CPU time of the tree (s)", col(["clean_build", "cpu_seconds"]), "—", None),
+        ("no-change rebuild, CPU (s)", col(["nochange_rebuild", "cpu_seconds"]), "—", None),
+        ("one-cell-edit rebuild (s)", col(["onerow_rebuild", "seconds"]), "—", None),
+        ("one-cell-edit rebuild, CPU (s)", col(["onerow_rebuild", "cpu_seconds"]), "—", None),
+        ("load average before clean build", col(["clean_build", "loadavg_before"]), "—", None),
+        ("pages executed on one-cell edit", col(["onerow_rebuild", "pages_executed"]), "—", None),
+        ("peak memory, build tree (MB)", {n: max(filter(None, [get(["clean_build", "peak_rss_mb"], n),
+                                                               get(["onerow_rebuild", "peak_rss_mb"], n)]), default=None)
+                                          for n in by}, "—", None),
+        ("build exit code (clean)", col(["clean_build", "returncode"]), "0", lambda v, n: None if v is None else v == 0),
+    ]
+    heaviest = {}
+    remote_total = {}
+    plotly_offenders = {}
+    for n in by:
+        pages = by[n].get("pages")
+        if not pages:
+            heaviest[n] = remote_total[n] = plotly_offenders[n] = None
+            continue
+        name, info = max(pages.items(), key=lambda kv: kv[1]["total_gzip_bytes"])
+        heaviest[n] = f"{name} {info['total_gzip_bytes'] / 1024:,.0f} KiB gz / {info['total_bytes'] / 1024:,.0f} KiB"
+        remote_total[n] = sum(len(p["remote_requests"]) + len(p["remote_refs_in_html"]) for p in pages.values())
+        plotly_offenders[n] = sum(1 for p in pages.values() if p["loads_plotly"] and not p["has_chart"])
+    rows += [
+        ("heaviest page (HTML+assets)", heaviest, "—", None),
+        ("requests to other hosts (all pages)", remote_total, "0", lambda v, n: None if v is None else v == 0),
+        ("chartless pages loading plotly.js", plotly_offenders, "0", lambda v, n: None if v is None else v == 0),
+        ("studies page HTML (KiB raw / gz)", {n: (None if get(["studies_search", "html_bytes"], n) is None else
+                                               f"{get(['studies_search', 'html_bytes'], n) / 1024:,.0f} / "
+                                               f"{get(['studies_search', 'html_gzip_bytes'], n) / 1024:,.0f}")
+                                           for n in by}, "—", None),
+        ("search keystroke→redraw median (ms)", {n: get(["studies_search", "median_ms"], n) or
+                                                 (get(["studies_search", "status"], n) or "")[:40] or None for n in by},
+         "≤200 at 10,000", lambda v, n: v <= 200 if n == 10000 and isinstance(v, (int, float)) else None),
+        ("search keystroke→redraw max (ms)", col(["studies_search", "max_ms"]), "—", None),
+        ("explorer filter+figures median (ms)", col(["explorer", "filter_plus_figures_median_ms"]), "≤50 at 10,000",
+         lambda v, n: v <= 50 if n == 10000 and v is not None else None),
+        ("explorer filter+figures p95 (ms)", col(["explorer", "filter_plus_figures_p95_ms"]), "—", None),
+        ("explorer filter only median (ms)", col(["explorer", "filter_only_median_ms"]), "—", None),
+        ("explorer full refresh median (ms)", col(["explorer", "refresh_median_ms"]), "—", None),
+    ]
+    for page in LIGHTHOUSE_PAGES:
+        for preset, key, target, bound in (("desktop", "performance", "≥0.95", 0.95), ("mobile", "performance", "≥0.85", 0.85),
+                                           ("desktop", "accessibility", "1.00", 1.0), ("mobile", "accessibility", "1.00", 1.0)):
+            values = {n: get(["lighthouse", f"{page}/{preset}", key], n) for n in by}
+            for n in by:  # a run that failed (e.g. the page is too heavy for DevTools) shows as such
+                if values[n] is None and get(["lighthouse", f"{page}/{preset}", "error"], n) \
+                        or get(["lighthouse", f"{page}/{preset}", "runtime_error"], n):
+                    values[n] = "failed"
+            rows.append((f"Lighthouse {key[:4]}. {preset}: {page}", values, target,
+                         (lambda b: lambda v, n: False if v == "failed" else None if not isinstance(v, (int, float))
+                          else v >= b)(bound)))
+    return rows
+
+
+def fmt(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def print_table(results: dict) -> str:
+    rows = summary_rows(results)
+    sizes = sorted((int(n) for n in results["sizes"]))
+    header = ["metric", *[f"N={n:,}" for n in sizes], "target"]
+    lines = []
+    table = []
+    for metric, values, target, check in rows:
+        cells = []
+        for n in sizes:
+            value = values.get(n)
+            mark = ""
+            if check is not None and value is not None:
+                verdict = check(value, n)
+                mark = "" if verdict is None else (" ✓" if verdict else " ✗")
+            cells.append(fmt(value) + mark)
+        table.append([metric, *cells, target])
+    widths = [max(len(str(r[i])) for r in [header, *table]) for i in range(len(header))]
+    lines.append(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    lines.append("-+-".join("-" * w for w in widths))
+    for row in table:
+        lines.append(" | ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+    text = "\n".join(lines)
+    print(text)
+    return text
+
+
+def markdown_table(results: dict) -> str:
+    """The same table as print_table, as Markdown (for benchmarks/README.md)."""
+    sizes = sorted(int(n) for n in results["sizes"])
+    lines = ["| metric | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target |",
+             "|---|" + "---:|" * len(sizes) + "---|"]
+    for metric, values, target, check in summary_rows(results):
+        cells = []
+        for n in sizes:
+            value = values.get(n)
+            verdict = check(value, n) if check is not None and value is not None else None
+            cells.append(fmt(value) + ("" if verdict is None else (" ✓" if verdict else " ✗")))
+        lines.append(f"| {metric} | " + " | ".join(cells) + f" | {target} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="15,1000,10000", help="comma-separated table sizes (15 = the shipped table)")
+    parser.add_argument("--skip-lighthouse", action="store_true", help="no Lighthouse runs")
+    parser.add_argument("--lighthouse-sizes", default=None, help="sizes to run Lighthouse at (default: all)")
+    parser.add_argument("--skip-browser", action="store_true", help="no page-weight or search measurements")
+    parser.add_argument("--synthetic-15", action="store_true", help="use 15 synthetic rows instead of the shipped table")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench-livingreview"))
+    parser.add_argument("--output", type=Path, default=OUT / "results.json")
+    parser.add_argument("--merge", action="store_true", help="add these sizes to an existing results file")
+    parser.add_argument("--no-snapshot", action="store_true", help="build the working tree, not a snapshot of it")
+    parser.add_argument("--table", action="store_true", help="only print the tables of an existing results file")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in re.split(r"[ ,]+", args.sizes.replace("_", "")) if s]
+    if args.table:
+        stored = json.loads(args.output.read_text())
+        print_table(stored)
+        print()
+        print(markdown_table(stored))
+        return 0
+    args.lighthouse_sizes = ([int(s) for s in args.lighthouse_sizes.split(",")] if args.lighthouse_sizes else sizes)
+
+    results = {"sizes": {}}
+    if args.merge and args.output.is_file():
+        results = json.loads(args.output.read_text())
+    results["machine"] = {
+        "cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(), "platform": platform.platform(),
+        "chromium": subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
+        if Path(CHROMIUM).exists() else None,
+    }
+    results["started"] = dt.datetime.now().isoformat(timespec="seconds")
+    results["targets"] = TARGETS
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    global SOURCE
+    if not args.no_snapshot:
+        results["source"] = snapshot(args.workdir / "source")
+        SOURCE = Path(results["source"]["path"])
+        sys.path.insert(0, str(SOURCE))  # the explorer timing imports the snapshot's package too
+    for n in sizes:
+        results["sizes"][str(n)] = bench_size(n, args.workdir, args)
+        args.output.write_text(json.dumps(results, indent=1, default=str))
+    results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+    results["table"] = print_table(results)
+    results["table_markdown"] = markdown_table(results)
+    args.output.write_text(json.dumps(results, indent=1, default=str))
+    print(f"\nwrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

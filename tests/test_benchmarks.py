@@ -1,0 +1,52 @@
+"""The benchmark's table generator (benchmarks/synthetic.py) makes tables the validator accepts."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from synthetic import make_studies, write_studies  # noqa: E402
+
+from livingreview import load_studies  # noqa: E402
+from livingreview.validation import expected_columns, validate  # noqa: E402
+from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary, split_terms  # noqa: E402
+
+N = 300
+
+
+def test_synthetic_rows_are_valid(tmp_path):
+    path = write_studies(tmp_path / "studies.csv", N, seed=1)
+    rows, problems = validate(path)
+    assert problems == []
+    assert len(rows) == N
+    frame = load_studies(path)
+    assert frame["id"].is_unique
+    assert frame["year"].between(2015, dt.date.today().year).all()
+    assert frame["added"].notna().all()
+
+
+def test_every_vocabulary_term_is_used_even_in_a_small_table():
+    rows = make_studies(15, seed=0)
+    for column in LIST_COLUMNS:
+        used = {term for row in rows for term in split_terms(row[column])}
+        assert used == set(load_vocabulary()[column].terms), column
+
+
+def test_cells_hold_several_terms_and_realistic_text():
+    rows = make_studies(N, seed=2)
+    assert list(rows[0]) == expected_columns()
+    for column in LIST_COLUMNS:
+        several = sum(len(split_terms(row[column])) > 1 for row in rows)
+        assert several >= N // 10, column
+    for column, shortest, longest in (("application", 12, 600), ("limitations", 12, 600)):
+        lengths = [len(row[column]) for row in rows]
+        assert min(lengths) >= shortest and max(lengths) <= longest
+        assert 100 <= sum(lengths) / len(lengths) <= 260
+
+
+def test_same_seed_same_table_other_seed_other_table():
+    assert make_studies(50, seed=3) == make_studies(50, seed=3)
+    assert make_studies(50, seed=3) != make_studies(50, seed=4)
