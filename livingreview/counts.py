@@ -39,16 +39,30 @@ def keys_of(column: str, df: pd.DataFrame | None = None) -> list:
 def long_form(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """One row per (study, category): columns STUDY (row position in `df`) and `column`.
 
-    List columns are exploded, unknown terms dropped and repeats within a cell removed; other
-    columns (e.g. `year`) give one row per study.
+    List columns give a categorical column over the vocabulary (integer codes group far faster
+    than strings at 10,000 studies), with unknown terms dropped and repeats within a cell removed;
+    other columns (e.g. `year`) give one row per study.
     """
-    positions = pd.RangeIndex(len(df), name=STUDY)
-    values = pd.Series(df[column].to_numpy(), index=positions, name=column)
-    if column in LIST_COLUMNS:
-        values = values.explode()
-        values = values[values.isin(keys_of(column))]
-    long = values.dropna().reset_index()
-    return long.drop_duplicates(ignore_index=True) if column in LIST_COLUMNS else long
+    if column not in LIST_COLUMNS:
+        positions = pd.RangeIndex(len(df), name=STUDY)
+        return pd.Series(df[column].to_numpy(), index=positions, name=column).dropna().reset_index()
+    keys = keys_of(column)
+    code_of = {key: code for code, key in enumerate(keys)}
+    positions, codes = [], []
+    for position, cell in enumerate(df[column].to_numpy()):
+        if not isinstance(cell, (list, tuple)):
+            continue  # a missing cell codes nothing
+        seen = set()
+        for term in cell:
+            code = code_of.get(term)
+            if code is not None and code not in seen:
+                seen.add(code)
+                positions.append(position)
+                codes.append(code)
+    return pd.DataFrame({
+        STUDY: np.asarray(positions, dtype=np.int64),
+        column: pd.Categorical.from_codes(codes, categories=keys),
+    })
 
 
 def pairs(df: pd.DataFrame, row_column: str, col_column: str) -> pd.DataFrame:
@@ -76,7 +90,11 @@ def cross_counts(df: pd.DataFrame, row_column: str, col_column: str) -> pd.DataF
     Rows keys_of(row_column, df), columns keys_of(col_column, df). A study coded with two row
     terms and two column terms counts in all four cells.
     """
-    long = pairs(df, row_column, col_column)
+    return grid_of_pairs(pairs(df, row_column, col_column), df, row_column, col_column)
+
+
+def grid_of_pairs(long: pd.DataFrame, df: pd.DataFrame, row_column: str, col_column: str) -> pd.DataFrame:
+    """cross_counts() from an already computed pairs(df, row_column, col_column)."""
     grid = long.groupby([row_column, col_column], sort=False).size().unstack(fill_value=0)
     rows = pd.Index(keys_of(row_column, df), name=row_column)
     cols = pd.Index(keys_of(col_column, df), name=col_column)

@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .counts import STUDY, cross_counts, keys_of, long_form, most_common, pairs, term_counts, terms_per_study
+from .counts import (
+    STUDY, cross_counts, grid_of_pairs, keys_of, long_form, most_common, pairs, term_counts, terms_per_study,
+)
 from .vocabulary import family_colours, load_vocabulary
 
 # ---------------------------------------------------------------------------------------------
@@ -128,16 +130,17 @@ def _label(column: str, key) -> str:
     return _escape(load_vocabulary()[column].label_of(key))
 
 
-def _study_lines(df: pd.DataFrame) -> np.ndarray:
-    """'id — First Author' per row position, escaped: how hover text names a study."""
+def _study_lines(df: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
+    """'id — First Author', escaped, for the studies at these row positions: how hover text names
+    a study. Only listed studies are formatted (at most MAX_LISTED per group), not the whole table."""
     # Plain arrays, not Series arithmetic: a subset's index may repeat labels and must not align.
-    ids = df["id"].fillna("").to_numpy()
-    authors = df["first_author"].fillna("").to_numpy()
+    ids = df["id"].fillna("").to_numpy()[positions]
+    authors = df["first_author"].fillna("").to_numpy()[positions]
     return np.array([f"{_escape(i)} \u2014 {_escape(a)}" for i, a in zip(ids, authors)], dtype=object)
 
 
-def _member_lists(members: pd.DataFrame, by: list[str], lines: np.ndarray) -> pd.Series:
-    """For each group of `members` (rows of a long table), its studies as hover lines.
+def _member_lists(members: pd.DataFrame, by: list[str], df: pd.DataFrame) -> pd.Series:
+    """For each group of `members` (rows of a long table of `df`), its studies as hover lines.
 
     Lists the first MAX_LISTED studies in table order, then how many more there are.
     """
@@ -146,7 +149,7 @@ def _member_lists(members: pd.DataFrame, by: list[str], lines: np.ndarray) -> pd
     grouped = members.groupby(by, sort=False)
     sizes = grouped.size()
     shown = grouped.head(MAX_LISTED)
-    shown = shown.assign(_line=lines[shown[STUDY].to_numpy()])
+    shown = shown.assign(_line=_study_lines(df, shown[STUDY].to_numpy()))
     text = shown.groupby(by, sort=False)["_line"].agg("<br>".join)
     more = (sizes - MAX_LISTED).clip(lower=0)
     suffix = more.map(lambda n: f"<br>\u2026 and {n:,} more" if n else "")
@@ -197,7 +200,7 @@ def _term_bar(df: pd.DataFrame, column: str, title: str, subtitle: str, colours:
     if df.empty:
         return _mark_empty(fig)
     counts = _ranked(term_counts(df, column))
-    lists = _member_lists(long_form(df, column), [column], _study_lines(df))
+    lists = _member_lists(long_form(df, column), [column], df)
     fig.add_bar(
         orientation="h",
         y=[_label(column, key) for key in counts.index],
@@ -225,8 +228,9 @@ def _matrix(df: pd.DataFrame, row_column: str, col_column: str, title: str, subt
                   x_axis=MATRIX_AXIS, y_axis=dict(MATRIX_AXIS, autorange="reversed"))
     if df.empty:
         return _mark_empty(fig)
-    grid = cross_counts(df, row_column, col_column)
-    lists = _member_lists(pairs(df, row_column, col_column), [row_column, col_column], _study_lines(df))
+    long = pairs(df, row_column, col_column)  # once: both the counts and the hover lists use it
+    grid = grid_of_pairs(long, df, row_column, col_column)
+    lists = _member_lists(long, [row_column, col_column], df)
     row_labels = [_label(row_column, key) for key in grid.index]
     col_labels = [_label(col_column, key) for key in grid.columns]
     hover = [
@@ -274,7 +278,7 @@ def _family_traces(fig: go.Figure, long: pd.DataFrame, category: str, categories
     counts = long.groupby([category, "model_family"], sort=False).size().unstack(fill_value=0)
     families = [key for key in keys_of("model_family") if key in counts.columns and counts[key].sum()]
     counts = counts.reindex(index=categories, columns=families, fill_value=0)
-    lists = _member_lists(long, [category, "model_family"], _study_lines(df))
+    lists = _member_lists(long, [category, "model_family"], df)
     colours = family_colours()
     for family in families:
         family_label = _label("model_family", family)
