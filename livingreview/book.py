@@ -73,16 +73,30 @@ def compute_facts(df: pd.DataFrame) -> dict[str, object]:
     return facts
 
 
+#: myst-nb's glue format (papermill/scrapbook records): the kernel side of `myst_nb.glue`.
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, value: object) -> None:
+    """What `myst_nb.glue(name, value, display=False)` does, without importing myst_nb in the
+    kernel: that import pulls in nbformat and jsonschema, over a second per page executed.
+    The book's tests read the glued numbers back from the built pages."""
+    from IPython import get_ipython
+    from IPython.display import display
+
+    bundle, metadata = get_ipython().display_formatter.format(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + mime: data for mime, data in bundle.items()}, raw=True, metadata=metadata)
+
+
 def glue_facts(df: pd.DataFrame | None = None) -> dict[str, object]:
     """Compute the facts and glue each one (display=False) for {glue:text} in the prose."""
-    from myst_nb import glue
-
     from .living import selection_facts
 
     facts = compute_facts(load_studies() if df is None else df)
     facts.update(selection_facts())  # the literature search, from data/selection.yml
     for key, value in facts.items():
-        glue(key, value, display=False)
+        glue(key, value)
     return facts
 
 
