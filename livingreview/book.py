@@ -1,4 +1,4 @@
-"""What the chapters call: numbers glued into prose, figures, study cards.
+"""What the chapters call: numbers glued into prose, figures, the studies table.
 
 Chapters stay thin: a hidden cell runs `glue_facts()` and the prose uses {glue:text}`key`.
 """

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.errors import ConfigError
 from sphinx.util import logging
 
 from .paths import DATA_DIR, studies_path
@@ -78,7 +78,10 @@ def check_data(app: Sphinx, config) -> None:
         try:
             frame = load_studies()
         except (DataFileError, InvalidStudiesError) as exc:
-            raise ConfigError(f"the study table is not valid; fix these and build again:\n{exc}") from None
+            # The validator's own lines, then a plain exit: Jupyter Book prints a traceback for
+            # any Sphinx error (ConfigError included), which would bury them for a contributor.
+            print(f"The study table is not valid; fix these and build again:\n{exc}", file=sys.stderr)
+            raise SystemExit(2) from None
         logger.info(f"[livingreview] {len(frame)} studies from {studies_path()}")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(app.lr_fingerprint)
