@@ -39,7 +39,6 @@ import sys
 import threading
 import time
 from functools import partial
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -51,6 +50,8 @@ sys.path.insert(0, str(HERE))
 import psutil  # noqa: E402
 
 from synthetic import write_studies  # noqa: E402
+
+from livingreview.offline import is_remote, page_loads  # noqa: E402
 
 OUT = HERE / "out"
 JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
@@ -248,21 +249,6 @@ def is_text(path: Path) -> bool:
     return ctype.startswith(GZIP_TYPES)
 
 
-class _Refs(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.loads: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("script", "img", "iframe", "audio", "video", "source", "embed") and attrs.get("src"):
-            self.loads.append(attrs["src"])
-        if tag == "link" and attrs.get("href") and set((attrs.get("rel") or "").split()) & {
-            "stylesheet", "preload", "modulepreload", "icon", "prefetch"
-        }:
-            self.loads.append(attrs["href"])
-
-
 def page_weights(html_dir: Path, browser) -> dict:
     """For every .html page: files loaded (from a real page load), raw and gzip bytes, remote requests."""
     pages = sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
@@ -302,9 +288,8 @@ def page_weights(html_dir: Path, browser) -> dict:
             load_seconds = time.perf_counter() - started
             context.close()
             html_file = html_dir / page_path
-            parser = _Refs()
-            parser.feed(html_file.read_text(encoding="utf-8", errors="replace"))
-            static_remote = [u for u in parser.loads if re.match(r"^([a-z][a-z0-9+.-]*:)?//", u, re.I)]
+            static_remote = [u for u in page_loads(html_file.read_text(encoding="utf-8", errors="replace"))
+                             if is_remote(u)]
             raw = gz = 0
             files = {}
             missing = []

@@ -12,6 +12,7 @@ import yaml
 from conftest import FIXTURES, ROOT, build_book
 from livingreview import load_studies
 from livingreview.book import compute_facts
+from livingreview.offline import is_remote, page_loads
 
 pytestmark = pytest.mark.book
 
@@ -36,29 +37,6 @@ def test_landing_page_counts_match_the_data(built_book):
     assert f"Data last changed on {facts['last_updated']}; {facts['n_added_later_text']} added since" in text
 
 
-class _Refs(HTMLParser):
-    """Collects every resource a page loads: script src, stylesheet/preload links, img, iframe..."""
-
-    def __init__(self):
-        super().__init__()
-        self.loads: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("script", "img", "iframe", "audio", "video", "source", "embed") and attrs.get("src"):
-            self.loads.append(attrs["src"])
-        if tag == "link" and attrs.get("href") and set((attrs.get("rel") or "").split()) & {
-            "stylesheet", "preload", "modulepreload", "icon", "prefetch"
-        }:
-            self.loads.append(attrs["href"])
-        if tag == "object" and attrs.get("data"):
-            self.loads.append(attrs["data"])
-
-
-def remote(url: str) -> bool:
-    return bool(re.match(r"^([a-z][a-z0-9+.-]*:)?//", url, re.I)) and not url.startswith("file:")
-
-
 def built_pages(built_book: Path) -> list[Path]:
     """Every page of the book (not the theme's Jinja templates that Sphinx copies into _static)."""
     return [p for p in built_book.rglob("*.html") if "_static" not in p.relative_to(built_book).parts]
@@ -69,19 +47,18 @@ def test_no_page_loads_anything_from_another_host(built_book):
     assert len(pages) >= len(toc_files())
     offenders = {}
     for page in pages:
-        parser = _Refs()
-        parser.feed(page.read_text(encoding="utf-8"))
-        bad = [u for u in parser.loads if remote(u)]
+        loads = page_loads(page.read_text(encoding="utf-8"))
+        bad = [u for u in loads if is_remote(u)]
         if bad:
             offenders[str(page.relative_to(built_book))] = bad
-        for url in parser.loads:  # and everything it loads locally is in the build
-            if not remote(url) and not url.startswith("data:"):
+        for url in loads:  # and everything it loads locally is in the build
+            if not is_remote(url) and not url.startswith("data:"):
                 target = (page.parent / url.split("?")[0].split("#")[0]).resolve()
                 assert target.exists(), f"{page.name} loads missing {url}"
     assert offenders == {}
     for css in built_book.rglob("*.css"):
         for url in re.findall(r"@import\s+(?:url\()?['\"]?([^'\")\s;]+)", css.read_text(errors="ignore")):
-            assert not remote(url), (css, url)
+            assert not is_remote(url), (css, url)
 
 
 def test_figure_script_only_on_pages_with_figures(built_book):
