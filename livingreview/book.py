@@ -126,8 +126,54 @@ class FigureHTML:
             f'<div class="lr-figure" id="{holder}" data-spec="{holder}-spec" role="group" '
             f'aria-label="{html.escape(strip_tags(title), quote=True)}" style="min-height:{self.height}px"></div>'
             f'<script type="application/json" id="{holder}-spec">{spec}</script>'
-            f"{caption}</figure>"
+            f"{caption}{figure_table_html(self.figure)}</figure>"
         )
+
+
+def _cell(value) -> str:
+    # Labels reach the figure already escaped for plotly.js; normalise, then escape once for HTML.
+    return html.escape(html.unescape(str(value)))
+
+
+def figure_table_html(figure) -> str:
+    """The figure's numbers as a table a reader can open under it: its text alternative for screen
+    readers, keyboard users and print (derived from the traces, so it always matches the chart)."""
+    traces = [t for t in figure.data if t.type in ("bar", "heatmap")]
+    if not traces:
+        return '<details class="lr-figure-data"><summary>Data table</summary><p>No studies match.</p></details>'
+    x_title = _cell(figure.layout.xaxis.title.text or "")
+    y_title = _cell(figure.layout.yaxis.title.text or "")
+    if traces[0].type == "heatmap":
+        heat = traces[0]
+        head = f"<th scope='col'>{y_title} \\ {x_title}</th>" + "".join(f"<th scope='col'>{_cell(x)}</th>" for x in heat.x)
+        body = "".join(
+            f"<tr><th scope='row'>{_cell(y)}</th>" + "".join(f"<td>{int(v)}</td>" for v in row) + "</tr>"
+            for y, row in zip(heat.y, heat.z)
+        )
+    else:
+        horizontal = traces[0].orientation == "h"
+        category_title, value_title = (y_title, x_title) if horizontal else (x_title, y_title)
+        categories: list = []
+        values: dict = {}
+        for trace in traces:
+            for category, value in zip(*((trace.y, trace.x) if horizontal else (trace.x, trace.y))):
+                if category not in values:
+                    categories.append(category)
+                    values[category] = {}
+                values[category][trace.name] = value
+        names = [t.name for t in traces]
+        columns = names if len(traces) > 1 else [value_title]
+        head = f"<th scope='col'>{category_title}</th>" + "".join(f"<th scope='col'>{_cell(c)}</th>" for c in columns)
+        body = "".join(
+            f"<tr><th scope='row'>{_cell(c)}</th>"
+            + "".join(f"<td>{int(values[c].get(n) or 0)}</td>" for n in names)
+            + "</tr>"
+            for c in categories
+        )
+    return (
+        '<details class="lr-figure-data"><summary>Data table</summary>'
+        f'<div class="lr-table-scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>'
+    )
 
 
 def strip_tags(text: str) -> str:

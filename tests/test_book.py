@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, ROOT, build_book
-from livingreview import load_studies
+from livingreview import load_studies, load_vocabulary
 from livingreview.book import compute_facts
 from livingreview.offline import is_remote, page_loads
 
@@ -155,3 +155,21 @@ def test_invalid_data_stops_the_build_with_the_validators_lines(tmp_path):
     assert result.returncode != 0
     assert "unknown-term.csv:2: column 'model_family': unknown term 'difusion'; did you mean 'diffusion'?" in output
     assert "Traceback" not in output
+
+
+def test_each_figure_has_a_data_table_with_its_numbers():
+    """The text alternative under each chart holds the chart's counts (checked against the data)."""
+    from livingreview.book import figure_html
+    from livingreview.figures import FIGURES
+
+    df = load_studies()
+    for name in FIGURES:
+        assert '<details class="lr-figure-data"><summary>Data table</summary>' in figure_html(name, df)._repr_html_()
+    domains = figure_html("domain_bar", df)._repr_html_()
+    for key, term in load_vocabulary()["domain"].terms.items():
+        count = sum(key in values for values in df["domain"])
+        assert f"<tr><th scope='row'>{term.label}</th><td>{count}</td></tr>" in domains
+    gap = figure_html("gap_map", df)._repr_html_()
+    radiology_gan = sum("radiology" in d and "gan" in f for d, f in zip(df["domain"], df["model_family"]))
+    assert re.search(rf"<tr><th scope='row'>Radiology</th><td>{radiology_gan}</td>", gap)
+    assert "No studies match." in figure_html("gap_map", df.iloc[:0])._repr_html_()
