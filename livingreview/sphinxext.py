@@ -7,7 +7,8 @@
   nothing is re-read, so a no-change rebuild stays fast.
 - html-page-context: scripts and styles are added only to the pages that use them (plotly.js
   only where a figure is drawn), all served from the book's own _static/lr/.
-- build-finished: copies those assets (ours and vendored ones from installed packages).
+- builder-inited: copies those assets (ours and vendored ones from installed packages).
+- build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible.
 """
 from __future__ import annotations
 
@@ -98,19 +99,53 @@ def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[st
     return sorted(set(env.found_docs) - set(added) - set(changed) - set(removed))
 
 
-def _is_thebe(script) -> bool:
-    name = str(getattr(script, "filename", script) or "")
-    body = str(getattr(script, "attributes", {}).get("body", ""))
-    return "thebe" in name or "THEBE_JS_URL" in body
+#: Assets Jupyter Book adds to every page, kept only on pages whose body uses them (each is a
+#: render-blocking request; on a phone over a slow link every one of them delays the text).
+#: name fragment -> marker in the page body that needs it (None: never needed here).
+OPTIONAL_ASSETS = {
+    "thebe": None,  # no live code cells (and sphinx-thebe declares its config twice: a console error)
+    "togglebutton": 'class="toggle',
+    "toggleHint": 'class="toggle',
+    "togglebuttonSelector": 'class="toggle',
+    "toggleOpenOnPrint": 'class="toggle',
+    "design-tabs": 'class="sd-',
+    "sphinx-design": 'class="sd-',
+    "clipboard.min.js": 'class="highlight',
+    "copybutton": 'class="highlight',
+}
+#: Theme scripts with no inline script depending on them at parse time: safe to defer.
+DEFERRABLE = ("doctools.js", "sphinx_highlight.js", "clipboard.min.js", "copybutton.js",
+              "sphinx-book-theme.js", "togglebutton.js", "design-tabs.js")
+
+
+def _asset_text(asset) -> str:
+    name = str(getattr(asset, "filename", asset) or "")
+    return name + " " + str(getattr(asset, "attributes", {}).get("body", ""))
+
+
+def _needed(asset, body: str) -> bool:
+    text = _asset_text(asset)
+    for fragment, marker in OPTIONAL_ASSETS.items():
+        if fragment in text:
+            return marker is not None and marker in body
+    return True
+
+
+def _deferred(script):
+    name = str(getattr(script, "filename", "") or "")
+    if not name.split("?")[0].endswith(DEFERRABLE) or "defer" in script.attributes or "async" in script.attributes:
+        return script
+    return type(script)(script.filename, priority=script.priority, **{**script.attributes, "defer": "defer"})
 
 
 def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    # sphinx-thebe (always loaded by Jupyter Book) declares its config script twice, a console
-    # SyntaxError, and names a CDN; the book has no live code cells, so its scripts are dropped.
+    body = context.get("body", "")
     scripts = context.get("script_files")
     if isinstance(scripts, list):
-        scripts[:] = [script for script in scripts if not _is_thebe(script)]
-    body = context.get("body", "")
+        scripts[:] = [_deferred(script) for script in scripts if _needed(script, body)]
+    styles = context.get("css_files")
+    if isinstance(styles, list):
+        styles[:] = [style for style in styles if _needed(style, body)]
     if 'role="list" class="citation-list"' in body:
         # docutils gives the bibliography role=list but its entries role=doc-biblioentry, which
         # assistive technology reads as a broken list (axe: aria-required-children).
@@ -135,23 +170,28 @@ def stable_notebook_ids(outdir: Path) -> None:
         nbformat.write(notebook, path)
 
 
-def copy_assets(app: Sphinx, exception) -> None:
-    if exception is not None or app.builder.format != "html":
+def copy_assets(app: Sphinx) -> None:
+    """Before any page is written, so that Sphinx's ?v= checksums describe these very files."""
+    if app.builder.format != "html":
         return
-    stable_notebook_ids(Path(app.outdir))
     target = Path(app.outdir) / "_static" / STATIC_SUBDIR
     shutil.copytree(ASSETS_DIR, target, dirs_exist_ok=True)
     for relative, source in _vendor_files().items():
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        if not destination.exists() or destination.stat().st_size != source.stat().st_size:
-            shutil.copyfile(source, destination)
+        shutil.copyfile(source, destination)
+
+
+def finish_build(app: Sphinx, exception) -> None:
+    if exception is None and app.builder.format == "html":
+        stable_notebook_ids(Path(app.outdir))
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", check_data)
     app.connect("env-get-outdated", outdate_on_data_change)
     app.connect("html-page-context", add_page_assets)
-    app.connect("build-finished", copy_assets)
+    app.connect("builder-inited", copy_assets)
+    app.connect("build-finished", finish_build)
     app.add_css_file(f"{STATIC_SUBDIR}/book.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
