@@ -142,7 +142,9 @@ def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
     body = context.get("body", "")
     scripts = context.get("script_files")
     if isinstance(scripts, list):
-        scripts[:] = [_deferred(script) for script in scripts if _needed(script, body)]
+        # search.html runs searchtools.js at parse time, which needs doctools' _ready: no defer there.
+        defer = _deferred if pagename != "search" else (lambda script: script)
+        scripts[:] = [defer(script) for script in scripts if _needed(script, body)]
     styles = context.get("css_files")
     if isinstance(styles, list):
         styles[:] = [style for style in styles if _needed(style, body)]

@@ -76,8 +76,9 @@ def test_studies_page_filters_in_the_built_book(browser, built_book):
     page.close()
 
 
-def test_book_works_over_http(browser, built_book):
-    """Served by a plain static server (as GitHub Pages would), pages and figures load locally."""
+@pytest.fixture(scope="module")
+def served_book(built_book):
+    """The built book on a plain local static server (as GitHub Pages would serve it)."""
     import functools
     import http.server
     import threading
@@ -86,22 +87,37 @@ def test_book_works_over_http(browser, built_book):
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        origin = f"http://127.0.0.1:{server.server_address[1]}"
-        for name in ("index", "analysis", "studies"):
-            page = browser.new_page()
-            errors, remote = [], []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(origin) else None)
-            page.goto(f"{origin}/book/{name}.html")
-            page.wait_for_load_state("load")
-            if name == "analysis":
-                page.locator(".lr-figure").first.locator(".main-svg").first.wait_for(state="attached")
-            assert errors == [] and remote == [], (name, errors, remote)
-            page.close()
-    finally:
-        server.shutdown()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def open_served(browser, origin: str, path: str):
+    page = browser.new_page()
+    page.lr_errors, page.lr_remote = [], []
+    page.on("pageerror", lambda e: page.lr_errors.append(str(e)))
+    page.on("console", lambda m: page.lr_errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: page.lr_remote.append(r.url) if not r.url.startswith(origin) else None)
+    page.goto(f"{origin}/{path}")
+    page.wait_for_load_state("load")
+    return page
+
+
+def test_book_works_over_http(browser, served_book):
+    for name in ("index", "analysis", "studies"):
+        page = open_served(browser, served_book, f"book/{name}.html")
+        if name == "analysis":
+            page.locator(".lr-figure").first.locator(".main-svg").first.wait_for(state="attached")
+        assert page.lr_errors == [] and page.lr_remote == [], (name, page.lr_errors, page.lr_remote)
+        page.close()
+
+
+def test_site_search_works(browser, served_book):
+    """Sphinx's search page (over http: from file:// it cannot fetch page summaries, by design)."""
+    page = open_served(browser, served_book, "search.html?q=diffusion")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0", timeout=20000)
+    page.wait_for_timeout(500)
+    assert page.lr_errors == [] and page.lr_remote == []
+    page.close()
 
 
 def test_a_link_to_a_study_lands_on_its_card(browser, built_book):
