@@ -14,12 +14,12 @@ import html
 import json
 import re
 from contextlib import contextmanager
-from urllib.parse import quote, urlsplit
 
 import ipywidgets as widgets
 import pandas as pd
 
 from .filters import FACETS, FilterState
+from .links import doi_href, is_https
 from .studies import TABLE1_COLUMNS
 from .validation import column_titles
 from .vocabulary import load_vocabulary
@@ -42,7 +42,6 @@ DOWNLOADS = (  # (label, file name, media type, exporter name in livingreview.ex
 #: Width of the labels left of the controls: fits "Limitation theme", leaves room for the lists.
 LABEL_WIDTH = "120px"
 
-_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 STYLE = """
 <style>
@@ -334,13 +333,13 @@ class StudyExplorer(widgets.VBox):
         if study.get("venue"):
             source.append(esc(study["venue"]))
         doi = (study.get("doi") or "").strip()
-        if doi and _DOI_SHAPE.match(doi):
-            href = "https://doi.org/" + quote(doi, safe="/:;()._-")
+        href = doi_href(doi)
+        if href:
             source.append(f'DOI <a href="{esc(href)}" target="_blank" rel="noopener noreferrer">{esc(doi)}</a>')
         elif doi:
             source.append(f"DOI {esc(doi)}")
         url = (study.get("url") or "").strip()
-        if url and _is_web_link(url) and not url.startswith("https://doi.org/"):
+        if url and is_https(url) and not url.startswith("https://doi.org/"):
             source.append(f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">Publication page</a>')
         ref = study.get("ref")
         if ref is not None and not pd.isna(ref):
@@ -392,12 +391,6 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _is_web_link(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme == "https" and bool(parts.netloc) and not any(c.isspace() for c in url)
 
 
 def _plotly_output(figure, config: dict) -> dict:

@@ -22,8 +22,7 @@ the only links built from data are https://doi.org/<DOI> for DOIs of the expecte
 https:// source URLs.
 
 livingreview.sphinxext copies livingreview/assets/ to _static/lr/ and, on pages whose HTML
-contains TABLE_MARKER, adds TABLE_CSS and TABLE_JS (deferred). vendor_files() lists files to
-copy from installed packages: none, as the script has no dependency.
+contains TABLE_MARKER, adds TABLE_CSS and TABLE_JS (deferred). The script has no dependency.
 """
 from __future__ import annotations
 
@@ -31,11 +30,12 @@ import html
 import re
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pandas as pd
 
 from .filters import FACETS, SEARCH_COLUMNS, TEXT_KEY, YEAR_KEY
+from .links import doi_href, is_https
 from .validation import column_titles
 from .studies import TABLE1_COLUMNS
 from .vocabulary import LIST_COLUMNS, SEPARATOR, load_vocabulary
@@ -54,7 +54,6 @@ CSV_FILENAME = "generative-ai-studies.csv"
 PAGE_SIZES = (25, 50, 100, 500)
 DEFAULT_PAGE_SIZE = 50
 
-_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
 
 
@@ -69,12 +68,6 @@ _FALLBACK_SCRIPT = (
 )
 
 
-def vendor_files() -> dict[str, Path]:
-    """Files to copy from installed packages into _static/lr/ (destination -> source).
-
-    Empty: the table script is self-contained, so nothing from itables/DataTables is shipped.
-    """
-    return {}
 
 
 def studies_table_html(
@@ -304,12 +297,12 @@ def _row(study: dict, vocabulary) -> str:
     if venue:
         source.append(f'<span class="lr-st-venue" data-f="venue">{_esc_text(venue)}</span>')
     doi = _text(study.get("doi"))
-    if doi and _DOI_SHAPE.match(doi.strip()):
-        href = "https://doi.org/" + quote(doi.strip(), safe="/:;()._-")
+    href = doi_href(doi)
+    if href:
         source.append(f'DOI <a data-f="doi" href="{_esc(href)}" rel="noopener noreferrer">{_esc_text(doi)}</a>')
     elif doi:
         source.append(f'DOI <span data-f="doi">{_esc_text(doi)}</span>')
-    if url and _is_https(url) and not url.lower().startswith("https://doi.org/"):
+    if url and is_https(url) and not url.lower().startswith("https://doi.org/"):
         source.append(f'<a class="lr-st-link" href="{_esc(url)}" rel="noopener noreferrer">Publication page</a>')
     if source:
         study_cell.append(f'<span class="lr-st-src">{" · ".join(source)}</span>')
@@ -397,12 +390,6 @@ def _has_year(value) -> bool:
     return True
 
 
-def _is_https(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme == "https" and bool(parts.netloc) and not any(c.isspace() or ord(c) < 32 for c in url)
 
 
 def _slug(text: str) -> str:
@@ -431,6 +418,5 @@ __all__ = [
     "TABLE_JS",
     "TABLE_MARKER",
     "studies_table_html",
-    "vendor_files",
 ]
 

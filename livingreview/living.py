@@ -32,6 +32,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .book import Text as GlueText  # one string type for every glued value
+from .book import citation_text as citation  # lists name studies as the table does
 from .paths import DATAPACKAGE, DEFAULT_STUDIES, ROOT, VOCABULARY
 from .vocabulary import LIST_COLUMNS, load_vocabulary
 
@@ -40,9 +42,6 @@ CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 PR_TEMPLATE = ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md"
 #: Where each study's card is, relative to a page in book/ (the studies chapter: book/studies.md).
 STUDIES_PAGE = "studies.html"
-
-
-from .book import Text as GlueText  # noqa: E402 - one string type for every glued value
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,7 +102,6 @@ def added_since(df: pd.DataFrame, since: dt.date | str | pd.Timestamp) -> pd.Dat
     return ordered[ordered["_added"] >= start].drop(columns="_added").reset_index(drop=True)
 
 
-from .book import citation_text as citation  # noqa: E402 - lists name studies as cards do
 
 
 def one_line(text: str, limit: int = 160) -> str:

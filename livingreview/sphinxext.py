@@ -7,7 +7,7 @@
   nothing is re-read, so a no-change rebuild stays fast.
 - html-page-context: scripts and styles are added only to the pages that use them (plotly.js
   only where a figure is drawn), all served from the book's own _static/lr/.
-- builder-inited: copies those assets (ours and vendored ones from installed packages).
+- builder-inited: copies those assets (livingreview/assets/, plotly.js included).
 - build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible.
 """
 from __future__ import annotations
@@ -32,27 +32,16 @@ FIGURE_MARKER = 'class="lr-figure"'  # the drawing holder only, not "lr-figure-b
 
 
 def _page_assets() -> dict[str, tuple[list[str], list[str]]]:
-    # figures.js fetches plotly.js itself, when the first figure nears the viewport.
-    assets = {FIGURE_MARKER: (["figures.js"], [])}
-    try:
-        from . import html_table
-    except ImportError:  # the table module is optional until a page uses it
-        return assets
-    assets[html_table.TABLE_MARKER] = (list(html_table.TABLE_JS), list(html_table.TABLE_CSS))
-    return assets
+    from . import html_table
+
+    # figures.js fetches plotly.js (assets/vendor/) itself, when the first figure nears the viewport.
+    return {
+        FIGURE_MARKER: (["figures.js"], []),
+        html_table.TABLE_MARKER: (list(html_table.TABLE_JS), list(html_table.TABLE_CSS)),
+    }
 
 
-def _vendor_files() -> dict[str, Path]:
-    """Files copied from installed packages (plotly.js is vendored under assets/vendor/: the
-    official cartesian bundle of the same plotly.js version, a third of the full bundle's size)."""
-    try:
-        from . import html_table
-    except ImportError:
-        return {}
-    return dict(html_table.vendor_files())
-
-
-def data_fingerprint() -> str:
+def build_inputs_fingerprint() -> str:
     """What the pages' outputs depend on besides their own text: data, vocabulary, package code."""
     digest = hashlib.sha256()
     table = studies_path()
@@ -69,10 +58,10 @@ def data_fingerprint() -> str:
 def check_data(app: Sphinx, config) -> None:
     import os
 
-    from .studies import VALIDATED_ENV, data_fingerprint as table_digest, load_studies
+    from .studies import VALIDATED_ENV, data_fingerprint, load_studies
     from .validation import DataFileError, InvalidStudiesError
 
-    app.lr_fingerprint = data_fingerprint()
+    app.lr_fingerprint = build_inputs_fingerprint()
     # A table already validated by this same code (a no-change rebuild) is not checked again.
     marker = Path(app.doctreedir) / "livingreview-validated"
     if not (marker.is_file() and marker.read_text() == app.lr_fingerprint):
@@ -87,7 +76,7 @@ def check_data(app: Sphinx, config) -> None:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(app.lr_fingerprint)
     # The kernels that execute the pages inherit this and skip re-validating the same bytes.
-    os.environ[VALIDATED_ENV] = table_digest()
+    os.environ[VALIDATED_ENV] = data_fingerprint()
 
 
 def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[str]:
@@ -176,12 +165,7 @@ def copy_assets(app: Sphinx) -> None:
     """Before any page is written, so that Sphinx's ?v= checksums describe these very files."""
     if app.builder.format != "html":
         return
-    target = Path(app.outdir) / "_static" / STATIC_SUBDIR
-    shutil.copytree(ASSETS_DIR, target, dirs_exist_ok=True)
-    for relative, source in _vendor_files().items():
-        destination = target / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
+    shutil.copytree(ASSETS_DIR, Path(app.outdir) / "_static" / STATIC_SUBDIR, dirs_exist_ok=True)
 
 
 def finish_build(app: Sphinx, exception) -> None:

@@ -37,7 +37,6 @@ from livingreview.html_table import (
     TABLE_JS,
     TABLE_MARKER,
     studies_table_html,
-    vendor_files,
 )
 from livingreview.studies import TABLE1_COLUMNS
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
@@ -151,11 +150,6 @@ def test_constants_name_files_that_exist():
     assert TABLE_JS and TABLE_CSS
     for name in TABLE_JS + TABLE_CSS:
         assert (ASSETS_DIR / name).is_file(), name
-    files = vendor_files()
-    assert isinstance(files, dict)
-    for destination, source in files.items():
-        assert not Path(destination).is_absolute() and ".." not in Path(destination).parts
-        assert Path(source).is_file()
 
 
 def test_assets_load_nothing_from_elsewhere():
@@ -337,9 +331,6 @@ def write_site(root: Path, df: pd.DataFrame, **options) -> Path:
     """A page in a sub-folder, with the assets where the extension puts them."""
     static = root / "_static" / "lr"
     shutil.copytree(ASSETS_DIR, static, ignore=shutil.ignore_patterns("figures.js", "book.css"))
-    for destination, source in vendor_files().items():
-        (static / destination).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, static / destination)
     head = "".join(f'<link rel="stylesheet" href="../_static/lr/{c}">' for c in TABLE_CSS)
     head += "".join(f'<script defer src="../_static/lr/{j}"></script>' for j in TABLE_JS)
     cards = "".join(f'<section id="study-{i}"><h3>{i}</h3></section>' for i in df["id"])

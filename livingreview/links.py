@@ -1,0 +1,34 @@
+"""The only links ever built from study data: https://doi.org/<DOI> and https:// pages.
+
+A contributed row must never produce a javascript:, data: or plain-http link; the explorer and
+the static table both ask here.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
+
+from .validation import table_schema
+
+
+@lru_cache(maxsize=1)
+def _doi_shape() -> re.Pattern:
+    """The schema's own DOI pattern (data/datapackage.json), so link and validator agree."""
+    field = next(f for f in table_schema()["fields"] if f["name"] == "doi")
+    return re.compile(field["constraints"]["pattern"])
+
+
+def doi_href(doi: str) -> str | None:
+    """https://doi.org/<DOI> for a DOI of the expected shape, else None."""
+    doi = (doi or "").strip()
+    return "https://doi.org/" + quote(doi, safe="/:;()._-") if doi and _doi_shape().match(doi) else None
+
+
+def is_https(url: str) -> bool:
+    """An absolute https:// address with a host and no white space or control characters."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(parts.netloc) and not any(c.isspace() or ord(c) < 32 for c in url)
