@@ -127,8 +127,14 @@ def visible_text(page: Path) -> str:
 
 
 def test_rebuild_follows_the_data(built_book, tmp_path):
-    """Drop a row, rebuild incrementally (no --all, nothing cleared): every count follows."""
-    output = built_book.parent.parent
+    """Drop a row, rebuild incrementally (no --all, nothing cleared): every count follows.
+
+    On a copy of the session's build, so the shared one stays a clean build for other tests."""
+    import shutil
+
+    output = tmp_path / "book"
+    shutil.copytree(built_book.parent.parent, output, symlinks=True)
+    built = output / "_build" / "html"
     fewer = tmp_path / "fourteen.csv"
     with open(ROOT / "data" / "studies.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
@@ -136,17 +142,17 @@ def test_rebuild_follows_the_data(built_book, tmp_path):
         csv.writer(handle, lineterminator="\n").writerows(rows[:-1])
     result = build_book(output, data=fewer, all_pages=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    text = visible_text(built_book / "book" / "index.html")
+    text = visible_text(built / "book" / "index.html")
     assert "14 studies coded so far" in text
-    analysis = visible_text(built_book / "book" / "analysis.html")
+    analysis = visible_text(built / "book" / "analysis.html")
     assert "of 14 studies (" in analysis
     # Nothing changed since: Sphinx reads no page again, so no notebook runs.
     again = build_book(output, data=fewer, all_pages=False)
     assert again.returncode == 0
     assert "Executing" not in again.stdout and "0 changed" in again.stdout
-    # And back to the shipped table (restores the shared build for later tests).
+    # And back to the shipped table.
     back = build_book(output, all_pages=False)
-    assert back.returncode == 0 and "15 studies coded so far" in visible_text(built_book / "book" / "index.html")
+    assert back.returncode == 0 and "15 studies coded so far" in visible_text(built / "book" / "index.html")
 
 
 def test_invalid_data_stops_the_build_with_the_validators_lines(tmp_path):
