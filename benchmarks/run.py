@@ -20,6 +20,7 @@ It prints a table with the targets beside the figures and writes benchmarks/out/
 Quick runs: --sizes 15 --skip-lighthouse. Everything is written under --workdir (default
 /tmp/bench-livingreview), never into the repository's _build.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,9 +50,9 @@ sys.path.insert(0, str(HERE))
 
 import psutil  # noqa: E402
 
-from synthetic import write_studies  # noqa: E402
-
 from livingreview.offline import is_remote, page_loads  # noqa: E402
+
+from synthetic import write_studies  # noqa: E402
 
 OUT = HERE / "out"
 JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
@@ -72,8 +73,15 @@ TARGETS = {
 }
 
 #: What GitHub Pages gzips (text types); everything else is sent as is.
-GZIP_TYPES = ("text/", "application/javascript", "application/json", "application/xml",
-              "image/svg+xml", "application/x-javascript", "application/manifest+json")
+GZIP_TYPES = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "application/xml",
+    "image/svg+xml",
+    "application/x-javascript",
+    "application/manifest+json",
+)
 
 
 # ------------------------------------------------------------------------------------------
@@ -90,8 +98,13 @@ def snapshot(dest: Path) -> dict:
     """Copy every tracked and untracked, not ignored, file of the repository to `dest`."""
     if dest.exists():
         shutil.rmtree(dest)
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if name.startswith("benchmarks/") or not source.is_file():
@@ -205,8 +218,9 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
                 body = gzip.compress(handle.read(), compresslevel=6, mtime=0)
             self._cache[key] = body
         self.send_response(200)
-        self.send_header("Content-Type", ctype if "charset" in ctype or not ctype.startswith("text/")
-                         else f"{ctype}; charset=utf-8")
+        self.send_header(
+            "Content-Type", ctype if "charset" in ctype or not ctype.startswith("text/") else f"{ctype}; charset=utf-8"
+        )
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
@@ -251,8 +265,11 @@ def is_text(path: Path) -> bool:
 
 def page_weights(html_dir: Path, browser) -> dict:
     """For every .html page: files loaded (from a real page load), raw and gzip bytes, remote requests."""
-    pages = sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html")
-                   if "_static" not in p.parts and "jupyter_execute" not in p.parts)
+    pages = sorted(
+        p.relative_to(html_dir).as_posix()
+        for p in html_dir.rglob("*.html")
+        if "_static" not in p.parts and "jupyter_execute" not in p.parts
+    )
     gz_cache: dict = {}
     results = {}
     with Server(html_dir) as base:
@@ -283,13 +300,14 @@ def page_weights(html_dir: Path, browser) -> dict:
                 page.goto(base + page_path, wait_until="load", timeout=180_000)
                 page.wait_for_timeout(800)  # late loads: fonts, deferred scripts' own requests
                 error = None
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 error = f"{type(exc).__name__}: {str(exc)[:200]}"
             load_seconds = time.perf_counter() - started
             context.close()
             html_file = html_dir / page_path
-            static_remote = [u for u in page_loads(html_file.read_text(encoding="utf-8", errors="replace"))
-                             if is_remote(u)]
+            static_remote = [
+                u for u in page_loads(html_file.read_text(encoding="utf-8", errors="replace")) if is_remote(u)
+            ]
             raw = gz = 0
             files = {}
             missing = []
@@ -313,8 +331,11 @@ def page_weights(html_dir: Path, browser) -> dict:
                 "remote_refs_in_html": static_remote,
                 "missing": missing,
                 # A Plotly chart is a <div class="lr-figure" data-spec=...>; "lr-figure-box" alone is not one.
-                "has_chart": bool(re.search(r'class="lr-figure"[^>]*data-spec=',
-                                            html_file.read_text(encoding="utf-8", errors="replace"))),
+                "has_chart": bool(
+                    re.search(
+                        r'class="lr-figure"[^>]*data-spec=', html_file.read_text(encoding="utf-8", errors="replace")
+                    )
+                ),
                 "loads_plotly": any("plotly" in Path(f).name for f in files),
                 "load_seconds": round(load_seconds, 2),
                 "error": error,
@@ -351,10 +372,14 @@ def studies_search(html_dir: Path, browser, query: str = "fracture risk") -> dic
     page_file = html_dir / "book" / "studies.html"
     html_text = page_file.read_text(encoding="utf-8", errors="replace")
     script = html_dir / "_static" / "lr" / "studies-table.js"
-    result = {"html_bytes": page_file.stat().st_size,
-              "html_gzip_bytes": len(gzip.compress(page_file.read_bytes(), 6, mtime=0))}
+    result = {
+        "html_bytes": page_file.stat().st_size,
+        "html_gzip_bytes": len(gzip.compress(page_file.read_bytes(), 6, mtime=0)),
+    }
     if "lr-studies-table" not in html_text or not script.is_file():
-        result["status"] = "n/a: the studies page has no static table with its script (livingreview/html_table.py, assets/studies-table.js)"
+        result["status"] = (
+            "n/a: the studies page has no static table with its script (livingreview/html_table.py, assets/studies-table.js)"
+        )
         return result
     root_match = re.search(r'class="lr-st lr-studies-table" id="([^"]+)"', html_text)
     prefix = root_match.group(1) if root_match else "lr-studies"
@@ -367,7 +392,7 @@ def studies_search(html_dir: Path, browser, query: str = "fracture risk") -> dic
         result["page_load_s"] = round(time.perf_counter() - started, 2)
         try:
             page.wait_for_selector(input_sel, state="visible", timeout=60_000)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             result["status"] = f"n/a: the search box {input_sel} never became visible ({type(exc).__name__})"
             context.close()
             return result
@@ -390,20 +415,25 @@ def studies_search(html_dir: Path, browser, query: str = "fracture risk") -> dic
                 time.sleep(0.05)
             t0, last = page.evaluate("() => [window.__lr.t0, window.__lr.last]")
             after = page.inner_text(status_sel)
-            samples.append({
-                "text": page.input_value(input_sel),
-                "ms": round(last - t0, 1) if (t0 is not None and last is not None) else None,
-                "count_before": before.strip(), "count_after": after.strip(),
-            })
+            samples.append(
+                {
+                    "text": page.input_value(input_sel),
+                    "ms": round(last - t0, 1) if (t0 is not None and last is not None) else None,
+                    "count_before": before.strip(),
+                    "count_after": after.strip(),
+                }
+            )
         context.close()
     timed = [s["ms"] for s in samples if s["ms"] is not None]
-    result.update({
-        "status": "ok" if timed else "n/a: typing changed nothing in the table",
-        "query": query,
-        "keystrokes": samples,
-        "median_ms": round(statistics.median(timed), 1) if timed else None,
-        "max_ms": max(timed) if timed else None,
-    })
+    result.update(
+        {
+            "status": "ok" if timed else "n/a: typing changed nothing in the table",
+            "query": query,
+            "keystrokes": samples,
+            "median_ms": round(statistics.median(timed), 1) if timed else None,
+            "max_ms": max(timed) if timed else None,
+        }
+    )
     return result
 
 
@@ -493,9 +523,11 @@ def explorer_refresh_timing(df, rounds: int = 1) -> dict:
                 t0 = time.perf_counter()
                 app.set_state(FilterState(**state))
                 times.append((time.perf_counter() - t0) * 1000)
-        return {"refresh_median_ms": round(statistics.median(times), 1),
-                "refresh_p95_ms": round(percentile(times, 95), 1)}
-    except Exception as exc:  # noqa: BLE001
+        return {
+            "refresh_median_ms": round(statistics.median(times), 1),
+            "refresh_p95_ms": round(percentile(times, 95), 1),
+        }
+    except Exception as exc:
         return {"refresh_error": f"{type(exc).__name__}: {exc}"}
 
 
@@ -511,16 +543,36 @@ def percentile(values, q) -> float:
 # ------------------------------------------------------------------------------------------
 # Lighthouse
 
-KEY_AUDITS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
-              "cumulative-layout-shift", "speed-index", "interactive", "total-byte-weight", "dom-size",
-              "mainthread-work-breakdown", "bootup-time", "render-blocking-resources", "unused-javascript",
-              "unused-css-rules", "uses-text-compression", "server-response-time")
+KEY_AUDITS = (
+    "first-contentful-paint",
+    "largest-contentful-paint",
+    "total-blocking-time",
+    "cumulative-layout-shift",
+    "speed-index",
+    "interactive",
+    "total-byte-weight",
+    "dom-size",
+    "mainthread-work-breakdown",
+    "bootup-time",
+    "render-blocking-resources",
+    "unused-javascript",
+    "unused-css-rules",
+    "uses-text-compression",
+    "server-response-time",
+)
 
 
 def lighthouse(url: str, preset: str, out_json: Path) -> dict:
-    args = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out_json}",
-            "--only-categories=performance,accessibility", f"--chrome-flags={' '.join(CHROME_FLAGS)}",
-            "--max-wait-for-load=120000"]
+    args = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={out_json}",
+        "--only-categories=performance,accessibility",
+        f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+        "--max-wait-for-load=120000",
+    ]
     if preset == "desktop":
         args.append("--preset=desktop")
     env = dict(os.environ, CHROME_PATH=CHROMIUM)
@@ -541,8 +593,11 @@ def lighthouse(url: str, preset: str, out_json: Path) -> dict:
     }
     a11y = report["categories"]["accessibility"]["auditRefs"]
     result["accessibility_failures"] = [
-        {"id": ref["id"], "title": audits[ref["id"]]["title"],
-         "items": [_item_text(i) for i in (audits[ref["id"]].get("details") or {}).get("items", [])[:3]]}
+        {
+            "id": ref["id"],
+            "title": audits[ref["id"]]["title"],
+            "items": [_item_text(i) for i in (audits[ref["id"]].get("details") or {}).get("items", [])[:3]],
+        }
         for ref in a11y
         if ref.get("weight", 0) > 0 and audits[ref["id"]].get("score") is not None and audits[ref["id"]]["score"] < 1
     ]
@@ -550,7 +605,8 @@ def lighthouse(url: str, preset: str, out_json: Path) -> dict:
     result["performance_opportunities"] = [
         {"id": ref["id"], "title": audits[ref["id"]]["title"], "value": audits[ref["id"]].get("displayValue")}
         for ref in perf_refs
-        if audits[ref["id"]].get("score") is not None and audits[ref["id"]]["score"] < 0.9
+        if audits[ref["id"]].get("score") is not None
+        and audits[ref["id"]]["score"] < 0.9
         and audits[ref["id"]].get("scoreDisplayMode") not in ("notApplicable", "informative", "manual")
     ]
     breakdown = (audits.get("mainthread-work-breakdown", {}).get("details") or {}).get("items", [])
@@ -644,19 +700,42 @@ def summary_rows(results: dict) -> list[tuple[str, dict, str, object]]:
         return {n: get(path, n) for n in by}
 
     rows = [
-        ("clean build (s)", col(["clean_build", "seconds"]), "≤30 at 15; ≤90 at 10,000",
-         lambda v, n: None if v is None else (v <= 30 if n == 15 else v <= 90 if n == 10000 else None)),
-        ("no-change rebuild (s)", col(["nochange_rebuild", "seconds"]), "≤5", lambda v, n: None if v is None else v <= 5),
+        (
+            "clean build (s)",
+            col(["clean_build", "seconds"]),
+            "≤30 at 15; ≤90 at 10,000",
+            lambda v, n: None if v is None else (v <= 30 if n == 15 else v <= 90 if n == 10000 else None),
+        ),
+        (
+            "no-change rebuild (s)",
+            col(["nochange_rebuild", "seconds"]),
+            "≤5",
+            lambda v, n: None if v is None else v <= 5,
+        ),
         ("clean build, CPU time of the tree (s)", col(["clean_build", "cpu_seconds"]), "—", None),
         ("no-change rebuild, CPU (s)", col(["nochange_rebuild", "cpu_seconds"]), "—", None),
         ("one-cell-edit rebuild (s)", col(["onerow_rebuild", "seconds"]), "—", None),
         ("one-cell-edit rebuild, CPU (s)", col(["onerow_rebuild", "cpu_seconds"]), "—", None),
         ("load average before clean build", col(["clean_build", "loadavg_before"]), "—", None),
         ("pages executed on one-cell edit", col(["onerow_rebuild", "pages_executed"]), "—", None),
-        ("peak memory, build tree (MB)", {n: max(filter(None, [get(["clean_build", "peak_rss_mb"], n),
-                                                               get(["onerow_rebuild", "peak_rss_mb"], n)]), default=None)
-                                          for n in by}, "—", None),
-        ("build exit code (clean)", col(["clean_build", "returncode"]), "0", lambda v, n: None if v is None else v == 0),
+        (
+            "peak memory, build tree (MB)",
+            {
+                n: max(
+                    filter(None, [get(["clean_build", "peak_rss_mb"], n), get(["onerow_rebuild", "peak_rss_mb"], n)]),
+                    default=None,
+                )
+                for n in by
+            },
+            "—",
+            None,
+        ),
+        (
+            "build exit code (clean)",
+            col(["clean_build", "returncode"]),
+            "0",
+            lambda v, n: None if v is None else v == 0,
+        ),
     ]
     heaviest = {}
     remote_total = {}
@@ -674,31 +753,67 @@ def summary_rows(results: dict) -> list[tuple[str, dict, str, object]]:
         ("heaviest page (HTML+assets)", heaviest, "—", None),
         ("requests to other hosts (all pages)", remote_total, "0", lambda v, n: None if v is None else v == 0),
         ("chartless pages loading plotly.js", plotly_offenders, "0", lambda v, n: None if v is None else v == 0),
-        ("studies page HTML (KiB raw / gz)", {n: (None if get(["studies_search", "html_bytes"], n) is None else
-                                               f"{get(['studies_search', 'html_bytes'], n) / 1024:,.0f} / "
-                                               f"{get(['studies_search', 'html_gzip_bytes'], n) / 1024:,.0f}")
-                                           for n in by}, "—", None),
-        ("search keystroke→redraw median (ms)", {n: get(["studies_search", "median_ms"], n) or
-                                                 (get(["studies_search", "status"], n) or "")[:40] or None for n in by},
-         "≤200 at 10,000", lambda v, n: v <= 200 if n == 10000 and isinstance(v, (int, float)) else None),
+        (
+            "studies page HTML (KiB raw / gz)",
+            {
+                n: (
+                    None
+                    if get(["studies_search", "html_bytes"], n) is None
+                    else f"{get(['studies_search', 'html_bytes'], n) / 1024:,.0f} / "
+                    f"{get(['studies_search', 'html_gzip_bytes'], n) / 1024:,.0f}"
+                )
+                for n in by
+            },
+            "—",
+            None,
+        ),
+        (
+            "search keystroke→redraw median (ms)",
+            {
+                n: get(["studies_search", "median_ms"], n) or (get(["studies_search", "status"], n) or "")[:40] or None
+                for n in by
+            },
+            "≤200 at 10,000",
+            lambda v, n: v <= 200 if n == 10000 and isinstance(v, (int, float)) else None,
+        ),
         ("search keystroke→redraw max (ms)", col(["studies_search", "max_ms"]), "—", None),
-        ("explorer filter+figures median (ms)", col(["explorer", "filter_plus_figures_median_ms"]), "≤50 at 10,000",
-         lambda v, n: v <= 50 if n == 10000 and v is not None else None),
+        (
+            "explorer filter+figures median (ms)",
+            col(["explorer", "filter_plus_figures_median_ms"]),
+            "≤50 at 10,000",
+            lambda v, n: v <= 50 if n == 10000 and v is not None else None,
+        ),
         ("explorer filter+figures p95 (ms)", col(["explorer", "filter_plus_figures_p95_ms"]), "—", None),
         ("explorer filter only median (ms)", col(["explorer", "filter_only_median_ms"]), "—", None),
         ("explorer full refresh median (ms)", col(["explorer", "refresh_median_ms"]), "—", None),
     ]
     for page in LIGHTHOUSE_PAGES:
-        for preset, key, target, bound in (("desktop", "performance", "≥0.95", 0.95), ("mobile", "performance", "≥0.85", 0.85),
-                                           ("desktop", "accessibility", "1.00", 1.0), ("mobile", "accessibility", "1.00", 1.0)):
+        for preset, key, target, bound in (
+            ("desktop", "performance", "≥0.95", 0.95),
+            ("mobile", "performance", "≥0.85", 0.85),
+            ("desktop", "accessibility", "1.00", 1.0),
+            ("mobile", "accessibility", "1.00", 1.0),
+        ):
             values = {n: get(["lighthouse", f"{page}/{preset}", key], n) for n in by}
             for n in by:  # a run that failed (e.g. the page is too heavy for DevTools) shows as such
-                if values[n] is None and get(["lighthouse", f"{page}/{preset}", "error"], n) \
-                        or get(["lighthouse", f"{page}/{preset}", "runtime_error"], n):
+                if (
+                    values[n] is None
+                    and get(["lighthouse", f"{page}/{preset}", "error"], n)
+                    or get(["lighthouse", f"{page}/{preset}", "runtime_error"], n)
+                ):
                     values[n] = "failed"
-            rows.append((f"Lighthouse {key[:4]}. {preset}: {page}", values, target,
-                         (lambda b: lambda v, n: False if v == "failed" else None if not isinstance(v, (int, float))
-                          else v >= b)(bound)))
+            rows.append(
+                (
+                    f"Lighthouse {key[:4]}. {preset}: {page}",
+                    values,
+                    target,
+                    (
+                        lambda b: (
+                            lambda v, n: False if v == "failed" else None if not isinstance(v, (int, float)) else v >= b
+                        )
+                    )(bound),
+                )
+            )
     return rows
 
 
@@ -714,7 +829,7 @@ def fmt(value) -> str:
 
 def print_table(results: dict) -> str:
     rows = summary_rows(results)
-    sizes = sorted((int(n) for n in results["sizes"]))
+    sizes = sorted(int(n) for n in results["sizes"])
     header = ["metric", *[f"N={n:,}" for n in sizes], "target"]
     lines = []
     table = []
@@ -741,8 +856,10 @@ def print_table(results: dict) -> str:
 def markdown_table(results: dict) -> str:
     """The same table as print_table, as Markdown (for benchmarks/README.md)."""
     sizes = sorted(int(n) for n in results["sizes"])
-    lines = ["| metric | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target |",
-             "|---|" + "---:|" * len(sizes) + "---|"]
+    lines = [
+        "| metric | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target |",
+        "|---|" + "---:|" * len(sizes) + "---|",
+    ]
     for metric, values, target, check in summary_rows(results):
         cells = []
         for n in sizes:
@@ -759,7 +876,9 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-lighthouse", action="store_true", help="no Lighthouse runs")
     parser.add_argument("--lighthouse-sizes", default=None, help="sizes to run Lighthouse at (default: all)")
     parser.add_argument("--skip-browser", action="store_true", help="no page-weight or search measurements")
-    parser.add_argument("--synthetic-15", action="store_true", help="use 15 synthetic rows instead of the shipped table")
+    parser.add_argument(
+        "--synthetic-15", action="store_true", help="use 15 synthetic rows instead of the shipped table"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench-livingreview"))
     parser.add_argument("--output", type=Path, default=OUT / "results.json")
@@ -774,16 +893,19 @@ def main(argv=None) -> int:
         print()
         print(markdown_table(stored))
         return 0
-    args.lighthouse_sizes = ([int(s) for s in args.lighthouse_sizes.split(",")] if args.lighthouse_sizes else sizes)
+    args.lighthouse_sizes = [int(s) for s in args.lighthouse_sizes.split(",")] if args.lighthouse_sizes else sizes
 
     results = {"sizes": {}}
     if args.merge and args.output.is_file():
         results = json.loads(args.output.read_text())
     results["machine"] = {
-        "cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "python": platform.python_version(), "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
         "chromium": subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
-        if Path(CHROMIUM).exists() else None,
+        if Path(CHROMIUM).exists()
+        else None,
     }
     results["started"] = dt.datetime.now().isoformat(timespec="seconds")
     results["targets"] = TARGETS

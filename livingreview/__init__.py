@@ -1,5 +1,6 @@
 """livingreview: the data, checks, figures and exports behind the living review
 *Generative AI in Clinical Practice*. Chapters and the explorer stay thin and call this package."""
+
 from .paths import studies_path
 from .studies import TABLE1_COLUMNS, TEXT_COLUMNS, load_studies
 from .validation import DataFileError, InvalidStudiesError, Problem

@@ -2,6 +2,7 @@
 
 Chapters stay thin: a hidden cell runs `glue_facts()` and the prose uses {glue:text}`key`.
 """
+
 from __future__ import annotations
 
 import html
@@ -65,9 +66,7 @@ def compute_facts(df: pd.DataFrame) -> dict[str, object]:
     facts["n_image_centric"] = int(image_generative.sum())
     share = image_generative.mean() if n else 0.0
     facts["share_image_centric"] = Text(f"{share:.0%}")
-    facts["image_claim_check"] = Text(
-        "agrees with" if share > 2 / 3 else "does not agree with"
-    )
+    facts["image_claim_check"] = Text("agrees with" if share > 2 / 3 else "does not agree with")
     facts["n_multi_family"] = int((df["model_family"].map(len) > 1).sum())
     facts["n_no_limitation_theme"] = int((df["limitation_themes"].map(len) == 0).sum())
     return facts
@@ -145,7 +144,9 @@ def figure_table_html(figure) -> str:
     y_title = _cell(figure.layout.yaxis.title.text or "")
     if traces[0].type == "heatmap":
         heat = traces[0]
-        head = f"<th scope='col'>{y_title} \\ {x_title}</th>" + "".join(f"<th scope='col'>{_cell(x)}</th>" for x in heat.x)
+        head = f"<th scope='col'>{y_title} \\ {x_title}</th>" + "".join(
+            f"<th scope='col'>{_cell(x)}</th>" for x in heat.x
+        )
         body = "".join(
             f"<tr><th scope='row'>{_cell(y)}</th>" + "".join(f"<td>{int(v)}</td>" for v in row) + "</tr>"
             for y, row in zip(heat.y, heat.z)

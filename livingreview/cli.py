@@ -2,6 +2,7 @@
 
 validate [PATH] [--format text|github]   exit 0 valid, 1 problems (one line each), 2 unreadable.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,9 @@ def cmd_validate(args) -> int:
         frame = load_studies(path)
     except DataFileError as exc:
         if args.format == "github":
-            print(f"::error file={_github_escape(str(path), property_value=True)},title=Unreadable study table::{_github_escape(str(exc))}")
+            print(
+                f"::error file={_github_escape(str(path), property_value=True)},title=Unreadable study table::{_github_escape(str(exc))}"
+            )
         else:
             print(exc, file=sys.stderr)
         return 2
@@ -35,7 +38,9 @@ def cmd_validate(args) -> int:
         for problem in exc.problems:
             if args.format == "github":
                 title = _github_escape(f"column '{problem.column}'", property_value=True)
-                print(f"::error file={_github_escape(str(path), property_value=True)},line={problem.line},title={title}::{_github_escape(problem.message)}")
+                print(
+                    f"::error file={_github_escape(str(path), property_value=True)},line={problem.line},title={title}::{_github_escape(problem.message)}"
+                )
             else:
                 print(problem.render(path), file=sys.stderr)
         print(f"{path}: {_plural(len(exc.problems), 'problem')} found; nothing was changed", file=sys.stderr)
@@ -43,8 +48,10 @@ def cmd_validate(args) -> int:
     years = f", {frame['year'].min()}–{frame['year'].max()}" if len(frame) else ""
     domains = len({d for ds in frame["domain"] for d in ds})
     families = len({f for fs in frame["model_family"] for f in fs})
-    print(f"{path}: valid: {_plural(len(frame), 'study', 'studies')}, {_plural(domains, 'clinical domain')}, "
-          f"{_plural(families, 'model family', 'model families')}{years}")
+    print(
+        f"{path}: valid: {_plural(len(frame), 'study', 'studies')}, {_plural(domains, 'clinical domain')}, "
+        f"{_plural(families, 'model family', 'model families')}{years}"
+    )
     return 0
 
 
@@ -57,8 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check the study table and report every problem by line and column")
     validate.add_argument("path", nargs="?", help="CSV to check (default: $LIVINGREVIEW_DATA or data/studies.csv)")
-    validate.add_argument("--format", choices=("text", "github"), default="text",
-                          help="github: one ::error annotation per problem, for pull-request checks")
+    validate.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="github: one ::error annotation per problem, for pull-request checks",
+    )
     validate.set_defaults(run=cmd_validate)
     return parser
 

@@ -6,6 +6,7 @@ each of them, and a term repeated in one cell still counts once. Terms missing f
 vocabulary are ignored (the validator rejects them in the shipped data). Results are indexed by
 vocabulary keys in vocabulary order and include zero-count terms, so a gap is a visible 0.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -59,10 +60,12 @@ def long_form(df: pd.DataFrame, column: str) -> pd.DataFrame:
                 seen.add(code)
                 positions.append(position)
                 codes.append(code)
-    return pd.DataFrame({
-        STUDY: np.asarray(positions, dtype=np.int64),
-        column: pd.Categorical.from_codes(codes, categories=keys),
-    })
+    return pd.DataFrame(
+        {
+            STUDY: np.asarray(positions, dtype=np.int64),
+            column: pd.Categorical.from_codes(codes, categories=keys),
+        }
+    )
 
 
 def pairs(df: pd.DataFrame, row_column: str, col_column: str) -> pd.DataFrame:

@@ -7,6 +7,7 @@ Every control change recomputes the matching studies once and redraws all output
 All study text is untrusted: it is HTML-escaped wherever it is shown, and the only links built
 from data are https://doi.org/<DOI> (for DOIs of the expected shape) and https:// source URLs (never another scheme).
 """
+
 from __future__ import annotations
 
 import base64
@@ -88,7 +89,7 @@ table.lr-studies tr:nth-child(even) td { background: #fafbfc; }
 """
 
 
-def build_explorer(df: pd.DataFrame | None = None, query_string: str | None = None) -> "StudyExplorer":
+def build_explorer(df: pd.DataFrame | None = None, query_string: str | None = None) -> StudyExplorer:
     """The explorer over `df` (default: load_studies()), starting from the filters in
     `query_string` (e.g. '?domain=dermatology&year=2020-2024'; unknown parts are ignored)."""
     if df is None:
@@ -179,7 +180,10 @@ class StudyExplorer(widgets.VBox):
             layout=widgets.Layout(flex="1 1 600px", min_width="320px"),
         )
         super().__init__(
-            [widgets.HTML(STYLE), widgets.HBox([filters_panel, results_panel], layout=widgets.Layout(flex_flow="row wrap"))]
+            [
+                widgets.HTML(STYLE),
+                widgets.HBox([filters_panel, results_panel], layout=widgets.Layout(flex_flow="row wrap")),
+            ]
         )
         self.add_class("lr-app")
 
@@ -297,8 +301,8 @@ class StudyExplorer(widgets.VBox):
         )
         return more + (
             '<table class="lr-studies"><caption>Matching studies (open a row for its details)</caption>'
-            "<thead><tr><th scope=\"col\">Study</th><th scope=\"col\">Clinical domain</th>"
-            "<th scope=\"col\">Model family</th><th scope=\"col\">Contribution</th></tr></thead>"
+            '<thead><tr><th scope="col">Study</th><th scope="col">Clinical domain</th>'
+            '<th scope="col">Model family</th><th scope="col">Contribution</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>"
         )
 
@@ -382,15 +386,13 @@ def draw_chart(name: str, matches: pd.DataFrame) -> tuple[dict | None, str]:
 
         spec = figures.FIGURES[name]
         return _plotly_output(spec.make(matches), getattr(figures, "PLOTLY_CONFIG", {})), spec.caption(matches)
-    except Exception as exc:  # noqa: BLE001 — shown to the reader instead of a blank box
+    except Exception as exc:
         return None, f"This chart could not be drawn ({type(exc).__name__}: {exc})."
 
 
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
 
 
 def _plotly_output(figure, config: dict) -> dict:

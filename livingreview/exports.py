@@ -5,6 +5,7 @@ fields are written only when the table has them: an empty title, venue or DOI is
 never filled in with a guess. Every cell is untrusted text, so each format escapes what its
 readers would otherwise interpret (spreadsheet formulas, TeX and braces, RIS line structure).
 """
+
 from __future__ import annotations
 
 import csv

@@ -11,18 +11,27 @@ Figures fix their height and leave the width to the page (autosize). The modebar
 and its other settings are not part of a figure but of how it is shown: pass PLOTLY_CONFIG, e.g.
 ``fig.show(config=PLOTLY_CONFIG)`` or ``plotly.io.to_html(fig, config=PLOTLY_CONFIG)``.
 """
+
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from .counts import (
-    STUDY, cross_counts, grid_of_pairs, keys_of, long_form, most_common, pairs, term_counts, terms_per_study,
+    STUDY,
+    cross_counts,
+    grid_of_pairs,
+    keys_of,
+    long_form,
+    most_common,
+    pairs,
+    term_counts,
+    terms_per_study,
 )
 from .vocabulary import family_colours, load_vocabulary
 
@@ -60,8 +69,9 @@ _TEMPLATE = go.layout.Template(
         autosize=True,
         margin=dict(l=16, r=16, t=88, b=16),
         title=dict(x=0, xanchor="left", xref="container", pad=dict(l=16), font=dict(size=17)),
-        hoverlabel=dict(bgcolor="white", bordercolor="#999999", align="left",
-                        font=dict(family=FONT_FAMILY, size=12, color=INK)),
+        hoverlabel=dict(
+            bgcolor="white", bordercolor="#999999", align="left", font=dict(family=FONT_FAMILY, size=12, color=INK)
+        ),
         legend=dict(bgcolor="rgba(0,0,0,0)", font=dict(size=12), title=dict(font=dict(size=12, color=MUTED))),
         xaxis=dict(automargin=True, title=dict(font=dict(size=13)), tickfont=dict(size=12)),
         yaxis=dict(automargin=True, title=dict(font=dict(size=13)), tickfont=dict(size=12)),
@@ -71,15 +81,33 @@ _TEMPLATE = go.layout.Template(
 
 #: Counts: light gridlines to read values off, no axis line. Categories: a thin line and short
 #: ticks, no gridlines. Matrices: the cells are their own grid.
-VALUE_AXIS = dict(showgrid=True, gridcolor=GRID, gridwidth=1, zeroline=False, showline=False, ticks="",
-                  rangemode="tozero")
-CATEGORY_AXIS = dict(showgrid=False, zeroline=False, showline=True, linecolor=MUTED, linewidth=1,
-                     ticks="outside", ticklen=4, tickcolor=MUTED)
+VALUE_AXIS = dict(
+    showgrid=True, gridcolor=GRID, gridwidth=1, zeroline=False, showline=False, ticks="", rangemode="tozero"
+)
+CATEGORY_AXIS = dict(
+    showgrid=False,
+    zeroline=False,
+    showline=True,
+    linecolor=MUTED,
+    linewidth=1,
+    ticks="outside",
+    ticklen=4,
+    tickcolor=MUTED,
+)
 MATRIX_AXIS = dict(showgrid=False, zeroline=False, showline=False, ticks="")
 
 
-def _figure(title: str, subtitle: str, *, height: int, x_title: str, y_title: str,
-            x_axis: dict, y_axis: dict, legend_title: str | None = None) -> go.Figure:
+def _figure(
+    title: str,
+    subtitle: str,
+    *,
+    height: int,
+    x_title: str,
+    y_title: str,
+    x_axis: dict,
+    y_axis: dict,
+    legend_title: str | None = None,
+) -> go.Figure:
     """An empty figure with the shared look, titles and axis styles; traces are added after."""
     layout = go.Layout(
         template=_TEMPLATE,
@@ -96,8 +124,15 @@ def _figure(title: str, subtitle: str, *, height: int, x_title: str, y_title: st
 
 def _mark_empty(fig: go.Figure, message: str = "No studies match") -> go.Figure:
     """Draw nothing but the message, centred, keeping title and axis titles."""
-    fig.add_annotation(text=_escape(message), x=0.5, y=0.5, xref="paper", yref="paper",
-                       showarrow=False, font=dict(size=15, color=MUTED))
+    fig.add_annotation(
+        text=_escape(message),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font=dict(size=15, color=MUTED),
+    )
     blank = dict(showticklabels=False, showgrid=False, showline=False, ticks="")
     fig.update_xaxes(blank)
     fig.update_yaxes(blank)
@@ -116,6 +151,7 @@ def _count_axis_range(largest: int, *, room_for_labels: bool = False) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # Text: escaping, study lists for hover text, plain-language numbers for captions.
+
 
 def _escape(text) -> str:
     """Text as plotly.js must receive it to show it literally.
@@ -186,6 +222,7 @@ def _facet(column: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Building blocks: a sorted horizontal bar of one column, a matrix of two.
 
+
 def _ranked(counts: pd.Series) -> pd.Series:
     """Largest first; ties keep vocabulary order (a stable sort)."""
     return counts.sort_values(ascending=False, kind="stable")
@@ -194,9 +231,15 @@ def _ranked(counts: pd.Series) -> pd.Series:
 def _term_bar(df: pd.DataFrame, column: str, title: str, subtitle: str, colours: dict | None) -> go.Figure:
     """Studies per term of `column`, one horizontal bar per vocabulary term, largest on top."""
     facet = load_vocabulary()[column]
-    fig = _figure(title, subtitle, height=110 + 30 * len(facet.terms),
-                  x_title="Number of studies", y_title=facet.label,
-                  x_axis=VALUE_AXIS, y_axis=dict(CATEGORY_AXIS, autorange="reversed"))
+    fig = _figure(
+        title,
+        subtitle,
+        height=110 + 30 * len(facet.terms),
+        x_title="Number of studies",
+        y_title=facet.label,
+        x_axis=VALUE_AXIS,
+        y_axis=dict(CATEGORY_AXIS, autorange="reversed"),
+    )
     if df.empty:
         return _mark_empty(fig)
     counts = _ranked(term_counts(df, column))
@@ -218,14 +261,21 @@ def _term_bar(df: pd.DataFrame, column: str, title: str, subtitle: str, colours:
     return fig
 
 
-def _matrix(df: pd.DataFrame, row_column: str, col_column: str, title: str, subtitle: str,
-            col_colours: dict | None = None) -> go.Figure:
+def _matrix(
+    df: pd.DataFrame, row_column: str, col_column: str, title: str, subtitle: str, col_colours: dict | None = None
+) -> go.Figure:
     """Studies per (row term, column term): one cell per vocabulary pair, empty cells grey with a dash."""
     vocabulary = load_vocabulary()
     rows, cols = vocabulary[row_column], vocabulary[col_column]
-    fig = _figure(title, subtitle, height=150 + 36 * len(rows.terms),
-                  x_title=cols.label, y_title=rows.label,
-                  x_axis=MATRIX_AXIS, y_axis=dict(MATRIX_AXIS, autorange="reversed"))
+    fig = _figure(
+        title,
+        subtitle,
+        height=150 + 36 * len(rows.terms),
+        x_title=cols.label,
+        y_title=rows.label,
+        x_axis=MATRIX_AXIS,
+        y_axis=dict(MATRIX_AXIS, autorange="reversed"),
+    )
     if df.empty:
         return _mark_empty(fig)
     long = pairs(df, row_column, col_column)  # once: both the counts and the hover lists use it
@@ -234,8 +284,10 @@ def _matrix(df: pd.DataFrame, row_column: str, col_column: str, title: str, subt
     row_labels = [_label(row_column, key) for key in grid.index]
     col_labels = [_label(col_column, key) for key in grid.columns]
     hover = [
-        [_hover(f"{row_labels[i]} \u00d7 {col_labels[j]}", int(grid.iat[i, j]), lists.get((r, c), ""))
-         for j, c in enumerate(grid.columns)]
+        [
+            _hover(f"{row_labels[i]} \u00d7 {col_labels[j]}", int(grid.iat[i, j]), lists.get((r, c), ""))
+            for j, c in enumerate(grid.columns)
+        ]
         for i, r in enumerate(grid.index)
     ]
     largest = max(int(grid.to_numpy().max()), 1)
@@ -262,15 +314,26 @@ def _matrix(df: pd.DataFrame, row_column: str, col_column: str, title: str, subt
     if col_colours:
         # A square of the family's colour before each column label ties the matrix to the
         # colours every other figure uses for model families.
-        fig.update_xaxes(tickmode="array", tickvals=col_labels, ticktext=[
-            f'<span style="color:{col_colours[key]}">\u25a0</span> {label}'
-            for key, label in zip(grid.columns, col_labels)
-        ])
+        fig.update_xaxes(
+            tickmode="array",
+            tickvals=col_labels,
+            ticktext=[
+                f'<span style="color:{col_colours[key]}">\u25a0</span> {label}'
+                for key, label in zip(grid.columns, col_labels)
+            ],
+        )
     return fig
 
 
-def _family_traces(fig: go.Figure, long: pd.DataFrame, category: str, categories: list,
-                   category_label: Callable, df: pd.DataFrame, orientation: str) -> pd.DataFrame:
+def _family_traces(
+    fig: go.Figure,
+    long: pd.DataFrame,
+    category: str,
+    categories: list,
+    category_label: Callable,
+    df: pd.DataFrame,
+    orientation: str,
+) -> pd.DataFrame:
     """One stacked bar trace per model family present, in vocabulary order, in its own colour.
 
     `long` holds (study, category, family) rows; returns the category × family count grid.
@@ -283,8 +346,10 @@ def _family_traces(fig: go.Figure, long: pd.DataFrame, category: str, categories
     for family in families:
         family_label = _label("model_family", family)
         values = counts[family].to_list()
-        hover = [_hover(f"{category_label(c)} \u00b7 {family_label}", n, lists.get((c, family), ""))
-                 for c, n in zip(categories, values)]
+        hover = [
+            _hover(f"{category_label(c)} \u00b7 {family_label}", n, lists.get((c, family), ""))
+            for c, n in zip(categories, values)
+        ]
         positions = [category_label(c) for c in categories]
         fig.add_bar(
             x=values if orientation == "h" else positions,
@@ -341,18 +406,25 @@ def limitations_by_family(df: pd.DataFrame) -> go.Figure:
     """Limitation themes (most reported on top), each bar stacked by model family."""
     facet = load_vocabulary()["limitation_themes"]
     subtitle = f"{_n_studies(len(df))}; a study counts once per theme and model family it is coded with"
-    fig = _figure(TITLES["limitations_by_family"], subtitle, height=110 + 32 * len(facet.terms),
-                  x_title="Number of studies", y_title=facet.label,
-                  x_axis=VALUE_AXIS, y_axis=dict(CATEGORY_AXIS, autorange="reversed"),
-                  legend_title=_facet("model_family"))
+    fig = _figure(
+        TITLES["limitations_by_family"],
+        subtitle,
+        height=110 + 32 * len(facet.terms),
+        x_title="Number of studies",
+        y_title=facet.label,
+        x_axis=VALUE_AXIS,
+        y_axis=dict(CATEGORY_AXIS, autorange="reversed"),
+        legend_title=_facet("model_family"),
+    )
     if df.empty:
         return _mark_empty(fig)
     long = pairs(df, "limitation_themes", "model_family")
     if long.empty:
         return _mark_empty(fig, _none_coded(len(df), "limitation theme").rstrip("."))
     themes = list(_ranked(term_counts(df, "limitation_themes")).index)
-    counts = _family_traces(fig, long, "limitation_themes", themes,
-                            lambda key: _label("limitation_themes", key), df, orientation="h")
+    counts = _family_traces(
+        fig, long, "limitation_themes", themes, lambda key: _label("limitation_themes", key), df, orientation="h"
+    )
     fig.update_xaxes(_count_axis_range(int(counts.sum(axis=1).max())))
     return fig
 
@@ -360,17 +432,25 @@ def limitations_by_family(df: pd.DataFrame) -> go.Figure:
 def timeline(df: pd.DataFrame) -> go.Figure:
     """Studies per publication year (every year in the range, gaps included), stacked by model family."""
     subtitle = f"{_n_studies(len(df))}; a study using several model families counts once in each"
-    fig = _figure(TITLES["timeline"], subtitle, height=420, x_title="Year of publication",
-                  y_title="Number of studies", x_axis=CATEGORY_AXIS, y_axis=VALUE_AXIS,
-                  legend_title=_facet("model_family"))
+    fig = _figure(
+        TITLES["timeline"],
+        subtitle,
+        height=420,
+        x_title="Year of publication",
+        y_title="Number of studies",
+        x_axis=CATEGORY_AXIS,
+        y_axis=VALUE_AXIS,
+        legend_title=_facet("model_family"),
+    )
     if df.empty:
         return _mark_empty(fig)
     years = keys_of("year", df)
     long = pairs(df, "year", "model_family")
     counts = _family_traces(fig, long, "year", years, lambda year: year, df, orientation="v")
     span = len(years)
-    fig.update_xaxes(type="linear", tickformat="d", dtick=1 if span <= 16 else None,
-                     range=[years[0] - 0.6, years[-1] + 0.6])
+    fig.update_xaxes(
+        type="linear", tickformat="d", dtick=1 if span <= 16 else None, range=[years[0] - 0.6, years[-1] + 0.6]
+    )
     fig.update_yaxes(_count_axis_range(int(counts.sum(axis=1).max()) if len(counts) else 0))
     return fig
 
@@ -378,6 +458,7 @@ def timeline(df: pd.DataFrame) -> go.Figure:
 # ---------------------------------------------------------------------------------------------
 # Captions: one plain-text sentence or two per figure, numbers computed from the same table.
 # Plain text, not HTML: a page that puts a caption into HTML escapes it there.
+
 
 def domain_caption(df: pd.DataFrame) -> str:
     return _term_caption(df, "domain", ("clinical domain", "clinical domains"), "A study may cover several domains.")
@@ -395,8 +476,9 @@ def family_caption(df: pd.DataFrame) -> str:
 
 
 def limitations_caption(df: pd.DataFrame) -> str:
-    caption = _term_caption(df, "limitation_themes", ("limitation theme", "limitation themes"), "",
-                            superlative="most often reported")
+    caption = _term_caption(
+        df, "limitation_themes", ("limitation theme", "limitation themes"), "", superlative="most often reported"
+    )
     without = int((terms_per_study(df, "limitation_themes") == 0).sum())
     if len(df) and without and without < len(df):
         caption += f" {_n_studies(without).capitalize()} {'has' if without == 1 else 'have'} no coded limitation theme."
@@ -421,8 +503,10 @@ def timeline_caption(df: pd.DataFrame) -> str:
         return f"{'The one study was' if total == 1 else f'All {total:,} studies were'} published in {first}."
     years, top = most_common(per_year)
     leaders = _leaders([str(year) for year in years], ("year", "years"), "busiest")
-    return (f"The {total:,} studies were published from {first} to {last}; "
-            f"{leaders} ({_n_studies(top)}{' each' if len(years) > 1 else ''}).")
+    return (
+        f"The {total:,} studies were published from {first} to {last}; "
+        f"{leaders} ({_n_studies(top)}{' each' if len(years) > 1 else ''})."
+    )
 
 
 #: Up to this many tied leaders are named in a caption; more are counted instead.
@@ -439,8 +523,9 @@ def _leaders(labels: list[str], noun: tuple[str, str], superlative: str) -> str:
     return f"{len(labels)} {plural} tie as the {superlative}"
 
 
-def _term_caption(df: pd.DataFrame, column: str, noun: tuple[str, str], note: str,
-                  superlative: str = "most common") -> str:
+def _term_caption(
+    df: pd.DataFrame, column: str, noun: tuple[str, str], note: str, superlative: str = "most common"
+) -> str:
     total = len(df)
     if not total:
         return f"No studies match, so no {noun[0]} is shown."
@@ -469,9 +554,11 @@ def _cell_caption(df: pd.DataFrame, row_column: str, col_column: str, cell_word:
         return f"All {cells} {cell_word}s are empty: no study is coded with both."
     pairings = [f"{_plain(row_column, r)} with {_plain(col_column, c)}" for r, c in keys]
     leaders = _leaders(pairings, ("pairing", "pairings"), "most studied")
-    return (f"{filled} of {cells} {cell_word}s {'holds' if filled == 1 else 'hold'} at least one study "
-            f"and {cells - filled} {'is' if cells - filled == 1 else 'are'} empty. "
-            f"{leaders[0].upper()}{leaders[1:]} ({_n_studies(top)}{' each' if len(keys) > 1 else ''}).")
+    return (
+        f"{filled} of {cells} {cell_word}s {'holds' if filled == 1 else 'hold'} at least one study "
+        f"and {cells - filled} {'is' if cells - filled == 1 else 'are'} empty. "
+        f"{leaders[0].upper()}{leaders[1:]} ({_n_studies(top)}{' each' if len(keys) > 1 else ''})."
+    )
 
 
 @dataclass(frozen=True)
@@ -491,10 +578,15 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec("domain_bar", TITLES["domain_bar"], domain_bar, domain_caption),
         FigureSpec("family_bar", TITLES["family_bar"], family_bar, family_caption),
         FigureSpec("gap_map", TITLES["gap_map"], gap_map, gap_map_caption),
-        FigureSpec("modality_contribution", TITLES["modality_contribution"], modality_contribution,
-                   modality_contribution_caption),
-        FigureSpec("limitations_by_family", TITLES["limitations_by_family"], limitations_by_family,
-                   limitations_caption),
+        FigureSpec(
+            "modality_contribution",
+            TITLES["modality_contribution"],
+            modality_contribution,
+            modality_contribution_caption,
+        ),
+        FigureSpec(
+            "limitations_by_family", TITLES["limitations_by_family"], limitations_by_family, limitations_caption
+        ),
         FigureSpec("timeline", TITLES["timeline"], timeline, timeline_caption),
     )
 }

@@ -8,12 +8,13 @@ The query string is the explorer's permalink, e.g. ``?domain=dermatology&family=
 &year=2020-2024&search=melanoma``. It arrives from strangers' links, so FilterState.from_query never
 raises: unknown keys, unknown terms, malformed years and broken percent-encoding are dropped.
 """
+
 from __future__ import annotations
 
 import unicodedata
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from typing import Iterable
 from urllib.parse import parse_qsl, quote, urlencode
 
 import numpy as np
@@ -186,7 +187,7 @@ class FilterState:
         return "?" + urlencode(pairs, safe=",", quote_via=quote) if pairs else ""
 
     @classmethod
-    def from_query(cls, query: str | bytes | None) -> "FilterState":
+    def from_query(cls, query: str | bytes | None) -> FilterState:
         """Parse a query string (with or without the leading '?'). Never raises.
 
         Facet values are comma-separated vocabulary keys (case-insensitive; a key may repeat
@@ -199,7 +200,7 @@ class FilterState:
             return cls()
 
     @classmethod
-    def _parse(cls, query) -> "FilterState":
+    def _parse(cls, query) -> FilterState:
         if query is None:
             return cls()
         if isinstance(query, (bytes, bytearray)):

@@ -24,6 +24,7 @@ https:// source URLs.
 livingreview.sphinxext copies livingreview/assets/ to _static/lr/ and, on pages whose HTML
 contains TABLE_MARKER, adds TABLE_CSS and TABLE_JS (deferred). The script has no dependency.
 """
+
 from __future__ import annotations
 
 import html
@@ -36,8 +37,8 @@ import pandas as pd
 
 from .filters import FACETS, SEARCH_COLUMNS, TEXT_KEY, YEAR_KEY
 from .links import doi_href, is_https
-from .validation import column_titles
 from .studies import TABLE1_COLUMNS
+from .validation import column_titles
 from .vocabulary import LIST_COLUMNS, SEPARATOR, load_vocabulary
 
 #: A class on the fragment's outer element; the Sphinx extension adds the assets to pages with it.
@@ -57,7 +58,6 @@ DEFAULT_PAGE_SIZE = 50
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
 
 
-
 # The stylesheet lays out only the first 100 rows while a page with scripting loads; if the
 # table script never ran (blocked by a proxy, failed to load), this shows every row once the
 # page has loaded. It is fixed code: no data goes into it.
@@ -66,8 +66,6 @@ _FALLBACK_SCRIPT = (
     f"'.{TABLE_MARKER}:not([data-lr-ready])');for(var i=0;i<t.length;i++)"
     "t[i].classList.add('lr-st-failed');});</script>"
 )
-
-
 
 
 def studies_table_html(
@@ -146,10 +144,7 @@ def studies_table_html(
 
 
 def _controls(prefix, vocabulary, facet_terms, years, page_size) -> str:
-    out = [
-        f'<form class="lr-st-controls" id="{prefix}-controls" role="search" '
-        f'aria-label="Filter the studies" hidden>'
-    ]
+    out = [f'<form class="lr-st-controls" id="{prefix}-controls" role="search" aria-label="Filter the studies" hidden>']
     out.append('<div class="lr-st-bar">')
     out.append(
         f'<div class="lr-st-field lr-st-search"><label for="{prefix}-q">Search</label>'
@@ -184,7 +179,7 @@ def _controls(prefix, vocabulary, facet_terms, years, page_size) -> str:
     out.append("</div>")
 
     out.append('<div class="lr-st-facets">')
-    for name, (key, column) in FACETS.items():
+    for key, column in FACETS.values():
         facet = vocabulary.get(column)
         label = facet.label if facet else column
         terms = facet_terms[column]
@@ -204,9 +199,10 @@ def _controls(prefix, vocabulary, facet_terms, years, page_size) -> str:
     out.append("</div>")
 
     choices = sorted({*PAGE_SIZES, page_size} - {0})
-    sizes = "".join(
-        f'<option value="{n}"{" selected" if n == page_size else ""}>{n}</option>' for n in choices
-    ) + f'<option value="0"{" selected" if page_size == 0 else ""}>All</option>'
+    sizes = (
+        "".join(f'<option value="{n}"{" selected" if n == page_size else ""}>{n}</option>' for n in choices)
+        + f'<option value="0"{" selected" if page_size == 0 else ""}>All</option>'
+    )
     out.append(
         '<div class="lr-st-actions">'
         '<div class="lr-st-chips" aria-label="Active filters" role="group"></div>'
@@ -390,14 +386,10 @@ def _has_year(value) -> bool:
     return True
 
 
-
-
 def _slug(text: str) -> str:
     """Letters, digits, '-' and '_', starting with a letter (it is also a CSS #id selector)."""
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", str(text)).strip("-")
     return slug if re.match(r"[A-Za-z]", slug) else f"lr-{slug}".rstrip("-")
-
-
 
 
 @lru_cache(maxsize=1)
@@ -407,9 +399,21 @@ def _csv_columns() -> tuple[str, ...]:
         from .validation import expected_columns
 
         return tuple(expected_columns())
-    except Exception:  # noqa: BLE001
-        return ("id", "ref", "first_author", "year", "title", "venue", "doi", "url", *TABLE1_COLUMNS,
-                *LIST_COLUMNS, "added", "notes")
+    except Exception:
+        return (
+            "id",
+            "ref",
+            "first_author",
+            "year",
+            "title",
+            "venue",
+            "doi",
+            "url",
+            *TABLE1_COLUMNS,
+            *LIST_COLUMNS,
+            "added",
+            "notes",
+        )
 
 
 __all__ = [
@@ -419,4 +423,3 @@ __all__ = [
     "TABLE_MARKER",
     "studies_table_html",
 ]
-

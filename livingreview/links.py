@@ -3,6 +3,7 @@
 A contributed row must never produce a javascript:, data: or plain-http link; the explorer and
 the static table both ask here.
 """
+
 from __future__ import annotations
 
 import re

@@ -12,6 +12,7 @@ them, so those pages follow the data and never drift from it:
 
 Everything that comes from data is text, never markup: HTML and SVG output escape it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,6 +48,7 @@ STUDIES_PAGE = "studies.html"
 # --------------------------------------------------------------------------------------------
 # What's new: the `added` dates
 # --------------------------------------------------------------------------------------------
+
 
 def _added(df: pd.DataFrame) -> pd.Series:
     """The `added` column as timestamps (strings such as '2026-11-26' are accepted too)."""
@@ -102,8 +104,6 @@ def added_since(df: pd.DataFrame, since: dt.date | str | pd.Timestamp) -> pd.Dat
     return ordered[ordered["_added"] >= start].drop(columns="_added").reset_index(drop=True)
 
 
-
-
 def one_line(text: str, limit: int = 160) -> str:
     """`text` on one line, cut at a word boundary to at most `limit` characters (with '…')."""
     flat = " ".join(str(text or "").split())
@@ -119,7 +119,7 @@ def _labels(column: str, keys) -> str:
 
 
 def changelog_html(df: pd.DataFrame, studies_page: str = STUDIES_PAGE) -> str:
-    """"What's new" as HTML: one section per month, newest first, one item per study.
+    """ "What's new" as HTML: one section per month, newest first, one item per study.
 
     Each item: the citation linking to the study card (`studies_page#study-<id>`), a one-line
     summary of the application, the coded domain and model-family labels and the date added.
@@ -149,7 +149,7 @@ def changelog_html(df: pd.DataFrame, studies_page: str = STUDIES_PAGE) -> str:
             parts.append(
                 f'<li class="lr-changelog-item" id="whats-new-{esc(str(row["id"]))}">'
                 f'<a href="{esc(href, quote=True)}"><strong>{esc(citation(row))}</strong></a>: '
-                f'{esc(one_line(row.get("application", "")))}'
+                f"{esc(one_line(row.get('application', '')))}"
                 f'<br><span class="lr-changelog-meta">{coded}'
                 f'{" · " if coded else ""}added <time datetime="{added:%Y-%m-%d}">{esc(date_label(added))}</time>'
                 "</span></li>"
@@ -162,6 +162,7 @@ def changelog_html(df: pd.DataFrame, studies_page: str = STUDIES_PAGE) -> str:
 # --------------------------------------------------------------------------------------------
 # Contributor guide: columns (datapackage.json) and vocabulary (vocabulary.yml)
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ColumnRule:
@@ -208,10 +209,16 @@ def column_rules(path: str | Path = DATAPACKAGE) -> list[ColumnRule]:
             formats.append("unique in the table")
         if spec["name"] in LIST_COLUMNS:
             formats.append("allowed terms: see the vocabulary")
-        rules.append(ColumnRule(
-            spec["name"], spec.get("title", spec["name"]), bool(constraints.get("required")),
-            spec.get("description", "").strip(), tuple(formats), constraints.get("pattern"),
-        ))
+        rules.append(
+            ColumnRule(
+                spec["name"],
+                spec.get("title", spec["name"]),
+                bool(constraints.get("required")),
+                spec.get("description", "").strip(),
+                tuple(formats),
+                constraints.get("pattern"),
+            )
+        )
     return rules
 
 
@@ -236,7 +243,9 @@ def columns_markdown(path: str | Path = DATAPACKAGE) -> str:
     lines = ["| Column | Required | Rule |", "| --- | --- | --- |"]
     for rule in column_rules(path):
         text = md_escape(rule.description.rstrip(".") + ".")
-        extra = [md_escape(f) for f in rule.formats] + ([f"must match {_md_code(rule.pattern)}"] if rule.pattern else [])
+        extra = [md_escape(f) for f in rule.formats] + (
+            [f"must match {_md_code(rule.pattern)}"] if rule.pattern else []
+        )
         if extra:
             text += f" Format: {'; '.join(extra)}."
         lines.append(f"| {_md_code(rule.name)} | {'yes' if rule.required else 'no'} | {text} |")
@@ -249,7 +258,9 @@ def columns_html(path: str | Path = DATAPACKAGE) -> str:
     rows = []
     for rule in column_rules(path):
         text = esc(rule.description.rstrip(".") + ".")
-        extra = [esc(f) for f in rule.formats] + ([f"must match <code>{esc(rule.pattern)}</code>"] if rule.pattern else [])
+        extra = [esc(f) for f in rule.formats] + (
+            [f"must match <code>{esc(rule.pattern)}</code>"] if rule.pattern else []
+        )
         if extra:
             text += f" Format: {'; '.join(extra)}."
         rows.append(
@@ -274,9 +285,13 @@ def vocabulary_markdown(vocabulary_path: str | Path = VOCABULARY) -> str:
     vocabulary = load_vocabulary(Path(vocabulary_path))
     blocks = []
     for facet in vocabulary.values():
-        lines = [f"**{md_escape(facet.label)}** ({_md_code(facet.column)}): "
-                 + ("one or more terms, required." if facet.required else "zero or more terms, optional."),
-                 "", "| Term key | Label | Definition |", "| --- | --- | --- |"]
+        lines = [
+            f"**{md_escape(facet.label)}** ({_md_code(facet.column)}): "
+            + ("one or more terms, required." if facet.required else "zero or more terms, optional."),
+            "",
+            "| Term key | Label | Definition |",
+            "| --- | --- | --- |",
+        ]
         for term in facet.terms.values():
             lines.append(f"| {_md_code(term.key)} | {md_escape(term.label)} | {md_escape(term.definition)} |")
         blocks.append("\n".join(lines))
@@ -609,7 +624,7 @@ def selection_flow_svg(selection: Selection | None = None, *, id_prefix: str = "
     title = "Literature selection of the source review"
     desc = " ".join(selection_text(selection))
     if selection.databases:
-        desc = (f"Searched {_and_list(selection.databases)}, {selection.period_text}. " + desc)
+        desc = f"Searched {_and_list(selection.databases)}, {selection.period_text}. " + desc
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lr-selection-flow" role="img" '
         f'aria-labelledby="{p}-title {p}-desc" viewBox="0 0 {_WIDTH} {total_h}" '
@@ -620,9 +635,7 @@ def selection_flow_svg(selection: Selection | None = None, *, id_prefix: str = "
         f'<defs><marker id="{p}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#3b3b3b"/>'
         "</marker></defs>"
-        f'<rect width="{_WIDTH}" height="{total_h}" fill="#ffffff" rx="8"/>'
-        + "".join(body)
-        + "</svg>"
+        f'<rect width="{_WIDTH}" height="{total_h}" fill="#ffffff" rx="8"/>' + "".join(body) + "</svg>"
     )
 
 
@@ -632,8 +645,9 @@ def selection_flow_list_html(selection: Selection | None = None) -> str:
     return f'<ol class="lr-selection-steps">{items}</ol>'
 
 
-def selection_flow_html(selection: Selection | None = None, *, id_prefix: str = "selection-flow",
-                        caption: str = "") -> str:
+def selection_flow_html(
+    selection: Selection | None = None, *, id_prefix: str = "selection-flow", caption: str = ""
+) -> str:
     """A <figure>: the SVG, an optional caption and the flow as a list under 'The flow as text'."""
     selection = selection or load_selection()
     caption_html = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""

@@ -1,5 +1,6 @@
 """What a built page loads, read from its HTML: the check behind "no request to another host"
 (the book's tests) and the page-weight count (the benchmark)."""
+
 from __future__ import annotations
 
 import re

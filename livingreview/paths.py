@@ -1,4 +1,5 @@
 """Where the project's files are. Everything else asks here, so there is one answer."""
+
 from __future__ import annotations
 
 import os

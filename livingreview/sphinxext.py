@@ -10,6 +10,7 @@
 - builder-inited: copies those assets (livingreview/assets/, plotly.js included).
 - build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -103,8 +104,15 @@ OPTIONAL_ASSETS = {
     "copybutton": 'class="highlight',
 }
 #: Theme scripts with no inline script depending on them at parse time: safe to defer.
-DEFERRABLE = ("doctools.js", "sphinx_highlight.js", "clipboard.min.js", "copybutton.js",
-              "sphinx-book-theme.js", "togglebutton.js", "design-tabs.js")
+DEFERRABLE = (
+    "doctools.js",
+    "sphinx_highlight.js",
+    "clipboard.min.js",
+    "copybutton.js",
+    "sphinx-book-theme.js",
+    "togglebutton.js",
+    "design-tabs.js",
+)
 
 
 def _asset_text(asset) -> str:

@@ -1,4 +1,5 @@
 """load_studies(): the validated study table as a DataFrame, the one way every page reads data."""
+
 from __future__ import annotations
 
 import hashlib

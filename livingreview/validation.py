@@ -7,6 +7,7 @@ Frictionless checks what Table Schema can express (types, required, pattern, uni
 this module adds what it cannot: ';'-separated vocabulary lists, the current-year bound,
 and line numbers of the file (a quoted field may span lines, so record != line).
 """
+
 from __future__ import annotations
 
 import csv
@@ -125,8 +126,8 @@ def read_records(path: str | Path) -> ParsedFile:
         start = previous_end + 1
         if "unexpected end of data" in str(exc) or "EOF" in str(exc):
             raise DataFileError(
-                f"{path}:{start}: unbalanced quotes: a field opened with \" on or after this line "
-                "is never closed (inside a quoted field write a quote as \"\")"
+                f'{path}:{start}: unbalanced quotes: a field opened with " on or after this line '
+                'is never closed (inside a quoted field write a quote as "")'
             ) from None
         raise DataFileError(f"{path}:{reader.line_num}: cannot be parsed as CSV: {exc}") from None
     if not records:  # e.g. only '""' or ',,,' lines: text, but not one non-blank record
@@ -151,9 +152,7 @@ def check_header(header: list[str]) -> list[Problem]:
     for name in header:
         if name not in expected:
             hint = _closest_hint(name, expected)
-            problems.append(
-                Problem(1, name, f"unexpected column{hint}; allowed columns: {', '.join(expected)}")
-            )
+            problems.append(Problem(1, name, f"unexpected column{hint}; allowed columns: {', '.join(expected)}"))
     for name in expected:
         if name not in seen:
             problems.append(Problem(1, name, "missing from the header; every study table needs it"))

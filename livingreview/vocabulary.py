@@ -1,4 +1,5 @@
 """The controlled vocabularies (data/vocabulary.yml): terms, display labels, definitions, colours."""
+
 from __future__ import annotations
 
 import difflib

@@ -1,7 +1,11 @@
 """Shared test helpers: where things are, and the rule for tests that need outside material."""
+
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,10 +34,6 @@ def require_shared(path: Path) -> None:
 
 
 # --- The built book, shared by every test that reads pages (one strict build per session) ---
-
-import shutil
-import subprocess
-import sys
 
 JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
 

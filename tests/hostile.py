@@ -6,6 +6,7 @@ has to show the strings as text. Used by tests/test_hardening.py.
 
     python tests/hostile.py OUT.csv     # write the table, e.g. to build a book from it by hand
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,16 @@ SHIPPED = ROOT / "data" / "studies.csv"
 
 #: The free-text columns (livingreview.studies.TEXT_COLUMNS), written out so this file stands alone.
 TEXT_COLUMNS = (
-    "first_author", "title", "venue", "dataset", "method", "model",
-    "application", "purpose", "limitations", "notes",
+    "first_author",
+    "title",
+    "venue",
+    "dataset",
+    "method",
+    "model",
+    "application",
+    "purpose",
+    "limitations",
+    "notes",
 )
 
 #: HTML/JS injection: each would run script or build a link if it reached a page unescaped.
@@ -29,7 +38,7 @@ HTML_PAYLOADS = (
     '"><svg onload=alert(1)>',
     "'><b onmouseover=alert(1)>",
     "</script><script>alert(1)</script>",
-    "<a href=\"javascript:alert(1)\">click</a>",
+    '<a href="javascript:alert(1)">click</a>',
 )
 #: Template syntax: Jinja / JS template literals would print 49 if evaluated.
 TEMPLATE_PAYLOADS = ("{{7*7}}", "${7*7}", "{% raw %}", "|tag|")
@@ -45,11 +54,17 @@ MARKUP_PAYLOADS = (
     "\n.. raw:: html\n\n   <img src=x onerror=alert(1)>\n",
 )
 #: Spreadsheet formulas: a cell starting with one of these would run in Excel or LibreOffice.
-FORMULA_PAYLOADS = ('=HYPERLINK("x")', "+1", "-1", "@SUM(A1)", '=1+1', "\t=cmd")
+FORMULA_PAYLOADS = ('=HYPERLINK("x")', "+1", "-1", "@SUM(A1)", "=1+1", "\t=cmd")
 
 #: Text a reader must find on the studies page, literally, once the page has rendered.
-VISIBLE_MARKERS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "{{7*7}}", "${7*7}",
-                   "**bold**", '=HYPERLINK("x")')
+VISIBLE_MARKERS = (
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "{{7*7}}",
+    "${7*7}",
+    "**bold**",
+    '=HYPERLINK("x")',
+)
 
 #: Valid under the schema (https:// and no whitespace) but hostile inside an attribute.
 HOSTILE_URL = 'https://example.org/"><script>alert(1)</script><img/src=x/onerror=alert(1)>'

@@ -5,6 +5,7 @@ from the same sources are identical.
 axe-core comes from npm (tests/js/package.json, pinned by its package-lock.json); the tests run
 `npm ci --prefix tests/js` when it is missing, and skip outside CI when that is impossible.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_book, require
 from livingreview import load_studies
+
+from conftest import build_book, require
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -38,20 +40,30 @@ def book_html(request) -> Path:
 @pytest.fixture(scope="session")
 def axe_source() -> Path:
     if not AXE.exists() and shutil.which("npm"):
-        subprocess.run(["npm", "ci", "--prefix", str(JS_DIR), "--no-audit", "--no-fund"],
-                       capture_output=True, text=True, timeout=300)
+        subprocess.run(
+            ["npm", "ci", "--prefix", str(JS_DIR), "--no-audit", "--no-fund"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     require(AXE.exists(), "axe-core is not installed (npm ci --prefix tests/js)")
     return AXE
 
 
 def is_redirect(path: Path) -> bool:
-    return re.search(r'<meta http-equiv="refresh"', path.read_text(encoding="utf-8", errors="replace")[:2000], re.I) is not None
+    return (
+        re.search(r'<meta http-equiv="refresh"', path.read_text(encoding="utf-8", errors="replace")[:2000], re.I)
+        is not None
+    )
 
 
 def book_pages(html_root: Path) -> list[Path]:
     """Every page a reader reads (not the theme's assets, not the root's redirect stub)."""
-    return sorted(p for p in html_root.rglob("*.html")
-                  if "_static" not in p.parts and "_sources" not in p.parts and not is_redirect(p))
+    return sorted(
+        p
+        for p in html_root.rglob("*.html")
+        if "_static" not in p.parts and "_sources" not in p.parts and not is_redirect(p)
+    )
 
 
 def open_page(context, url: str, *, draw_figures: bool = True):
@@ -79,8 +91,10 @@ def open_page(context, url: str, *, draw_figures: bool = True):
 def context(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     # Offline, as a reader without network would be: nothing may leave the machine.
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:"))
-                  else route.abort())
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:")) else route.abort(),
+    )
     yield context
     context.close()
 
@@ -110,8 +124,10 @@ THEME_KNOWN: set[tuple[str, str]] = set()
 
 
 def _excused(rule: str, node: dict) -> bool:
-    return any(rule == known and 'class="' in node["html"] and css in node["html"].split(">", 1)[0]
-               for known, css in THEME_KNOWN)
+    return any(
+        rule == known and 'class="' in node["html"] and css in node["html"].split(">", 1)[0]
+        for known, css in THEME_KNOWN
+    )
 
 
 def run_axe(page, axe_source: Path) -> list[dict]:
@@ -152,8 +168,9 @@ def test_no_serious_axe_violations_on_any_page(book_html, context, axe_source):
 @pytest.mark.browser
 def test_no_serious_axe_violations_on_the_filtered_table(book_html, context, axe_source):
     """The table's enhanced state too: controls shown, a facet open, a filter applied."""
-    page = open_page(context, (book_html / "book" / "studies.html").as_uri() + "?domain=dermatology",
-                     draw_figures=False)
+    page = open_page(
+        context, (book_html / "book" / "studies.html").as_uri() + "?domain=dermatology", draw_figures=False
+    )
     page.locator(".lr-st-facet summary").first.click()
     violations = run_axe(page, axe_source)
     assert not violations, format_violations("book/studies.html?domain=dermatology", violations)
@@ -237,7 +254,9 @@ def test_studies_page_filters_by_keyboard_alone(book_html, context):
     for _ in range(len("melanoma")):
         page.keyboard.press("Backspace")
     total = len(load_studies())
-    page.wait_for_function(f"document.querySelector('.lr-st-status').innerText.trim().startsWith('{total}')", timeout=5000)
+    page.wait_for_function(
+        f"document.querySelector('.lr-st-status').innerText.trim().startsWith('{total}')", timeout=5000
+    )
 
     # On to the first facet: open it with Enter, tick its first term with Space.
     summary = _tab_to(page, lambda a: a["tag"] == "summary" and a["facet"] is not None)
@@ -271,7 +290,8 @@ def test_a_chapter_prints_to_pdf(book_html, context, tmp_path):
     # What a reader's Print does: the page's beforeprint handler draws every figure.
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     page.wait_for_function(
-        "[...document.querySelectorAll('.lr-figure')].every(f => f.querySelector('.main-svg'))", timeout=20000)
+        "[...document.querySelectorAll('.lr-figure')].every(f => f.querySelector('.main-svg'))", timeout=20000
+    )
     page.emulate_media(media="print")
     page.wait_for_timeout(500)
     pdf = tmp_path / "analysis.pdf"
@@ -288,8 +308,23 @@ def test_a_chapter_prints_to_pdf(book_html, context, tmp_path):
     if artifacts != tmp_path:
         shutil.copyfile(pdf, artifacts / "analysis.pdf")
     for number in (1, 2):
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(number), "-l", str(number), "-singlefile",
-                        str(pdf), str(artifacts / f"analysis-page{number}")], check=True, timeout=120)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-singlefile",
+                str(pdf),
+                str(artifacts / f"analysis-page{number}"),
+            ],
+            check=True,
+            timeout=120,
+        )
         assert (artifacts / f"analysis-page{number}.png").stat().st_size > 10_000
 
 
@@ -366,8 +401,13 @@ def test_two_clean_builds_give_identical_downloads(book_html, second_build):
                     cell.pop("id", None)
             if a == b:
                 same_but_ids.append(name)
-        addresses = sorted({name for name in (p.split(" differs")[0] for p in problems)
-                            if re.search(r" at 0x[0-9a-f]{6,}", (book_html / name).read_text(encoding="utf-8"))})
+        addresses = sorted(
+            {
+                name
+                for name in (p.split(" differs")[0] for p in problems)
+                if re.search(r" at 0x[0-9a-f]{6,}", (book_html / name).read_text(encoding="utf-8"))
+            }
+        )
         detail = f"{len(same_but_ids)} of {len(problems)} differ only in their random cell ids"
         if addresses:
             detail += f"; text/plain outputs with memory addresses ('<... at 0x...>') in {', '.join(addresses)}"

@@ -1,4 +1,5 @@
 """The benchmark's table generator (benchmarks/synthetic.py) makes tables the validator accepts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,11 +9,11 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synthetic import make_studies, write_studies  # noqa: E402
+from livingreview import load_studies
+from livingreview.validation import expected_columns, validate
+from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary, split_terms
 
-from livingreview import load_studies  # noqa: E402
-from livingreview.validation import expected_columns, validate  # noqa: E402
-from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary, split_terms  # noqa: E402
+from synthetic import make_studies, write_studies
 
 N = 300
 

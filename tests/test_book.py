@@ -1,4 +1,5 @@
 """The book builds strictly, offline, and always in step with the data."""
+
 from __future__ import annotations
 
 import csv
@@ -9,10 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES, ROOT, build_book
 from livingreview import load_studies, load_vocabulary
 from livingreview.book import compute_facts
 from livingreview.offline import is_remote, page_loads
+
+from conftest import FIXTURES, ROOT, build_book
 
 pytestmark = pytest.mark.book
 

@@ -1,4 +1,5 @@
 """The built book in a real browser (Debian chromium, network off): pages render cleanly."""
+
 from __future__ import annotations
 
 import re
@@ -70,7 +71,8 @@ def test_studies_page_filters_in_the_built_book(browser, built_book):
     page.wait_for_function(f"document.querySelector('.lr-st-status strong').textContent === '{len(both)}'")
     assert status.inner_text() == f"{len(both)} of {len(frame)} studies"
     page.wait_for_function(  # the address keeps the filter (written once typing settles)
-        "location.search.includes('domain=dermatology') && location.search.includes('search=synthetic')")
+        "location.search.includes('domain=dermatology') && location.search.includes('search=synthetic')"
+    )
     page.screenshot(path="/tmp/book-studies-filtered.png")
     assert page.lr_errors == [] and page.lr_remote == []
     page.close()

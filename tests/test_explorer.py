@@ -1,4 +1,5 @@
 """The explorer app: the widget in-process, then the real page served by Voilà in chromium."""
+
 from __future__ import annotations
 
 import base64
@@ -15,11 +16,12 @@ from urllib.parse import unquote
 
 import pytest
 
-from conftest import ROOT
-from hostile import HOSTILE_DOI, HOSTILE_URL, write_hostile_table
 from livingreview import load_studies, load_vocabulary
 from livingreview.explorer import build_explorer
 from livingreview.filters import FilterState, filter_studies
+
+from conftest import ROOT
+from hostile import HOSTILE_DOI, HOSTILE_URL, write_hostile_table
 
 STUDIES = load_studies()
 DERMATOLOGY = list(filter_studies(STUDIES, domains=["dermatology"])["id"])
@@ -36,7 +38,9 @@ def table_ids(explorer) -> list[str]:
 
 
 def download(explorer, extension: str) -> str:
-    match = re.search(rf'download="[^"]*\.{extension}" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', explorer.downloads.value)
+    match = re.search(
+        rf'download="[^"]*\.{extension}" href="data:[^;]+;charset=utf-8;base64,([^"]+)"', explorer.downloads.value
+    )
     assert match, explorer.downloads.value[:300]
     return base64.b64decode(match.group(1)).decode("utf-8")
 
@@ -230,11 +234,13 @@ def voila_url(tmp_path_factory, request):
     )
     env.pop("QUERY_STRING", None)
     port = free_port()
-    log = open(jupyter / "voila.log", "w+")
+    log = open(jupyter / "voila.log", "w+")  # noqa: SIM115 (closed by the finalizer, after the server)
     server = subprocess.Popen(
-        [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
-         "--Voila.ip=127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
     def stop():
@@ -310,7 +316,9 @@ def test_choosing_dermatology_in_the_browser(page, voila_url):
     # Both charts are drawn, with a height (a plotly/Voilà sizing bug once left one at 0 px).
     plots = page.locator(".js-plotly-plot")
     expect(plots).to_have_count(2, timeout=60_000)
-    assert all(box["height"] > 100 for box in plots.evaluate_all("ps => ps.map(p => p.getBoundingClientRect().toJSON())"))
+    assert all(
+        box["height"] > 100 for box in plots.evaluate_all("ps => ps.map(p => p.getBoundingClientRect().toJSON())")
+    )
     # ... and both show the filtered set (their subtitles count the studies drawn).
     for plot in plots.all():
         expect(plot).to_contain_text(f"{len(DERMATOLOGY)} studies;", timeout=60_000)

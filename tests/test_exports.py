@@ -1,4 +1,5 @@
 """CSV, BibTeX and RIS exports: faithful to the table, and safe with hostile text."""
+
 from __future__ import annotations
 
 import csv
@@ -118,7 +119,13 @@ def test_bibtex_fields_come_from_the_table_only():
         # The surname is braced in the file, so that it is parsed as one family name.
         assert [str(p).strip("{}") for p in entry.persons["author"]] == [study["first_author"], "others"]
         assert entry.fields["year"] == str(study["year"])
-        for field, column in (("title", "title"), ("journal", "venue"), ("doi", "doi"), ("url", "url"), ("note", "notes")):
+        for field, column in (
+            ("title", "title"),
+            ("journal", "venue"),
+            ("doi", "doi"),
+            ("url", "url"),
+            ("note", "notes"),
+        ):
             if study[column]:
                 assert field in entry.fields
             else:
@@ -199,7 +206,14 @@ def test_ris_has_one_record_per_study_with_the_right_tags():
         assert tags["ID"] == study["id"]
         assert tags["AU"] == study["first_author"]
         assert tags["PY"] == str(study["year"])
-        for tag, column in (("TI", "title"), ("T2", "venue"), ("JO", "venue"), ("DO", "doi"), ("UR", "url"), ("N1", "notes")):
+        for tag, column in (
+            ("TI", "title"),
+            ("T2", "venue"),
+            ("JO", "venue"),
+            ("DO", "doi"),
+            ("UR", "url"),
+            ("N1", "notes"),
+        ):
             assert tags.get(tag) == (study[column] or None), (study["id"], tag)
         assert {tag for tag, _ in record} <= {"TY", "ID", "AU", "TI", "T2", "JO", "PY", "DO", "UR", "N1", "ER"}
 

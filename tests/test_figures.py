@@ -3,6 +3,7 @@
 Expected numbers are recomputed here the slow, obvious way (a loop over studies, a set per cell)
 and compared with what the figures draw, on the shipped table and on small made-up tables.
 """
+
 from __future__ import annotations
 
 import html
@@ -38,10 +39,18 @@ def key_of(column: str, shown: str) -> str:
 
 # --- Tables -------------------------------------------------------------------------------------
 
+
 def table(rows: list[dict]) -> pd.DataFrame:
     """A study table with load_studies()' column types, from a few fields per row."""
-    defaults = {"first_author": "Author", "year": 2024, "domain": ["radiology"], "modality": ["2d-image"],
-                "model_family": ["gan"], "contribution": ["data-augmentation"], "limitation_themes": []}
+    defaults = {
+        "first_author": "Author",
+        "year": 2024,
+        "domain": ["radiology"],
+        "modality": ["2d-image"],
+        "model_family": ["gan"],
+        "contribution": ["data-augmentation"],
+        "limitation_themes": [],
+    }
     records = [{**defaults, "id": f"study-{i}", **row} for i, row in enumerate(rows)]
     frame = pd.DataFrame(records, columns=["id", "first_author", "year", *LIST_COLUMNS])
     frame["year"] = frame["year"].astype(int)
@@ -50,17 +59,44 @@ def table(rows: list[dict]) -> pd.DataFrame:
 
 
 #: Multi-valued cells, a term repeated within a cell, a gap year, a study without limitations.
-SMALL = table([
-    {"first_author": "Ames", "year": 2021, "domain": ["radiology", "neurology"], "model_family": ["gan", "diffusion"],
-     "modality": ["2d-image", "3d-volume"], "contribution": ["data-augmentation", "education"],
-     "limitation_themes": ["fidelity-rare-cases", "compute"]},
-    {"first_author": "Berg", "year": 2023, "domain": ["radiology"], "model_family": ["llm"],
-     "modality": ["clinical-text"], "contribution": ["task-automation"], "limitation_themes": ["hallucination"]},
-    {"first_author": "Cruz", "year": 2023, "domain": ["dermatology", "dermatology"], "model_family": ["gan", "gan"],
-     "modality": ["photograph"], "limitation_themes": ["fidelity-rare-cases", "bias-fairness"]},
-    {"first_author": "Diaz", "year": 2024, "domain": ["neurology"], "model_family": ["diffusion"],
-     "modality": ["3d-volume"], "contribution": ["knowledge-generation"]},
-])
+SMALL = table(
+    [
+        {
+            "first_author": "Ames",
+            "year": 2021,
+            "domain": ["radiology", "neurology"],
+            "model_family": ["gan", "diffusion"],
+            "modality": ["2d-image", "3d-volume"],
+            "contribution": ["data-augmentation", "education"],
+            "limitation_themes": ["fidelity-rare-cases", "compute"],
+        },
+        {
+            "first_author": "Berg",
+            "year": 2023,
+            "domain": ["radiology"],
+            "model_family": ["llm"],
+            "modality": ["clinical-text"],
+            "contribution": ["task-automation"],
+            "limitation_themes": ["hallucination"],
+        },
+        {
+            "first_author": "Cruz",
+            "year": 2023,
+            "domain": ["dermatology", "dermatology"],
+            "model_family": ["gan", "gan"],
+            "modality": ["photograph"],
+            "limitation_themes": ["fidelity-rare-cases", "bias-fairness"],
+        },
+        {
+            "first_author": "Diaz",
+            "year": 2024,
+            "domain": ["neurology"],
+            "model_family": ["diffusion"],
+            "modality": ["3d-volume"],
+            "contribution": ["knowledge-generation"],
+        },
+    ]
+)
 
 
 def synthetic(n: int, seed: int = 7) -> pd.DataFrame:
@@ -72,13 +108,15 @@ def synthetic(n: int, seed: int = 7) -> pd.DataFrame:
         sizes = rng.integers(least, 4, size=n)
         return [list(rng.choice(keys, size=k, replace=False)) for k in sizes]
 
-    frame = pd.DataFrame({
-        "id": [f"study-{i}" for i in range(n)],
-        "first_author": [f"Author {i}" for i in range(n)],
-        "year": rng.integers(1995, 2027, size=n).astype(int),
-        **{column: some(column) for column in LIST_COLUMNS if column != "limitation_themes"},
-        "limitation_themes": some("limitation_themes", least=0),
-    })
+    frame = pd.DataFrame(
+        {
+            "id": [f"study-{i}" for i in range(n)],
+            "first_author": [f"Author {i}" for i in range(n)],
+            "year": rng.integers(1995, 2027, size=n).astype(int),
+            **{column: some(column) for column in LIST_COLUMNS if column != "limitation_themes"},
+            "limitation_themes": some("limitation_themes", least=0),
+        }
+    )
     frame["added"] = pd.to_datetime(["2026-01-01"] * n)
     return frame
 
@@ -100,6 +138,7 @@ def frame(request, shipped):
 
 # --- Independent counts: a loop over studies, a set per cell ------------------------------------
 
+
 def count_terms(df: pd.DataFrame, column: str) -> Counter:
     counts = Counter()
     for cell in df[column]:
@@ -116,12 +155,16 @@ def count_pairs(df: pd.DataFrame, row_column: str, col_column: str) -> Counter:
 
 
 def ids_in(df: pd.DataFrame, row_column: str, row_key, col_column: str, col_key) -> list[str]:
-    return [study.id for study in df.itertuples()
-            if (row_key in getattr(study, row_column) if row_column != "year" else study.year == row_key)
-            and col_key in getattr(study, col_column)]
+    return [
+        study.id
+        for study in df.itertuples()
+        if (row_key in getattr(study, row_column) if row_column != "year" else study.year == row_key)
+        and col_key in getattr(study, col_column)
+    ]
 
 
 # --- Reading figures back ----------------------------------------------------------------------
+
 
 def bar_counts(fig: go.Figure) -> dict[str, int]:
     (bar,) = fig.data
@@ -156,6 +199,7 @@ def hover_texts(fig: go.Figure) -> list[str]:
 
 # --- counts.py -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("column", LIST_COLUMNS)
 def test_term_counts_cover_the_vocabulary_in_order(frame, column):
     counts = term_counts(frame, column)
@@ -189,8 +233,10 @@ def test_studies_in_cell_and_with_term(frame):
 def test_counts_ignore_the_frame_index(shipped):
     shuffled = shipped.sample(frac=1, random_state=3).set_index(pd.Index(["x"] * len(shipped)))
     assert term_counts(shuffled, "domain").equals(term_counts(shipped, "domain"))
-    assert len(studies_in_cell(shuffled, "domain", "radiology", "model_family", "gan")) == \
-        count_pairs(shipped, "domain", "model_family")[("radiology", "gan")]
+    assert (
+        len(studies_in_cell(shuffled, "domain", "radiology", "model_family", "gan"))
+        == count_pairs(shipped, "domain", "model_family")[("radiology", "gan")]
+    )
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
@@ -215,10 +261,14 @@ def test_most_common_reports_every_tie():
 
 
 studies_strategy = st.lists(
-    st.fixed_dictionaries({
-        column: st.lists(st.sampled_from(KEYS[column]), min_size=0 if column == "limitation_themes" else 1, max_size=4)
-        for column in LIST_COLUMNS
-    }),
+    st.fixed_dictionaries(
+        {
+            column: st.lists(
+                st.sampled_from(KEYS[column]), min_size=0 if column == "limitation_themes" else 1, max_size=4
+            )
+            for column in LIST_COLUMNS
+        }
+    ),
     max_size=25,
 )
 
@@ -238,9 +288,16 @@ def test_counts_match_a_plain_loop_on_any_table(rows):
 
 # --- The figures draw the right numbers ------------------------------------------------------------
 
+
 def test_registry_lists_six_figures_in_display_order():
-    assert list(FIGURES) == ["domain_bar", "family_bar", "gap_map", "modality_contribution",
-                             "limitations_by_family", "timeline"]
+    assert list(FIGURES) == [
+        "domain_bar",
+        "family_bar",
+        "gap_map",
+        "modality_contribution",
+        "limitations_by_family",
+        "timeline",
+    ]
     for name, spec in FIGURES.items():
         assert spec.name == name and spec.title and callable(spec.make) and callable(spec.caption)
 
@@ -261,8 +318,9 @@ def test_family_bar_uses_the_family_colours(frame):
     assert list(bar.marker.color) == [colours[key_of("model_family", shown)] for shown in bar.y]
 
 
-@pytest.mark.parametrize("name,rows,cols", [("gap_map", "domain", "model_family"),
-                                            ("modality_contribution", "modality", "contribution")])
+@pytest.mark.parametrize(
+    "name,rows,cols", [("gap_map", "domain", "model_family"), ("modality_contribution", "modality", "contribution")]
+)
 def test_matrices_have_one_cell_per_vocabulary_pair(frame, name, rows, cols):
     (heatmap,) = FIGURES[name].make(frame).data
     assert list(heatmap.y) == [label(rows, k) for k in KEYS[rows]]
@@ -315,6 +373,7 @@ def test_timeline_shows_every_year_in_range():
 
 # --- Any subset draws ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_no_studies_draws_an_empty_chart_with_a_message(shipped, name):
     fig = FIGURES[name].make(shipped.iloc[:0])
@@ -363,12 +422,15 @@ def test_long_hover_lists_are_cut_short(large):
 
 # --- Text from the data is shown, never interpreted ----------------------------------------------
 
+
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_hostile_text_is_escaped(name):
-    df = table([
-        {"id": "x-2024", "first_author": HOSTILE, "limitation_themes": ["compute"]},
-        {"id": "<b>bold</b>", "first_author": 'O\'Brien & "Sons"', "limitation_themes": ["compute"]},
-    ])
+    df = table(
+        [
+            {"id": "x-2024", "first_author": HOSTILE, "limitation_themes": ["compute"]},
+            {"id": "<b>bold</b>", "first_author": 'O\'Brien & "Sons"', "limitation_themes": ["compute"]},
+        ]
+    )
     fig = FIGURES[name].make(df)
     everything = strings(fig.to_plotly_json())
     assert not any("<img" in s or "<b>bold" in s for s in everything)
@@ -382,13 +444,16 @@ def test_hostile_text_is_escaped(name):
 
 # --- Captions state the numbers --------------------------------------------------------------------
 
+
 def top(counter: Counter, keys) -> tuple[list, int]:
     n = max((counter.get(k, 0) for k in keys), default=0)
     return [k for k in keys if counter.get(k, 0) == n], n
 
 
-@pytest.mark.parametrize("column,name", [("domain", "domain_bar"), ("model_family", "family_bar"),
-                                         ("limitation_themes", "limitations_by_family")])
+@pytest.mark.parametrize(
+    "column,name",
+    [("domain", "domain_bar"), ("model_family", "family_bar"), ("limitation_themes", "limitations_by_family")],
+)
 def test_term_captions_name_the_most_common_term(frame, column, name):
     caption = FIGURES[name].caption(frame)
     keys, n = top(count_terms(frame, column), KEYS[column])
@@ -422,8 +487,9 @@ def test_no_limitation_themes_at_all(n):
     assert len(fig.data) == 0 and fig.layout.annotations[0].text == caption.rstrip(".")
 
 
-@pytest.mark.parametrize("name,rows,cols", [("gap_map", "domain", "model_family"),
-                                            ("modality_contribution", "modality", "contribution")])
+@pytest.mark.parametrize(
+    "name,rows,cols", [("gap_map", "domain", "model_family"), ("modality_contribution", "modality", "contribution")]
+)
 def test_matrix_captions_count_filled_and_empty_cells(frame, name, rows, cols):
     expected = count_pairs(frame, rows, cols)
     cells = len(KEYS[rows]) * len(KEYS[cols])
@@ -452,8 +518,11 @@ def test_timeline_caption_gives_the_range_and_busiest_year(frame):
 def test_captions_on_the_shipped_table_read_as_expected(shipped):
     # A plain cross-check on the real data, numbers recounted from the study list.
     radiology = sum("radiology" in cell for cell in shipped["domain"])
-    assert FIGURES["domain_bar"].caption(shipped).startswith(
-        f"Radiology is the most common clinical domain ({radiology} of {len(shipped)} studies)")
+    assert (
+        FIGURES["domain_bar"]
+        .caption(shipped)
+        .startswith(f"Radiology is the most common clinical domain ({radiology} of {len(shipped)} studies)")
+    )
 
 
 # --- Titles, axis titles, look -------------------------------------------------------------------

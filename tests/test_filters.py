@@ -1,4 +1,5 @@
 """filter_studies() and FilterState: the semantics readers rely on, checked as properties."""
+
 from __future__ import annotations
 
 import statistics
@@ -71,9 +72,7 @@ def test_and_across_facets():
 
 
 def test_a_lone_string_is_one_term_not_letters():
-    assert ids(filter_studies(STUDIES, domains="dermatology")) == ids(
-        filter_studies(STUDIES, domains=["dermatology"])
-    )
+    assert ids(filter_studies(STUDIES, domains="dermatology")) == ids(filter_studies(STUDIES, domains=["dermatology"]))
 
 
 def test_unknown_term_matches_nothing():
@@ -158,7 +157,10 @@ def test_filters_commute_and_compose_as_and(first, second):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(list(FACETS)), st.lists(st.sampled_from(sum((terms_of(n) for n in FACETS), [])), min_size=1, max_size=5))
+@given(
+    st.sampled_from(list(FACETS)),
+    st.lists(st.sampled_from(sum((terms_of(n) for n in FACETS), [])), min_size=1, max_size=5),
+)
 def test_or_within_and_across_match_a_plain_definition(name, terms):
     terms = [t for t in terms if t in terms_of(name)] or terms_of(name)[:1]
     column = FACET_COLUMN[name]

@@ -5,6 +5,7 @@ Most examples run in-process through livingreview.cli.main (fast); the CLI catch
 as "internal error", so that text counts as a failure too, and the library call underneath
 (livingreview.validation.validate) may raise DataFileError only. A few run as real subprocesses.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,9 +27,10 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from conftest import FIXTURES, ROOT  # noqa: E402
 from livingreview.cli import main  # noqa: E402
 from livingreview.validation import MAX_BYTES, DataFileError, expected_columns, validate  # noqa: E402
+
+from conftest import FIXTURES, ROOT  # noqa: E402
 
 VALID = (ROOT / "data" / "studies.csv").read_bytes()
 SMALL_VALID = (FIXTURES / "valid.csv").read_bytes()
@@ -136,7 +138,8 @@ def _join(records: list[list[str]], line_end: str = "\n") -> bytes:
 
 
 cell_text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(list(',;"\r\n\t\x00\ufeff \u2028')),
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))
+    | st.sampled_from(list(',;"\r\n\t\x00\ufeff \u2028')),
     max_size=40,
 )
 
@@ -147,19 +150,40 @@ def mutated_table(draw):
     records = _split(draw(st.sampled_from([VALID, SMALL_VALID])))
     raw_edits = []
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from([
-            "shuffle-columns", "delete-column", "duplicate-column", "rename-column", "random-cell",
-            "huge-field", "many-columns", "delete-rows", "duplicate-row", "short-row", "long-row",
-            "empty-cells", "whitespace-cells", "raw-quote", "truncate", "bom", "nul", "line-ends",
-            "encoding", "blank-lines", "trailing-garbage",
-        ]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "shuffle-columns",
+                    "delete-column",
+                    "duplicate-column",
+                    "rename-column",
+                    "random-cell",
+                    "huge-field",
+                    "many-columns",
+                    "delete-rows",
+                    "duplicate-row",
+                    "short-row",
+                    "long-row",
+                    "empty-cells",
+                    "whitespace-cells",
+                    "raw-quote",
+                    "truncate",
+                    "bom",
+                    "nul",
+                    "line-ends",
+                    "encoding",
+                    "blank-lines",
+                    "trailing-garbage",
+                ]
+            )
+        )
         width = len(records[0]) if records and records[0] else 1
         if kind == "shuffle-columns" and records:
             order = draw(st.permutations(range(width)))
             records = [[r[i] if i < len(r) else "" for i in order] for r in records]
         elif kind == "delete-column" and records:
             i = draw(st.integers(0, width - 1))
-            records = [r[:i] + r[i + 1:] for r in records]
+            records = [r[:i] + r[i + 1 :] for r in records]
         elif kind == "duplicate-column" and records:
             i = draw(st.integers(0, width - 1))
             records = [r + [r[i] if i < len(r) else ""] for r in records]
@@ -173,15 +197,39 @@ def mutated_table(draw):
             if records[r]:
                 c = draw(st.integers(0, len(records[r]) - 1))
                 records[r] = list(records[r])
-                records[r][c] = draw(cell_text | st.sampled_from(
-                    ["2025", "-1", "0", "99999999999999999999", "1e3", "2025.0", "NaN", "2026-02-30",
-                     "10.1/x", "https://", "http://x", "a;;b", ";", "gan;gan", " gan ", "GAN", "None", "null"]))
+                records[r][c] = draw(
+                    cell_text
+                    | st.sampled_from(
+                        [
+                            "2025",
+                            "-1",
+                            "0",
+                            "99999999999999999999",
+                            "1e3",
+                            "2025.0",
+                            "NaN",
+                            "2026-02-30",
+                            "10.1/x",
+                            "https://",
+                            "http://x",
+                            "a;;b",
+                            ";",
+                            "gan;gan",
+                            " gan ",
+                            "GAN",
+                            "None",
+                            "null",
+                        ]
+                    )
+                )
         elif kind == "huge-field" and len(records) > 1:
             r = draw(st.integers(1, len(records) - 1))
             records[r] = list(records[r])
             c = draw(st.integers(0, len(records[r]) - 1)) if records[r] else 0
             if records[r]:
-                records[r][c] = draw(st.sampled_from(["x", "é", '"', ",", "\n", "<"])) * draw(st.integers(10_000, 300_000))
+                records[r][c] = draw(st.sampled_from(["x", "é", '"', ",", "\n", "<"])) * draw(
+                    st.integers(10_000, 300_000)
+                )
         elif kind == "many-columns" and records:
             extra = draw(st.integers(50, 3000))
             records = [list(r) + [f"c{i}" if n == 0 else "" for i in range(extra)] for n, r in enumerate(records)]
@@ -214,7 +262,9 @@ def mutated_table(draw):
         elif kind == "truncate":
             data = data[: draw(st.integers(0, len(data)))]
         elif kind == "bom":
-            data = draw(st.sampled_from([b"\xef\xbb\xbf", b"\xef\xbb\xbf\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"])) + data
+            data = (
+                draw(st.sampled_from([b"\xef\xbb\xbf", b"\xef\xbb\xbf\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"])) + data
+            )
         elif kind == "nul":
             at = draw(st.integers(0, len(data)))
             data = data[:at] + b"\x00" + data[at:]
@@ -225,9 +275,13 @@ def mutated_table(draw):
             data = b"".join(p + e for p, e in zip(pieces, ends + [b""]))
         elif kind == "encoding":
             text = data.decode("utf-8", errors="replace")
-            data = text.encode(draw(st.sampled_from(["latin-1", "utf-16", "utf-16-le", "cp1252", "utf-32"])), errors="replace")
+            data = text.encode(
+                draw(st.sampled_from(["latin-1", "utf-16", "utf-16-le", "cp1252", "utf-32"])), errors="replace"
+            )
         elif kind == "blank-lines":
-            data = data.replace(b"\n", b"\n" + draw(st.sampled_from([b"\n", b" \n", b",,,\n", b"\t\n"])), draw(st.integers(1, 5)))
+            data = data.replace(
+                b"\n", b"\n" + draw(st.sampled_from([b"\n", b" \n", b",,,\n", b"\t\n"])), draw(st.integers(1, 5))
+            )
         elif kind == "trailing-garbage":
             data += draw(st.binary(min_size=1, max_size=200))
     return data
@@ -362,8 +416,13 @@ def test_cli_subprocess(name, tmp_path):
     path = tmp_path / f"{name}.csv"
     path.write_bytes(SUBPROCESS_CASES[name])
     try:
-        result = subprocess.run([sys.executable, "-m", "livingreview", "validate", str(path)],
-                                capture_output=True, text=True, cwd=tmp_path, timeout=SECONDS * 4)
+        result = subprocess.run(
+            [sys.executable, "-m", "livingreview", "validate", str(path)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=SECONDS * 4,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"validate hung on {name}")
     check_outcome(path, result.returncode, result.stdout, result.stderr, shown=f"{name}.csv")
@@ -380,8 +439,13 @@ def test_cli_subprocess_over_the_limit(tmp_path):
     with open(path, "wb") as handle:
         handle.truncate(MAX_BYTES + 1024)
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "livingreview", "validate", str(path)],
-                            capture_output=True, text=True, cwd=tmp_path, timeout=SECONDS * 2)
+    result = subprocess.run(
+        [sys.executable, "-m", "livingreview", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=SECONDS * 2,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("huge.csv: the file is") and "limit" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr

@@ -4,6 +4,7 @@ Every reader of the table must show those strings as text: the built book (check
 browser, with the network cut off), the Plotly figures, the CSV/BibTeX/RIS exports and the
 Binder explorer. And no tool that reads the table may write to it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -163,7 +164,9 @@ def test_bibtex_export_is_escaped(hostile_frame):
                 assert not re.search(r"[{}\\\s]", value), value
                 continue
             # TeX specials only in escaped form.
-            bare = re.sub(r"\\(textbraceleft|textbraceright|textbackslash|textasciitilde|textasciicircum)\{\}", "", value)
+            bare = re.sub(
+                r"\\(textbraceleft|textbraceright|textbackslash|textasciitilde|textasciicircum)\{\}", "", value
+            )
             bare = re.sub(r"\\[#$%&_]", "", bare)
             if name == "author":
                 bare = bare.removeprefix("{").removesuffix("} and others")
@@ -218,7 +221,10 @@ def test_explorer_escapes_hostile_text(hostile_frame):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in explorer.table.value
     assert "{{7*7}}" in explorer.table.value and "${7*7}" in explorer.table.value
     # The hostile (but valid) URL stays inside its attribute.
-    assert 'href="' + HOSTILE_URL.replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;") + '"' in explorer.table.value
+    assert (
+        'href="' + HOSTILE_URL.replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;") + '"'
+        in explorer.table.value
+    )
     # The search text from a stranger's link is escaped in the "link to this view" line.
     explorer2 = build_explorer(hostile_frame, query)
     for raw in RAW_MARKUP:
@@ -228,7 +234,7 @@ def test_explorer_escapes_hostile_text(hostile_frame):
 
     payload = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', explorer.downloads.value).group(1)
     exported = base64.b64decode(payload).decode("utf-8")
-    assert "'=HYPERLINK" in exported and "\n=HYPERLINK" not in exported and ',=HYPERLINK' not in exported
+    assert "'=HYPERLINK" in exported and "\n=HYPERLINK" not in exported and ",=HYPERLINK" not in exported
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,8 +282,13 @@ def test_readers_never_rewrite_the_table(hostile_csv, hostile_frame, tmp_path, c
     before, mtime = sha256(copy), copy.stat().st_mtime_ns
     assert main(["validate", str(copy)]) == 0
     assert main(["validate", str(copy), "--format", "github"]) == 0
-    result = subprocess.run([sys.executable, "-m", "livingreview", "validate", str(copy)],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "livingreview", "validate", str(copy)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     frame = load_studies(copy)
     for spec in FIGURES.values():
@@ -392,7 +403,9 @@ class PageVisit:
 
     def open(self, url: str):
         page = self.context.new_page()
-        page.on("dialog", lambda dialog: (self.dialogs.append(f"{url}: {dialog.type}: {dialog.message}"), dialog.dismiss()))
+        page.on(
+            "dialog", lambda dialog: (self.dialogs.append(f"{url}: {dialog.type}: {dialog.message}"), dialog.dismiss())
+        )
         page.on("pageerror", lambda error: self._error(url, error))
         page.goto(url, wait_until="load")
         for attempt in range(3):  # a page may redirect (the root index.html does, by meta refresh)
@@ -408,7 +421,7 @@ class PageVisit:
                        }"""
                 )
                 break
-            except Exception as exc:  # noqa: BLE001 - only a navigation is expected here
+            except Exception as exc:
                 if "context was destroyed" not in str(exc) or attempt == 2:
                     raise
                 page.wait_for_timeout(500)
@@ -426,7 +439,7 @@ def test_the_probe_sees_an_injection(browser, tmp_path):
     page_file.write_text(
         "<!doctype html><title>x</title><p>text</p><script>alert(1)</script>"
         "<img src=x onerror=alert(1)><a href='javascript:alert(1)'>a</a>"
-        "<script type='application/json'>{\"a\": \"alert(1)\"}</script>"
+        '<script type=\'application/json\'>{"a": "alert(1)"}</script>'
         "<img src='https://example.org/x.png' alt=''>",
         encoding="utf-8",
     )
@@ -493,7 +506,8 @@ def test_filter_link_does_not_start_site_search(hostile_book, browser):
         page = visit.open((hostile_book / "book" / "studies.html").as_uri() + f"?{TEXT_KEY}=melanoma")
         status = page.locator(".lr-st-status").inner_text()
         site_search = page.eval_on_selector_all(
-            "input[name=q]:not(.lr-st input)", "els => els.map(e => e.value).filter(v => v)")
+            "input[name=q]:not(.lr-st input)", "els => els.map(e => e.value).filter(v => v)"
+        )
         page.close()
     finally:
         visit.close()

@@ -6,6 +6,7 @@ with every Table 1 field, all text is escaped, hostile cells stay text. The brow
 relative links) in Debian's chromium, from file:// and from a local http server, with every
 non-local request refused, and drive it as a reader would.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,18 +42,43 @@ from livingreview.html_table import (
 from livingreview.studies import TABLE1_COLUMNS
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
 
-
 # Markup a correct fragment may contain; anything else came from the data.
 ALLOWED_TAGS = {
-    "div", "form", "label", "input", "span", "fieldset", "legend", "select", "option", "details",
-    "summary", "button", "p", "strong", "table", "caption", "colgroup", "col", "thead", "tbody",
-    "tr", "th", "td", "a", "dl", "dt", "dd", "nav", "style",
+    "div",
+    "form",
+    "label",
+    "input",
+    "span",
+    "fieldset",
+    "legend",
+    "select",
+    "option",
+    "details",
+    "summary",
+    "button",
+    "p",
+    "strong",
+    "table",
+    "caption",
+    "colgroup",
+    "col",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "dl",
+    "dt",
+    "dd",
+    "nav",
+    "style",
 }
 
 HOSTILE = {
     "title": '<img src="https://evil.example/t.png" onerror=alert(1)>',
     "first_author": "<script>alert('author')</script>",
-    "dataset": "=HYPERLINK(\"https://evil.example\",\"click\") images </td></tr></table><script>alert(2)</script>",
+    "dataset": '=HYPERLINK("https://evil.example","click") images </td></tr></table><script>alert(2)</script>',
     "method": "+SUM(1,2) <svg onload=alert(3)>",
     "model": "-2+3 & friends \" ' <b>bold</b>",
     "application": "@SUM(A1) <iframe src=https://evil.example/f></iframe>",
@@ -73,9 +99,16 @@ def hostile_frame(df: pd.DataFrame) -> pd.DataFrame:
         row = dict(first)
         row.update(HOSTILE)
         row["dataset"] = HOSTILE["dataset"].replace("images", text)
-        row.update(id=f"zz-hostile-{n}", ref=None, year=2021, domain=["dermatology"],
-                   modality=["photograph"], model_family=["gan"], contribution=["education"],
-                   limitation_themes=[])
+        row.update(
+            id=f"zz-hostile-{n}",
+            ref=None,
+            year=2021,
+            domain=["dermatology"],
+            modality=["photograph"],
+            model_family=["gan"],
+            contribution=["education"],
+            limitation_themes=[],
+        )
         rows.append(row)
     out = pd.concat([df, pd.DataFrame(rows)], ignore_index=True)
     out["ref"] = out["ref"].astype("Int64")
@@ -159,7 +192,10 @@ def test_assets_load_nothing_from_elsewhere():
         assert not re.search(r"(?<![\w.])(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), path
         assert "@import" not in text and "url(" not in text.replace("URL.create", ""), path
         if path.suffix == ".js":
-            assert not re.search(r"\bimport\s*[\s({'\"]|\bexport\s|\beval\(|new Function|innerHTML|insertAdjacentHTML|document\.write", text), path
+            assert not re.search(
+                r"\bimport\s*[\s({'\"]|\bexport\s|\beval\(|new Function|innerHTML|insertAdjacentHTML|document\.write",
+                text,
+            ), path
 
 
 def test_marker_is_on_the_outer_element(studies):
@@ -217,8 +253,13 @@ def test_empty_table_is_still_a_table():
 def test_controls_offer_every_vocabulary_term(studies):
     parsed = parse(studies_table_html(studies))
     boxes = {(a.get("name"), a.get("value")) for t, a in parsed.tags if t == "input" and a.get("type") == "checkbox"}
-    keys = {"domain": "domain", "model_family": "family", "modality": "modality",
-            "contribution": "contribution", "limitation_themes": "limitation"}
+    keys = {
+        "domain": "domain",
+        "model_family": "family",
+        "modality": "modality",
+        "contribution": "contribution",
+        "limitation_themes": "limitation",
+    }
     for column, facet in load_vocabulary().items():
         for term in facet.terms:
             assert (keys[column], term) in boxes
@@ -362,8 +403,14 @@ def site(tmp_path_factory, studies):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    yield {"root": root, "page": page, "frame": frame, "http": base + "book/studies.html",
-           "file": page.as_uri(), "origin": base}
+    yield {
+        "root": root,
+        "page": page,
+        "frame": frame,
+        "http": base + "book/studies.html",
+        "file": page.as_uri(),
+        "origin": base,
+    }
     server.shutdown()
     server.server_close()
     thread.join(5)
@@ -451,15 +498,16 @@ def test_filter_search_url_and_csv_in_a_real_browser(browser, site, scheme, tmp_
     assert visible_ids(page) == both
     assert page.locator('[role="status"][aria-live="polite"]').inner_text(timeout=3000) is not None
     page.wait_for_function(
-        "document.querySelector('[role=status][aria-live=polite]').textContent"
-        f" === '{len(both)} of {total} studies'"
+        f"document.querySelector('[role=status][aria-live=polite]').textContent === '{len(both)} of {total} studies'"
     )
     # The package's own filter agrees (the same rows whichever way the reader filters).
     assert filter_studies(frame, domains=["dermatology"], text="images")["id"].tolist() == both
     page.screenshot(path=f"/tmp/table-{scheme}-filtered.png", full_page=True)
 
     # The view is in the URL, in the explorer's parameters.
-    page.wait_for_function("location.search.includes('domain=dermatology') && location.search.includes('search=images')")
+    page.wait_for_function(
+        "location.search.includes('domain=dermatology') && location.search.includes('search=images')"
+    )
     link = page.url
     state = FilterState.from_query(urlsplit(link).query)
     assert state == FilterState(domains=("dermatology",), text="images")
@@ -476,8 +524,10 @@ def test_filter_search_url_and_csv_in_a_real_browser(browser, site, scheme, tmp_
     linked = watch.attach(context.new_page())
     linked.goto(url + python_state.to_query())
     wait_ready(linked)
-    assert visible_ids(linked) == python_state.apply(frame)["id"].tolist() == expected_ids(
-        frame, families=("gan", "diffusion"), years=(2020, 2024), text="synthetic"
+    assert (
+        visible_ids(linked)
+        == python_state.apply(frame)["id"].tolist()
+        == expected_ids(frame, families=("gan", "diffusion"), years=(2020, 2024), text="synthetic")
     )
     linked.close()
 
@@ -547,10 +597,14 @@ def test_sorting_paging_and_expanding(browser, site, tmp_path):
     page = watch.attach(context.new_page())
     page.goto(site["file"] + "?sort=year-asc")
     wait_ready(page)
-    order = frame.assign(i=range(len(frame))).sort_values(["year", "first_author", "i"], key=lambda s: s.str.lower() if s.dtype == object else s)
+    order = frame.assign(i=range(len(frame))).sort_values(
+        ["year", "first_author", "i"], key=lambda s: s.str.lower() if s.dtype == object else s
+    )
     assert visible_ids(page) == order["id"].tolist()
     page.get_by_label("Sort by", exact=True).select_option("study-desc")
-    authors = page.eval_on_selector_all(".lr-st-table tbody [data-f=first_author]", "els => els.map(e => e.textContent)")
+    authors = page.eval_on_selector_all(
+        ".lr-st-table tbody [data-f=first_author]", "els => els.map(e => e.textContent)"
+    )
     assert authors == sorted(authors, key=str.lower, reverse=True)
     page.wait_for_function("location.search.includes('sort=study-desc')")
     study_desc = visible_ids(page)
@@ -681,7 +735,7 @@ def test_ten_thousand_studies_redraw_within_budget(browser, studies, tmp_path):
     query = "batch12 images"
     budget = float(os.environ.get("LR_REDRAW_BUDGET_MS", "200"))
     runs = []
-    for attempt in range(2):  # a shared machine may be busy once; the better of two runs counts
+    for _attempt in range(2):  # a shared machine may be busy once; the better of two runs counts
         box.fill("")
         box.click()
         timings = []
@@ -706,9 +760,11 @@ def test_ten_thousand_studies_redraw_within_budget(browser, studies, tmp_path):
             break
     timings = min(runs, key=statistics.median)
     median = statistics.median(timings)
-    print(f"\n10,000 studies: page {size:,} bytes, ready in {ready:.1f} s, "
-          f"keystroke-to-redraw median {median:.0f} ms, max {max(timings):.0f} ms "
-          f"(runs: {[round(statistics.median(t)) for t in runs]})")
+    print(
+        f"\n10,000 studies: page {size:,} bytes, ready in {ready:.1f} s, "
+        f"keystroke-to-redraw median {median:.0f} ms, max {max(timings):.0f} ms "
+        f"(runs: {[round(statistics.median(t)) for t in runs]})"
+    )
     assert median <= budget, runs
     watch.check()
     context.close()

@@ -1,4 +1,5 @@
 """livingreview.living: the changelog, the generated contributor docs and the selection flow."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,13 +11,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT, SEED, require_shared
 from livingreview import load_studies
 from livingreview.living import (
+    Selection,
     SelectionError,
     SelectionFlow,
     Stage,
-    Selection,
     added_since,
     changelog,
     changelog_html,
@@ -44,6 +44,8 @@ from livingreview.living import (
 from livingreview.validation import expected_columns
 from livingreview.vocabulary import load_vocabulary
 
+from conftest import ROOT, SEED, require_shared
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -53,15 +55,24 @@ def frame(*rows) -> pd.DataFrame:
     for row in rows:
         study_id, author, added, *rest = row
         extra = rest[0] if rest else {}
-        records.append({
-            "id": study_id, "first_author": author, "year": 2024, "added": added, "ref": None,
-            "application": f"Application of {author}", "domain": ["radiology"], "model_family": ["gan"],
-            **extra,
-        })
+        records.append(
+            {
+                "id": study_id,
+                "first_author": author,
+                "year": 2024,
+                "added": added,
+                "ref": None,
+                "application": f"Application of {author}",
+                "domain": ["radiology"],
+                "model_family": ["gan"],
+                **extra,
+            }
+        )
     return pd.DataFrame(records)
 
 
 # ---- changelog ---------------------------------------------------------------------------------
+
 
 def test_changelog_groups_by_month_newest_first():
     df = frame(
@@ -86,7 +97,7 @@ def test_changelog_ties_are_ordered_by_author_then_id_and_undated_rows_are_left_
         ("abe-2024", "Abe", "2026-02-01"),
         ("none-2024", "None", None),
     )
-    (month, rows), = changelog(df)
+    ((month, rows),) = changelog(df)
     assert month == "2026-02"
     assert list(rows["id"]) == ["abe-2024", "abe-2024-b", "zed-2024"]
 
@@ -132,8 +143,16 @@ def test_labels_and_one_line():
 
 def test_changelog_html_links_cards_shows_labels_and_escapes():
     df = frame(
-        ("x-2024", "<script>alert(1)</script>", "2026-01-02",
-         {"application": "Uses <b>bold</b> & more", "domain": ["dermatology", "radiology"], "model_family": ["diffusion"]}),
+        (
+            "x-2024",
+            "<script>alert(1)</script>",
+            "2026-01-02",
+            {
+                "application": "Uses <b>bold</b> & more",
+                "domain": ["dermatology", "radiology"],
+                "model_family": ["diffusion"],
+            },
+        ),
     )
     out = changelog_html(df)
     assert '<a href="studies.html#study-x-2024">' in out
@@ -141,7 +160,9 @@ def test_changelog_html_links_cards_shows_labels_and_escapes():
     assert "<b>bold</b>" not in out and "&lt;b&gt;bold&lt;/b&gt; &amp; more" in out
     assert "Dermatology, Radiology" in out and "Diffusion" in out
     assert "January 2026" in out and '<time datetime="2026-01-02">2 January 2026</time>' in out
-    assert changelog_html(df, studies_page="../book/studies.html").count('href="../book/studies.html#study-x-2024"') == 1
+    assert (
+        changelog_html(df, studies_page="../book/studies.html").count('href="../book/studies.html#study-x-2024"') == 1
+    )
 
 
 def test_changelog_html_of_the_real_table_has_every_study():
@@ -152,6 +173,7 @@ def test_changelog_html_of_the_real_table_has_every_study():
 
 
 # ---- generated contributor docs ----------------------------------------------------------------
+
 
 def test_vocabulary_docs_contain_every_term_label_and_definition():
     md = vocabulary_markdown()
@@ -200,7 +222,9 @@ def test_md_escape():
 
 def test_example_validation_messages_come_from_the_real_validator():
     text, github = example_validation_messages()
-    assert re.fullmatch(r"data/studies\.csv:2: column 'domain': unknown term '[^']+'; did you mean '[^']+'\? allowed: .+", text)
+    assert re.fullmatch(
+        r"data/studies\.csv:2: column 'domain': unknown term '[^']+'; did you mean '[^']+'\? allowed: .+", text
+    )
     assert github.startswith("::error file=data/studies.csv,line=2,title=column 'domain'::unknown term")
 
 
@@ -222,6 +246,7 @@ def test_pr_checklist_parses_the_template(tmp_path):
 
 
 # ---- literature selection ----------------------------------------------------------------------
+
 
 def test_selection_file_is_honest_about_what_the_review_reports():
     selection = load_selection()
@@ -302,10 +327,17 @@ def test_selection_flow_layout_puts_branches_beside_and_stages_below():
 
 def test_selection_flow_escapes_text_from_the_data():
     evil = Selection(
-        source="s", databases=("<script>alert('x')</script>", "A & B"), period_start="2020-01",
-        period_end="2020-02", keywords=("k",), criterion="", scope="",
-        stages=(Stage("identified", 'Records "<found>"', 10, "about", note="<b>n</b>"),
-                Stage("included", "Included & kept", 3)),
+        source="s",
+        databases=("<script>alert('x')</script>", "A & B"),
+        period_start="2020-01",
+        period_end="2020-02",
+        keywords=("k",),
+        criterion="",
+        scope="",
+        stages=(
+            Stage("identified", 'Records "<found>"', 10, "about", note="<b>n</b>"),
+            Stage("included", "Included & kept", 3),
+        ),
     )
     svg = selection_flow_svg(evil, id_prefix="t1")
     ET.fromstring(svg)

@@ -1,4 +1,5 @@
 """The validator names every problem by line and column, and never shows a traceback."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,15 +7,19 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT
 from livingreview import load_studies
 from livingreview.validation import DataFileError, InvalidStudiesError
+
+from conftest import FIXTURES, ROOT
 
 
 def run_validate(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "livingreview", "validate", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -81,10 +86,18 @@ def test_bom_and_crlf_are_accepted():
 def test_quoted_fields_spanning_lines_keep_line_numbers(tmp_path):
     text = (FIXTURES / "valid.csv").read_text(encoding="utf-8")
     # valid.csv's second study has a two-line field, so a third study starts on line 5
-    third = text.splitlines()[1].replace("smith-2024", "brown-2022").replace(",2024,", ",2022,").replace("radiology", "radiologie")
+    third = (
+        text.splitlines()[1]
+        .replace("smith-2024", "brown-2022")
+        .replace(",2024,", ",2022,")
+        .replace("radiology", "radiologie")
+    )
     (tmp_path / "three.csv").write_text(text + third + "\n", encoding="utf-8")
     result = run_validate(str(tmp_path / "three.csv"))
-    assert f"{tmp_path / 'three.csv'}:5: column 'domain': unknown term 'radiologie'; did you mean 'radiology'?" in result.stderr
+    assert (
+        f"{tmp_path / 'three.csv'}:5: column 'domain': unknown term 'radiologie'; did you mean 'radiology'?"
+        in result.stderr
+    )
 
 
 def test_missing_file_and_folder_exit_2(tmp_path):
