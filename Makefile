@@ -5,13 +5,38 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+# The Python the pinned packages need (their own Requires-Python): the version Binder runs, read
+# from binder/runtime.txt, and the oldest one .venv may be made with. tests/test_setup.py checks
+# that pyproject.toml, the README and CI say the same.
+PYTHON_NEEDED := $(shell sed -n 's/^python-//p' binder/runtime.txt)
+# Prints nothing when the interpreter running it is new enough, else which Python it is.
+version_check = import sys, platform; need = tuple(int(p) for p in "$(PYTHON_NEEDED)".split(".")); print("" if sys.version_info[:2] >= need else "Python " + platform.python_version())
+# Asked only when .venv is (re)made, i.e. when a recipe below expands it.
+python_problem = $(shell $(PYTHON) -c '$(version_check)' 2>/dev/null || echo "not found")
+
 .PHONY: book book-strict test validate clean
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $(STAMP)
+# Checks the interpreter before anything else (make expands the whole recipe before running it, so
+# a too-old Python stops here with one line), then prints a line per step and pip's own progress.
+# The IPython kernel setting: myst-nb starts each page's kernel over local TCP without a way to
+# ask for CurveZMQ keys, and ipykernel >= 7.4 then logs an encryption warning on every start,
+# once per executed page. Kernels of this environment log errors only; cell output is unaffected.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml binder/runtime.txt
+	$(if $(python_problem),$(error Python $(PYTHON_NEEDED) or newer is needed for the pinned packages; $(PYTHON) is $(python_problem). Install Python $(PYTHON_NEEDED) and run: make PYTHON=python$(PYTHON_NEEDED)))
+	@if [ -z "$$($(PY) -c '$(version_check)' 2>/dev/null || echo none)" ]; then \
+		echo "==> [1/4] Reusing $(VENV) ($$($(PY) --version))"; \
+	else \
+		echo "==> [1/4] Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"; \
+		$(PYTHON) -m venv --clear $(VENV); \
+	fi
+	@echo "==> [2/4] Upgrading pip"
+	@$(PY) -m pip install --quiet --upgrade pip
+	@echo "==> [3/4] Installing requirements-dev.txt: the book's packages, the test tools, livingreview (editable)"
+	@$(PY) -m pip install -r requirements-dev.txt
+	@echo "==> [4/4] IPython kernel settings: $(VENV)/etc/ipython/ipython_kernel_config.json"
+	@mkdir -p $(VENV)/etc/ipython
+	@echo '{"IPKernelApp": {"log_level": "ERROR"}}' > $(VENV)/etc/ipython/ipython_kernel_config.json
+	@touch $(STAMP)
 
 ## Check the study table; every problem by line and column.
 validate: $(STAMP)
