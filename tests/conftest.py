@@ -36,6 +36,8 @@ def require_shared(path: Path) -> None:
 # --- The built book, shared by every test that reads pages (one strict build per session) ---
 
 JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
+#: The session build's stdout and stderr, saved next to its _build folder.
+BUILD_OUTPUT = "build-output.txt"
 
 
 def build_book(output: Path, *, data: Path | None = None, all_pages: bool = True) -> subprocess.CompletedProcess:
@@ -55,6 +57,8 @@ def built_book(tmp_path_factory) -> Path:
     """The HTML folder of a strict, from-scratch build of the shipped data."""
     output = tmp_path_factory.mktemp("book")
     result = build_book(output)
+    # What the build printed, beside it, for the tests of the output itself (tests/test_setup.py).
+    (output / BUILD_OUTPUT).write_text(result.stdout + result.stderr, encoding="utf-8")
     if result.returncode != 0:
         pytest.fail(f"the book did not build strictly:\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}")
     return output / "_build" / "html"
