@@ -227,6 +227,12 @@ exec(sys.argv[2])
 """
 
 
+def top_level_make_env() -> dict[str, str]:
+    """The environment of `make` typed at a prompt: not a sub-make of `make test` (which would
+    add "Entering directory" lines and pass on its flags)."""
+    return {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEFILES"}}
+
+
 def mini_checkout(path: Path) -> Path:
     """The files the Makefile's install rule reads, without a .venv."""
     for name in ["Makefile", "requirements.txt", "requirements-dev.txt", "pyproject.toml", "binder/runtime.txt"]:
@@ -246,7 +252,12 @@ def test_make_stops_at_once_on_an_old_python(tmp_path):
     for target in ["book", "test", "validate"]:
         started = time.perf_counter()
         result = subprocess.run(
-            ["make", target, f"PYTHON={fake}"], cwd=checkout, capture_output=True, text=True, timeout=60
+            ["make", target, f"PYTHON={fake}"],
+            cwd=checkout,
+            env=top_level_make_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         elapsed = time.perf_counter() - started
         lines = (result.stdout + result.stderr).strip().splitlines()
@@ -260,7 +271,11 @@ def test_make_stops_at_once_on_an_old_python(tmp_path):
     assert all(call.startswith("-c ") for call in calls.read_text().splitlines())
 
     missing = subprocess.run(
-        ["make", "book", f"PYTHON={tmp_path / 'no-such-python'}"], cwd=checkout, capture_output=True, text=True
+        ["make", "book", f"PYTHON={tmp_path / 'no-such-python'}"],
+        cwd=checkout,
+        env=top_level_make_env(),
+        capture_output=True,
+        text=True,
     )
     assert missing.returncode != 0 and "no-such-python is not found" in missing.stderr
 
@@ -268,7 +283,11 @@ def test_make_stops_at_once_on_an_old_python(tmp_path):
 def test_make_plans_the_install_with_a_new_enough_python(tmp_path):
     checkout = mini_checkout(tmp_path / "checkout")
     result = subprocess.run(
-        ["make", "-n", "book", f"PYTHON={sys.executable}"], cwd=checkout, capture_output=True, text=True
+        ["make", "-n", "book", f"PYTHON={sys.executable}"],
+        cwd=checkout,
+        env=top_level_make_env(),
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     plan = result.stdout
