@@ -14,7 +14,8 @@ import re
 
 import pandas as pd
 
-from .validation import expected_columns
+from .schema import expected_columns
+from .studies import cell_text as _text
 from .vocabulary import LIST_COLUMNS, SEPARATOR
 
 # --------------------------------------------------------------------------------------------
@@ -22,6 +23,10 @@ from .vocabulary import LIST_COLUMNS, SEPARATOR
 
 #: OWASP "CSV injection": a cell starting with one of these may run as a spreadsheet formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Download names, shared by the static table and the explorer.
+CSV_FILENAME = "generative-ai-studies.csv"
+BIBTEX_FILENAME = "generative-ai-studies.bib"
+RIS_FILENAME = "generative-ai-studies.ris"
 
 
 def to_csv(df: pd.DataFrame) -> str:
@@ -53,15 +58,18 @@ def neutralise_formula(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
-def _text(value) -> str:
-    """A cell as text: '' for missing values, YYYY-MM-DD for dates, plain digits for integers."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and value != value:  # NaN
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
+def csv_spec() -> dict:
+    """to_csv()'s rules as data, for the static table's script, so its download is the same file:
+    the columns, the formula guard, which characters make a cell quoted (as Python's csv module
+    with '\n' line ends decides) and which make the whole row quoted."""
+    return {
+        "columns": expected_columns(),
+        "formula_triggers": list(FORMULA_TRIGGERS),
+        "quote_cell_if": ',"\n',
+        "quote_row_if": "\r",
+        "line_end": "\n",
+        "filename": CSV_FILENAME,
+    }
 
 
 # --------------------------------------------------------------------------------------------

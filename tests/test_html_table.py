@@ -13,6 +13,7 @@ import csv
 import functools
 import http.server
 import io
+import json
 import os
 import re
 import shutil
@@ -33,12 +34,13 @@ from livingreview import exports, load_studies
 from livingreview.filters import FilterState, filter_studies
 from livingreview.html_table import _FALLBACK_SCRIPT as FALLBACK
 from livingreview.html_table import (
-    ASSETS_DIR,
     TABLE_CSS,
     TABLE_JS,
     TABLE_MARKER,
+    page_spec,
     studies_table_html,
 )
+from livingreview.paths import ASSETS_DIR
 from livingreview.studies import TABLE1_COLUMNS
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
 
@@ -274,7 +276,8 @@ def test_hostile_cells_stay_text(studies):
     fragment = studies_table_html(frame)
     parsed = parse(fragment)
     assert {t for t, _ in parsed.tags} <= ALLOWED_TAGS | {"script"}
-    assert [t for t, _ in parsed.tags].count("script") == 1
+    scripts = [a for t, a in parsed.tags if t == "script"]
+    assert scripts == [{"type": "application/json", "class": "lr-st-spec"}, {}]
     for tag, attrs in parsed.tags:
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
         if tag == "a":
@@ -292,8 +295,11 @@ def test_hostile_cells_stay_text(studies):
     assert texts[3:8] == [HOSTILE[c] for c in TABLE1_COLUMNS[1:]]
     assert row["attrs"]["data-url"] == HOSTILE["url"]  # kept for the CSV, never linked
     assert "<img" not in fragment and "<svg" not in fragment and "<iframe" not in fragment
-    # The one script is the fixed fallback at the end, with no data in it.
-    assert fragment.count("<script") == 1 and fragment.endswith(FALLBACK)
+    # The one script that runs is the fixed fallback at the end, with no data in it; the other
+    # is the filter rules as JSON (no study data), which the table's script reads.
+    assert fragment.count("<script") == 2 and fragment.endswith(FALLBACK)
+    spec = fragment.split('<script type="application/json" class="lr-st-spec">')[1].split("</script>")[0]
+    assert json.loads(spec) == page_spec()
     # The one style element holds the column labels, from the data package, not the rows.
     assert fragment.count("<style") == 1 and "--lr-label" in fragment.split("<style>")[1].split("</style>")[0]
 
