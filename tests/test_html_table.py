@@ -16,13 +16,11 @@ import io
 import json
 import os
 import re
-import shutil
 import statistics
 import threading
 import time
 import unicodedata
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -43,6 +41,8 @@ from livingreview.html_table import (
 from livingreview.paths import ASSETS_DIR
 from livingreview.studies import TABLE1_COLUMNS
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
+
+from conftest import write_site
 
 # Markup a correct fragment may contain; anything else came from the data.
 ALLOWED_TAGS = {
@@ -372,26 +372,6 @@ def expected_ids(df: pd.DataFrame, *, domains=(), text="", families=(), years=No
         if all(w in blob for w in words):
             out.append(study["id"])
     return out
-
-
-def write_site(root: Path, df: pd.DataFrame, **options) -> Path:
-    """A page in a sub-folder, with the assets where the extension puts them."""
-    static = root / "_static" / "lr"
-    shutil.copytree(ASSETS_DIR, static, ignore=shutil.ignore_patterns("figures.js", "book.css"))
-    head = "".join(f'<link rel="stylesheet" href="../_static/lr/{c}">' for c in TABLE_CSS)
-    head += "".join(f'<script defer src="../_static/lr/{j}"></script>' for j in TABLE_JS)
-    cards = "".join(f'<section id="study-{i}"><h3>{i}</h3></section>' for i in df["id"])
-    page = root / "book" / "studies.html"
-    page.parent.mkdir(parents=True)
-    page.write_text(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Studies</title>'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"{head}<style>body{{margin:0;font-family:system-ui,sans-serif}}"
-        "main{max-width:60rem;margin:0 auto;padding:1rem 2rem}</style></head>"
-        f"<body><main><h1>The studies</h1>{studies_table_html(df, **options)}{cards}</main></body></html>",
-        encoding="utf-8",
-    )
-    return page
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
