@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: book book-strict test validate clean
+.PHONY: book book-strict test check validate clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ book-strict: $(STAMP)
 ## Every test: data, package, book build, browser checks.
 test: $(STAMP)
 	$(PY) -m pytest
+
+## The fast tier (about a minute): lint and format, data, unit and property tests (the filter
+## agreement test included); not the book build, the browser scenarios or real processes.
+check: $(STAMP)
+	$(PY) -m pytest -m "not book and not browser and not slow"
 
 clean:
 	rm -rf _build

@@ -6,7 +6,7 @@ space, markup and formula characters) and random filter states; each state reach
 link (FilterState.to_query, sometimes bent the way strangers' links are), and the ids the page
 shows must be the ids FilterState.from_query(the page's own location.search).apply(table) gives.
 The page is built from studies_table_html as tests/test_html_table.py builds it: no book needed.
-Bounded (30 tables, a link each: about five seconds) so that it stays in the fast tier
+Bounded (25 tables, a link each: about five seconds) so that it stays in the fast tier
 (`make check`); Hypothesis keeps any failing example and tries it first next time.
 """
 
@@ -148,7 +148,7 @@ def assert_agreement(page, html, frame: pd.DataFrame, query: str) -> None:
     assert shown == expected, f"link {query!r} (the page read {search!r})"
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_the_page_and_filter_studies_select_the_same_studies(page, site, data):
     page, errors = page
