@@ -65,32 +65,27 @@ def _md_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+#: How each kind of run is written, per format.
+_MARKDOWN = {
+    str: md_escape,
+    Code: lambda run: _md_code(run.text),
+    Strong: lambda run: f"**{md_escape(run.text)}**",
+    Subtitle: lambda run: f" ({md_escape(run.text)})",
+}
+_HTML = {
+    str: esc,
+    Code: lambda run: f"<code>{esc(run.text)}</code>",
+    Strong: lambda run: f"<strong>{esc(run.text)}</strong>",
+    Subtitle: lambda run: f'<br><span class="lr-muted">{esc(run.text)}</span>',
+}
+
+
 def to_markdown(runs: Runs) -> str:
-    out = []
-    for run in runs:
-        if isinstance(run, Code):
-            out.append(_md_code(run.text))
-        elif isinstance(run, Strong):
-            out.append(f"**{md_escape(run.text)}**")
-        elif isinstance(run, Subtitle):
-            out.append(f" ({md_escape(run.text)})")
-        else:
-            out.append(md_escape(run))
-    return "".join(out).strip()
+    return "".join(_MARKDOWN[type(run)](run) for run in runs).strip()
 
 
 def to_html(runs: Runs) -> str:
-    out = []
-    for run in runs:
-        if isinstance(run, Code):
-            out.append(f"<code>{esc(run.text)}</code>")
-        elif isinstance(run, Strong):
-            out.append(f"<strong>{esc(run.text)}</strong>")
-        elif isinstance(run, Subtitle):
-            out.append(f'<br><span class="lr-muted">{esc(run.text)}</span>')
-        else:
-            out.append(esc(run))
-    return "".join(out).strip()
+    return "".join(_HTML[type(run)](run) for run in runs).strip()
 
 
 def parse_inline(text: str) -> Runs:
