@@ -15,7 +15,7 @@ import re
 import pandas as pd
 
 from .schema import expected_columns
-from .studies import cell_text as _text
+from .studies import cell_text
 from .vocabulary import LIST_COLUMNS, SEPARATOR
 
 # --------------------------------------------------------------------------------------------
@@ -51,7 +51,7 @@ def to_csv(df: pd.DataFrame) -> str:
 def _csv_cell(value, column: str) -> str:
     if column in LIST_COLUMNS:
         return SEPARATOR.join(value or ())
-    return _text(value)
+    return cell_text(value)
 
 
 def neutralise_formula(cell: str) -> str:
@@ -117,21 +117,21 @@ def to_bibtex(df: pd.DataFrame) -> str:
     """
     entries = []
     for row in df.to_dict("records"):
-        venue = _text(row.get("venue")).strip()
+        venue = cell_text(row.get("venue")).strip()
         fields = []
-        author = _text(row.get("first_author")).strip()
+        author = cell_text(row.get("first_author")).strip()
         if author:
             # Braced, so a particle or two-word surname ('La Salvia') stays one family name.
             fields.append(("author", "{" + tex_escape(author) + "} and others"))
         for name, value in (("title", row.get("title")), ("journal", venue), ("year", row.get("year"))):
-            value = _text(value).strip()
+            value = cell_text(value).strip()
             if value:
                 fields.append((name, tex_escape(value)))
         for name in ("doi", "url"):
-            value = _text(row.get(name)).strip()
+            value = cell_text(row.get(name)).strip()
             if value:
                 fields.append((name, verbatim_escape(value)))
-        note = _text(row.get("notes")).strip()
+        note = cell_text(row.get("notes")).strip()
         if note:
             fields.append(("note", tex_escape(note)))
         kind = "article" if venue else "misc"
@@ -157,8 +157,8 @@ def to_ris(df: pd.DataFrame) -> str:
     """
     records = []
     for row in df.to_dict("records"):
-        venue = ris_value(_text(row.get("venue")))
-        lines = [("TY", "JOUR" if venue else "GEN"), ("ID", ris_value(_text(row.get("id"))))]
+        venue = ris_value(cell_text(row.get("venue")))
+        lines = [("TY", "JOUR" if venue else "GEN"), ("ID", ris_value(cell_text(row.get("id"))))]
         for tag, value in (
             ("AU", row.get("first_author")),
             ("TI", row.get("title")),
@@ -169,7 +169,7 @@ def to_ris(df: pd.DataFrame) -> str:
             ("UR", row.get("url")),
             ("N1", row.get("notes")),
         ):
-            value = ris_value(_text(value))
+            value = ris_value(cell_text(value))
             if value:
                 lines.append((tag, value))
         lines.append(("ER", ""))

@@ -25,6 +25,12 @@
   var URL_DELAY = 250; // ms; history.replaceState is rate-limited by browsers
 
   var collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+  var plurals = new Intl.PluralRules("en");
+
+  // "1 study", "2 studies": the noun for a count, as livingreview.wording.plural words it.
+  function studies(n) {
+    return plurals.select(n) === "one" ? "study" : "studies";
+  }
 
   function characterClass(chars) {
     return Array.from(chars)
@@ -680,13 +686,17 @@
     this.csvButton.textContent = "Download CSV (" + n + ")";
     this.csvButton.setAttribute(
       "aria-label",
-      "Download CSV (" + n + "): the " + n + " matching " + (n === 1 ? "study" : "studies")
+      "Download CSV (" + n + "): the " + n + " matching " + studies(n)
     );
     this.csvButton.disabled = n === 0;
   };
 
   StudyTable.prototype.countText = function () {
-    return this.matches.length + " of " + this.total + " " + (this.total === 1 ? "study" : "studies");
+    return this.matches.length + this.ofTotal();
+  };
+
+  StudyTable.prototype.ofTotal = function () {
+    return " of " + this.total + " " + studies(this.total);
   };
 
   StudyTable.prototype.drawStatus = function (typing) {
@@ -696,7 +706,7 @@
     this.status.textContent = "";
     this.status.appendChild(strong);
     this.status.appendChild(
-      document.createTextNode(" of " + this.total + " " + (this.total === 1 ? "study" : "studies"))
+      document.createTextNode(this.ofTotal())
     );
     clearTimeout(this.announceTimer);
     var say = function () {
