@@ -150,15 +150,13 @@ def source_parts(card: StudyCard, *, new_tab: bool = False) -> list[str]:
 
 
 def chips_html(column: str, tags: tuple[Tag, ...]) -> str:
-    """The tags of one coded column; model families carry their colour (--lr-c) as in the figures."""
+    """The tags of one coded column, one <span> each (styled through their container's class
+    lr-t-<column>); model families carry their colour (--lr-c) as in the figures."""
     family = column == "model_family"
-    chips = []
-    for tag in tags:
-        chip = {"class": "lr-tag lr-family" if family else "lr-tag"}
-        if family and tag.colour:
-            chip["style"] = f"--lr-c:{tag.colour}"
-        chips.append(f"<span{attrs(chip)}>{esc(tag.label)}</span>")
-    return "".join(chips)
+    return "".join(
+        f"<span{attrs({'style': f'--lr-c:{tag.colour}'}) if family and tag.colour else ''}>{esc(tag.label)}</span>"
+        for tag in tags
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,7 +221,7 @@ def details_row_html(card: StudyCard) -> str:
     details = "".join(f"<dt>{esc(title)}</dt><dd>{esc(text)}</dd>" for _column, title, text in card.table1 if text)
     for column, label, tags in card.tags:
         if column in DETAILS_CARD_TAGS:
-            details += f"<dt>{esc(label)}</dt><dd>{chips_html(column, tags)}</dd>"
+            details += f'<dt>{esc(label)}</dt><dd class="lr-tags lr-t-{column}">{chips_html(column, tags)}</dd>'
     source = source_parts(card, new_tab=True)
     if card.ref:
         source.append(f"reference {esc(card.ref)} of the source review")
@@ -231,7 +229,10 @@ def details_row_html(card: StudyCard) -> str:
         details += f"<dt>Source</dt><dd>{' · '.join(source)}</dd>"
     if card.notes:
         details += f"<dt>{NOTE_LABEL}</dt><dd>{esc(card.notes)}</dd>"
-    columns = "".join(f"<td>{chips_html(column, card.tags_of(column))}</td>" for column in DETAILS_TAG_COLUMNS)
+    columns = "".join(
+        f'<td class="lr-tags lr-t-{column}">{chips_html(column, card.tags_of(column))}</td>'
+        for column in DETAILS_TAG_COLUMNS
+    )
     return (
         f'<tr data-study-id="{esc(card.id)}"><td><details class="lr-study">'
         f'<summary><span class="lr-cite">{esc(card.short_citation)}</span>{heading}</summary>'

@@ -82,9 +82,9 @@ table.lr-studies tr:nth-child(even) td { background: #fafbfc; }
 .lr-card dt { display: block; float: none; width: auto; font-weight: 600; font-size: 12.5px;
   color: #57606a; margin: 8px 0 0 0; padding: 0; text-align: left; }
 .lr-card dd { display: block; float: none; margin: 0; padding: 0; }
-.lr-tag { display: inline-block; margin: 1px 4px 1px 0; padding: 0 6px; border-radius: 10px;
+.lr-tags > span { display: inline-block; margin: 1px 4px 1px 0; padding: 0 6px; border-radius: 10px;
   background: #eef1f4; font-size: 12.5px; white-space: nowrap; }
-.lr-family { border-left: 4px solid var(--lr-c, #7f7f7f); border-radius: 3px; }
+.lr-t-model_family > span { border-left: 4px solid var(--lr-c, #7f7f7f); border-radius: 3px; }
 .lr-empty { padding: 16px; color: #57606a; }
 </style>
 """
