@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .markup import esc
-from .paths import CONTRIBUTING, DATAPACKAGE, PR_TEMPLATE, VOCABULARY, display, studies_path
+from .paths import CONTRIBUTING, DATAPACKAGE, PR_TEMPLATE, ROOT, VOCABULARY, display, studies_path
 from .schema import schema_fields
 from .vocabulary import LIST_COLUMNS, Facet, load_vocabulary
 
@@ -297,7 +297,7 @@ def example_validation_messages(studies: str | Path | None = None) -> tuple[str,
     term = first[column].split(";")[0].strip()
     typo = term[:-2] + term[-1] if len(term) > 2 else term + "x"
     first[column] = ";".join([typo] + first[column].split(";")[1:])
-    shown = display(studies_path())
+    shown = display(studies_path(), start=ROOT)  # as typed at the repository's root, wherever this runs
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "studies.csv"
         with open(copy, "w", encoding="utf-8", newline="") as handle:

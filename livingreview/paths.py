@@ -46,10 +46,11 @@ def data_files() -> list[Path]:
     return [table] + sorted(p for p in DATA_DIR.iterdir() if p.is_file() and p != table)
 
 
-def display(path: str | os.PathLike) -> str:
-    """`path` as a contributor would type it: relative to the current folder when inside it."""
+def display(path: str | os.PathLike, start: str | os.PathLike | None = None) -> str:
+    """`path` as a contributor would type it: relative to `start` (default: the current folder)
+    when inside it, else as given."""
     path = Path(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(Path(start or Path.cwd()).resolve()))
     except ValueError:
         return str(path)

@@ -132,3 +132,9 @@ def test_pr_checklist_parses_the_template(tmp_path):
     template = tmp_path / "t.md"
     template.write_text("# T\n- [ ] First `code`\n* [x] Second\n- not a box\n", encoding="utf-8")
     assert pr_checklist(template) == ["First `code`", "Second"]
+
+
+def test_example_messages_name_the_table_as_typed_at_the_root(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # a chapter's kernel runs in book/, not at the root
+    text, github = example_validation_messages()
+    assert text.startswith("data/studies.csv:2: ") and github.startswith("::error file=data/studies.csv,")

@@ -28,7 +28,8 @@ from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from livingreview.cli import main  # noqa: E402
-from livingreview.validation import MAX_BYTES, DataFileError, expected_columns, validate  # noqa: E402
+from livingreview.schema import expected_columns  # noqa: E402
+from livingreview.validation import MAX_BYTES, DataFileError, validate  # noqa: E402
 
 from conftest import FIXTURES, ROOT  # noqa: E402
 
