@@ -1,6 +1,6 @@
 """The study card: what the book shows of one study, and the one place that renders it.
 
-study_card(record) gathers a study's fields as text (links checked by livingreview.links, tags
+study_card(record) (study_cards(records) for many) gathers a study's fields as text (links checked by livingreview.links, tags
 with their vocabulary labels and safe colours, Table 1's fields with the schema's titles). Two
 layouts render that one card:
 
@@ -17,7 +17,7 @@ livingreview.links. A new part of the card goes into StudyCard and into both lay
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -69,35 +69,45 @@ class StudyCard:
         return next((tags for name, _label, tags in self.tags if name == column), ())
 
 
-def study_card(study: Mapping, vocabulary: Mapping[str, Facet] | None = None) -> StudyCard:
-    """The card of one study (a record of a frame as load_studies() returns it)."""
+def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | None = None) -> Iterator[StudyCard]:
+    """The card of each study (records of a frame as load_studies() returns it), in order."""
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
     titles = column_titles()
-    doi = cell_text(study.get("doi"))
-    url = cell_text(study.get("url"))
-    page = url.strip()
-    tags = []
-    for column in LIST_COLUMNS:
-        facet = vocabulary.get(column)
-        keys = _keys(study.get(column))
-        if keys:
-            tags.append((column, facet.label if facet else column, tuple(_tag(facet, key) for key in keys)))
-    return StudyCard(
-        id=cell_text(study.get("id")),
-        ref=cell_text(study.get("ref")),
-        added=cell_text(study.get("added")),
-        url=url,
-        first_author=cell_text(study.get("first_author")),
-        year=cell_text(study.get("year")),
-        title=cell_text(study.get("title")),
-        venue=cell_text(study.get("venue")),
-        doi=doi,
-        doi_href=doi_href(doi),
-        page_href=page if page and is_https(page) and not page.lower().startswith("https://doi.org/") else None,
-        notes=cell_text(study.get("notes")),
-        table1=tuple((c, titles[c], cell_text(study.get(c))) for c in TABLE1_COLUMNS),
-        tags=tuple(tags),
-    )
+    tag_of: dict[tuple[str, str], Tag] = {}  # one Tag per term, shared by every card
+    for study in studies:
+        tags = []
+        for column in LIST_COLUMNS:
+            keys = _keys(study.get(column))
+            if keys:
+                facet = vocabulary.get(column)
+                for key in keys:
+                    if (column, key) not in tag_of:
+                        tag_of[column, key] = _tag(facet, key)
+                tags.append((column, facet.label if facet else column, tuple(tag_of[column, key] for key in keys)))
+        doi = cell_text(study.get("doi"))
+        url = cell_text(study.get("url"))
+        page = url.strip()
+        yield StudyCard(
+            id=cell_text(study.get("id")),
+            ref=cell_text(study.get("ref")),
+            added=cell_text(study.get("added")),
+            url=url,
+            first_author=cell_text(study.get("first_author")),
+            year=cell_text(study.get("year")),
+            title=cell_text(study.get("title")),
+            venue=cell_text(study.get("venue")),
+            doi=doi,
+            doi_href=doi_href(doi),
+            page_href=page if page and is_https(page) and not page.lower().startswith("https://doi.org/") else None,
+            notes=cell_text(study.get("notes")),
+            table1=tuple((c, titles[c], cell_text(study.get(c))) for c in TABLE1_COLUMNS),
+            tags=tuple(tags),
+        )
+
+
+def study_card(study: Mapping, vocabulary: Mapping[str, Facet] | None = None) -> StudyCard:
+    """The card of one study."""
+    return next(study_cards([study], vocabulary))
 
 
 def _tag(facet: Facet | None, key: str) -> Tag:

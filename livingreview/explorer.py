@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from . import exports, upstream
-from .cards import details_row_html, study_card
+from .cards import details_row_html, study_cards
 from .counts import term_counts
 from .filters import FACETS, FilterState
 from .markup import esc
@@ -298,7 +298,7 @@ class StudyExplorer(widgets.VBox):
         if matches.empty:
             return '<p class="lr-empty">No study matches these filters. Remove a filter or press “Reset filters”.</p>'
         listed = matches.head(TABLE_ROWS_LIMIT)
-        rows = "".join(details_row_html(study_card(study, self._vocabulary)) for study in listed.to_dict("records"))
+        rows = "".join(details_row_html(card) for card in study_cards(listed.to_dict("records"), self._vocabulary))
         more = (
             f'<p class="lr-hint">The table lists the first {len(listed)} of the {len(matches)} matching '
             "studies; narrow the filters to see the others, or download them all.</p>"

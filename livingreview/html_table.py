@@ -32,7 +32,7 @@ import re
 
 import pandas as pd
 
-from .cards import TABLE_COLUMNS, study_card, table_row_html
+from .cards import TABLE_COLUMNS, study_cards, table_row_html
 from .counts import term_counts
 from .exports import csv_spec
 from .filters import FACETS, MAX_TEXT_CHARS, TEXT_KEY, filter_spec
@@ -117,7 +117,7 @@ def studies_table_html(
     parts.append(_colgroup())
     parts.append(_thead(titles))
     parts.append("<tbody>")
-    parts.extend(table_row_html(study_card(record, vocabulary)) for record in df.to_dict("records"))
+    parts.extend(table_row_html(card) for card in study_cards(df.to_dict("records"), vocabulary))
     parts.append("</tbody></table></div>")
     parts.append(
         f'<p class="lr-st-empty" id="{prefix}-empty" hidden>No study matches these filters. '
