@@ -12,7 +12,7 @@ import pandas as pd
 
 from .paths import studies_path
 from .schema import expected_columns
-from .upstream import VALIDATED_ENV
+from .upstream import is_validated
 from .validation import InvalidStudiesError, read_records, validate
 from .vocabulary import LIST_COLUMNS, split_terms
 
@@ -55,7 +55,7 @@ def _validated_rows(path) -> list[dict]:
 @lru_cache(maxsize=4)
 def _valid_rows(path: str, digest: str) -> tuple[dict, ...]:
     """The rows of the table with these exact bytes (cached per process: one parse per kernel)."""
-    if os.environ.get(VALIDATED_ENV) != digest:
+    if not is_validated(digest):
         return tuple(_validated_rows(path))
     parsed = read_records(path)
     position = {name: i for i, name in enumerate(parsed.header)}

@@ -140,6 +140,7 @@ def mark_validated(digest: str, environ: Mapping[str, str] | None = None) -> Non
 
 
 def is_validated(digest: str) -> bool:
+    """Whether the build that started this kernel validated the table with this SHA-256."""
     return os.environ.get(VALIDATED_ENV) == digest
 
 
