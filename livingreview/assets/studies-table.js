@@ -46,7 +46,6 @@
     var filter = spec.filter;
     var space = characterClass(filter.spaces);
     var folds = filter.folds;
-    this.spec = spec;
     this.filter = filter;
     this.csvSpec = spec.csv;
     this.spaces = new RegExp("[" + space + "]+", "u");
@@ -137,7 +136,7 @@
       .join(",");
   };
 
-  /* ------------------------------------------------------------------------ CSV */
+  /* ------------------------------------------------------------------- download */
 
   function download(text, name, type) {
     var blob = new Blob([text], { type: type });
