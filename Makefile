@@ -14,7 +14,7 @@ version_check = import sys, platform; need = tuple(int(p) for p in "$(PYTHON_NEE
 # Asked only when .venv is (re)made, i.e. when a recipe below expands it.
 python_problem = $(shell $(PYTHON) -c '$(version_check)' 2>/dev/null || echo "not found")
 
-.PHONY: book book-strict test validate clean
+.PHONY: book book-strict test check validate clean
 
 # Checks the interpreter before anything else (make expands the whole recipe before running it, so
 # a too-old Python stops here with one line), then prints a line per step and pip's own progress.
@@ -55,6 +55,11 @@ book-strict: $(STAMP)
 ## Every test: data, package, book build, browser checks.
 test: $(STAMP)
 	$(PY) -m pytest
+
+## The fast tier (about a minute): lint and format, data, unit and property tests (the filter
+## agreement test included); not the book build, the browser scenarios or real processes.
+check: $(STAMP)
+	$(PY) -m pytest -m "not book and not browser and not slow"
 
 clean:
 	rm -rf _build

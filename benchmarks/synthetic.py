@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from livingreview.validation import expected_columns  # noqa: E402
+from livingreview.schema import expected_columns  # noqa: E402
 from livingreview.vocabulary import LIST_COLUMNS, SEPARATOR, load_vocabulary  # noqa: E402
 
 FIRST_YEAR = 2015

@@ -1,18 +1,28 @@
 """What the chapters call: numbers glued into prose, figures, the studies table.
 
 Chapters stay thin: a hidden cell runs `glue_facts()` and the prose uses {glue:text}`key`.
+The other chapter helpers live with their subject: livingreview.changelog ("What's new"),
+livingreview.selection (Methods), livingreview.contributor_docs (Contribute).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+from . import upstream
+from .cards import card_href
+from .changelog import first_added, last_updated
+from .counts import coded_with_any, term_counts, terms_per_study, terms_used
+from .markup import script_json
+from .selection import selection_facts
 from .studies import load_studies
-from .vocabulary import LIST_COLUMNS, load_vocabulary
+from .vocabulary import LIST_COLUMNS
+from .wording import GlueText, citation_text, date_label, plural
 
 #: Modalities that make a study "image-centric" (the review's phrase for its largest group).
 IMAGE_MODALITIES = ("2d-image", "3d-volume", "hyperspectral-image", "photograph")
@@ -20,82 +30,46 @@ IMAGE_MODALITIES = ("2d-image", "3d-volume", "hyperspectral-image", "photograph"
 IMAGE_FAMILIES = ("gan", "diffusion", "vlm")
 
 
-class Text(str):
-    """A string whose repr is itself, so {glue:text} shows it without quotes."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-def has_any(column: pd.Series, terms) -> pd.Series:
-    wanted = set(terms)
-    return column.map(lambda values: bool(wanted.intersection(values)))
-
-
 def compute_facts(df: pd.DataFrame) -> dict[str, object]:
     """Every number the prose states, computed from the table. Keys are glue names."""
     n = len(df)
-    facts: dict[str, object] = {"n_studies": n, "n_studies_text": Text(plural(n, "study", "studies"))}
+    facts: dict[str, object] = {"n_studies": n, "n_studies_text": GlueText(plural(n, "study", "studies"))}
     facts["year_first"] = int(df["year"].min()) if n else 0
     facts["year_last"] = int(df["year"].max()) if n else 0
-    facts["year_range"] = Text(f"{facts['year_first']}–{facts['year_last']}" if n else "no years")
-    last = df["added"].max() if n else None
-    facts["last_updated"] = Text(f"{last:%-d %B %Y}" if last is not None else "never")
-    facts["last_updated_iso"] = Text(f"{last:%Y-%m-%d}" if last is not None else "")
-    first = df["added"].min() if n else None
-    facts["first_added"] = Text(f"{first:%-d %B %Y}" if first is not None else "never")
+    facts["year_range"] = GlueText(f"{facts['year_first']}–{facts['year_last']}" if n else "no years")
+    last, first = last_updated(df), first_added(df)
+    facts["last_updated"] = GlueText(date_label(last) or "never")
+    facts["last_updated_iso"] = GlueText(f"{last:%Y-%m-%d}" if last else "")
+    facts["first_added"] = GlueText(date_label(first) or "never")
     facts["n_from_source"] = int(df["ref"].notna().sum())  # rows of the source review's Table 1
     facts["n_added_later"] = n - facts["n_from_source"]
-    facts["n_added_later_text"] = Text(plural(facts["n_added_later"], "study", "studies"))
+    facts["n_added_later_text"] = GlueText(plural(facts["n_added_later"], "study", "studies"))
     facts["n_with_doi"] = int((df["doi"] != "").sum())
     facts["n_verified"] = int(((df["doi"] != "") | (df["url"] != "")).sum())
     facts["n_unverified"] = n - facts["n_verified"]
     for column in LIST_COLUMNS:
-        used = {t for values in df[column] for t in values}
-        facts[f"n_{column}_used"] = len(used)
-        for key in load_vocabulary()[column].terms:
-            facts[f"n_{column}_{key.replace('-', '_')}"] = int(has_any(df[column], [key]).sum())
-    image = has_any(df["modality"], IMAGE_MODALITIES)
-    image_generative = image & has_any(df["model_family"], IMAGE_FAMILIES)
+        facts[f"n_{column}_used"] = terms_used(df, column)
+        for key, count in term_counts(df, column).items():
+            facts[f"n_{column}_{key.replace('-', '_')}"] = int(count)
+    image = coded_with_any(df, "modality", IMAGE_MODALITIES)
+    image_generative = image & coded_with_any(df, "model_family", IMAGE_FAMILIES)
     facts["n_image"] = int(image.sum())
     facts["n_non_image"] = n - facts["n_image"]
     facts["n_image_centric"] = int(image_generative.sum())
     share = image_generative.mean() if n else 0.0
-    facts["share_image_centric"] = Text(f"{share:.0%}")
-    facts["image_claim_check"] = Text("agrees with" if share > 2 / 3 else "does not agree with")
-    facts["n_multi_family"] = int((df["model_family"].map(len) > 1).sum())
-    facts["n_no_limitation_theme"] = int((df["limitation_themes"].map(len) == 0).sum())
+    facts["share_image_centric"] = GlueText(f"{share:.0%}")
+    facts["image_claim_check"] = GlueText("agrees with" if share > 2 / 3 else "does not agree with")
+    facts["n_multi_family"] = int((terms_per_study(df, "model_family") > 1).sum())
+    facts["n_no_limitation_theme"] = int((terms_per_study(df, "limitation_themes") == 0).sum())
     return facts
-
-
-#: myst-nb's glue format (papermill/scrapbook records): the kernel side of `myst_nb.glue`.
-GLUE_PREFIX = "application/papermill.record/"
-
-
-def glue(name: str, value: object) -> None:
-    """What `myst_nb.glue(name, value, display=False)` does, without importing myst_nb in the
-    kernel: that import pulls in nbformat and jsonschema, over a second per page executed.
-    The book's tests read the glued numbers back from the built pages."""
-    from IPython import get_ipython
-    from IPython.display import display
-
-    bundle, metadata = get_ipython().display_formatter.format(value)
-    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
-    display({GLUE_PREFIX + mime: data for mime, data in bundle.items()}, raw=True, metadata=metadata)
 
 
 def glue_facts(df: pd.DataFrame | None = None) -> dict[str, object]:
     """Compute the facts and glue each one (display=False) for {glue:text} in the prose."""
-    from .living import selection_facts
-
     facts = compute_facts(load_studies() if df is None else df)
     facts.update(selection_facts())  # the literature search, from data/selection.yml
     for key, value in facts.items():
-        glue(key, value)
+        upstream.glue(key, value)
     return facts
 
 
@@ -114,9 +88,7 @@ class FigureHTML:
     def _repr_html_(self) -> str:
         from .figures import PLOTLY_CONFIG
 
-        spec = json.dumps({**json.loads(self.figure.to_json()), "config": PLOTLY_CONFIG}, separators=(",", ":"))
-        # '<' only occurs inside JSON strings, so this escape keeps a '</script>' in data inert.
-        spec = spec.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        spec = script_json({**json.loads(self.figure.to_json()), "config": PLOTLY_CONFIG})
         title = self.figure.layout.title.text or self.name
         holder = f"lr-fig-{html.escape(self.name)}"
         caption = f'<figcaption class="lr-caption">{html.escape(self.caption)}</figcaption>' if self.caption else ""
@@ -178,13 +150,7 @@ def figure_table_html(figure) -> str:
 
 
 def strip_tags(text: str) -> str:
-    import re
-
     return html.unescape(re.sub(r"<[^>]+>", " ", text or "")).strip()
-
-
-def citation_text(row) -> str:
-    return f"{row['first_author']} et al. ({row['year']})"
 
 
 class RawHTML:
@@ -224,7 +190,7 @@ def unverified_studies(df: pd.DataFrame | None = None) -> RawHTML:
     if pending.empty:
         return RawHTML("<p>None: every study has a verified record.</p>")
     items = "".join(
-        f'<li><a href="studies.html#study-{html.escape(r["id"])}">{html.escape(citation_text(r))}</a>'
+        f'<li><a href="{html.escape(card_href(r["id"]))}">{html.escape(citation_text(r))}</a>'
         + (f" (reference {int(r['ref'])} of the source review)" if pd.notna(r["ref"]) else "")
         + "</li>"
         for _, r in pending.sort_values(["first_author", "year"]).iterrows()

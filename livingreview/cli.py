@@ -1,6 +1,11 @@
 """The command line: python -m livingreview COMMAND ...
 
 validate [PATH] [--format text|github]   exit 0 valid, 1 problems (one line each), 2 unreadable.
+contributing [--check]                   rebuild CONTRIBUTING.md's generated blocks (--check: exit 1
+                                         if they are out of date, change nothing).
+
+A command is a function cmd_NAME(args) -> exit code, registered in build_parser(); it imports
+what it needs when it runs, so `--help` stays instant.
 """
 
 from __future__ import annotations
@@ -9,59 +14,61 @@ import argparse
 import sys
 
 from .paths import display, studies_path
-
-
-def _github_escape(text: str, *, property_value: bool = False) -> str:
-    # The workflow-command syntax: data needs %, CR, LF escaped; property values also , and :
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_value:
-        text = text.replace(",", "%2C").replace(":", "%3A")
-    return text
+from .wording import plural
 
 
 def cmd_validate(args) -> int:
+    from .counts import terms_used
     from .studies import load_studies
-    from .validation import DataFileError, InvalidStudiesError
+    from .validation import DataFileError, InvalidStudiesError, github_annotation
 
     path = display(studies_path(args.path))
     try:
         frame = load_studies(path)
     except DataFileError as exc:
         if args.format == "github":
-            print(
-                f"::error file={_github_escape(str(path), property_value=True)},title=Unreadable study table::{_github_escape(str(exc))}"
-            )
+            print(github_annotation(path, str(exc), title="Unreadable study table"))
         else:
             print(exc, file=sys.stderr)
         return 2
     except InvalidStudiesError as exc:
         for problem in exc.problems:
             if args.format == "github":
-                title = _github_escape(f"column '{problem.column}'", property_value=True)
-                print(
-                    f"::error file={_github_escape(str(path), property_value=True)},line={problem.line},title={title}::{_github_escape(problem.message)}"
-                )
+                print(problem.annotation(path))
             else:
                 print(problem.render(path), file=sys.stderr)
-        print(f"{path}: {_plural(len(exc.problems), 'problem')} found; nothing was changed", file=sys.stderr)
+        print(f"{path}: {plural(len(exc.problems), 'problem')} found; nothing was changed", file=sys.stderr)
         return 1
     years = f", {frame['year'].min()}–{frame['year'].max()}" if len(frame) else ""
-    domains = len({d for ds in frame["domain"] for d in ds})
-    families = len({f for fs in frame["model_family"] for f in fs})
+    domains = terms_used(frame, "domain")
+    families = terms_used(frame, "model_family")
     print(
-        f"{path}: valid: {_plural(len(frame), 'study', 'studies')}, {_plural(domains, 'clinical domain')}, "
-        f"{_plural(families, 'model family', 'model families')}{years}"
+        f"{path}: valid: {plural(len(frame), 'study', 'studies')}, {plural(domains, 'clinical domain')}, "
+        f"{plural(families, 'model family', 'model families')}{years}"
     )
     return 0
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else many or one + 's'}"
+def cmd_contributing(args) -> int:
+    from .contributor_docs import CONTRIBUTING, sync_contributing
+
+    current = CONTRIBUTING.read_text(encoding="utf-8")
+    updated = sync_contributing(current)
+    if current == updated:
+        print(f"{display(CONTRIBUTING)} is up to date")
+        return 0
+    if args.check:
+        print(f"{display(CONTRIBUTING)} is out of date: run python -m livingreview contributing", file=sys.stderr)
+        return 1
+    CONTRIBUTING.write_text(updated, encoding="utf-8")
+    print(f"{display(CONTRIBUTING)} updated")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m livingreview", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+
     validate = commands.add_parser("validate", help="check the study table and report every problem by line and column")
     validate.add_argument("path", nargs="?", help="CSV to check (default: $LIVINGREVIEW_DATA or data/studies.csv)")
     validate.add_argument(
@@ -71,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="github: one ::error annotation per problem, for pull-request checks",
     )
     validate.set_defaults(run=cmd_validate)
+
+    contributing = commands.add_parser(
+        "contributing",
+        help="rebuild the generated blocks of CONTRIBUTING.md from datapackage.json and vocabulary.yml",
+    )
+    contributing.add_argument(
+        "--check", action="store_true", help="exit 1 if CONTRIBUTING.md is out of date; change nothing"
+    )
+    contributing.set_defaults(run=cmd_contributing)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""Counting studies by vocabulary term: the numbers the prose, the figures and the explorer share.
+"""Counting studies by vocabulary term: the one place that counts, for the prose, the figures,
+the static table, the explorer and the command line.
 
 Every function takes a study table as load_studies() returns it (or any subset of its rows) and
 counts *studies*, not mentions: a study coded with several terms of a column counts once under
@@ -104,18 +105,17 @@ def grid_of_pairs(long: pd.DataFrame, df: pd.DataFrame, row_column: str, col_col
     return grid.reindex(index=rows, columns=cols, fill_value=0).astype("int64")
 
 
-def studies_with_term(df: pd.DataFrame, column: str, key) -> pd.DataFrame:
-    """The rows of `df` coded with `key` in `column`, in their original order and index."""
+def terms_used(df: pd.DataFrame, column: str) -> int:
+    """How many terms of `column` at least one study of `df` is coded with."""
+    return int((term_counts(df, column) > 0).sum())
+
+
+def coded_with_any(df: pd.DataFrame, column: str, keys) -> np.ndarray:
+    """Per row of `df` (by position), whether the study is coded with any of `keys` in `column`."""
     long = long_form(df, column)
-    positions = long.loc[long[column] == key, STUDY].unique()
-    return df.iloc[np.sort(positions)]
-
-
-def studies_in_cell(df: pd.DataFrame, row_column: str, row_key, col_column: str, col_key) -> pd.DataFrame:
-    """The rows of `df` counted in one cell of cross_counts(df, row_column, col_column)."""
-    long = pairs(df, row_column, col_column)
-    in_cell = (long[row_column] == row_key) & (long[col_column] == col_key)
-    return df.iloc[np.sort(long.loc[in_cell, STUDY].unique())]
+    hit = np.zeros(len(df), dtype=bool)
+    hit[long.loc[long[column].isin(list(keys)), STUDY].to_numpy()] = True
+    return hit
 
 
 def terms_per_study(df: pd.DataFrame, column: str) -> pd.Series:

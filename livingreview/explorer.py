@@ -4,26 +4,27 @@ book/explore.ipynb only calls build_explorer(); Voilà serves that notebook as t
 the page's query string to the kernel (env QUERY_STRING), which becomes the initial filters.
 Every control change recomputes the matching studies once and redraws all outputs from them.
 
-All study text is untrusted: it is HTML-escaped wherever it is shown, and the only links built
-from data are https://doi.org/<DOI> (for DOIs of the expected shape) and https:// source URLs (never another scheme).
+Each matching study is a row that opens into its card (livingreview.cards, the same card as the
+static book's table). All study text is untrusted: it is escaped wherever it is shown
+(livingreview.markup), and the only links built from data are those of livingreview.links.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import json
-import re
 from contextlib import contextmanager
 
 import ipywidgets as widgets
 import pandas as pd
 
+from . import exports, upstream
+from .cards import details_row_html, study_cards
+from .counts import term_counts
 from .filters import FACETS, FilterState
-from .links import doi_href, is_https
-from .studies import TABLE1_COLUMNS
-from .validation import column_titles
+from .markup import esc
 from .vocabulary import load_vocabulary
+from .wording import plural
 
 #: Above this many matching studies, download files are built on request, not on every click
 #: (the links embed the files, and 10,000 studies make ~30 MB that would cross the websocket).
@@ -33,10 +34,10 @@ DOWNLOAD_LINKS_LIMIT = 1000
 #: would take seconds to send and draw. The count, charts and downloads still cover all matches.
 TABLE_ROWS_LIMIT = 200
 
-DOWNLOADS = (  # (label, file name, media type, exporter name in livingreview.exports)
-    ("CSV", "generative-ai-studies.csv", "text/csv", "to_csv"),
-    ("BibTeX", "generative-ai-studies.bib", "application/x-bibtex", "to_bibtex"),
-    ("RIS", "generative-ai-studies.ris", "application/x-research-info-systems", "to_ris"),
+DOWNLOADS = (  # (label, file name, media type, exporter)
+    ("CSV", exports.CSV_FILENAME, "text/csv", exports.to_csv),
+    ("BibTeX", exports.BIBTEX_FILENAME, "application/x-bibtex", exports.to_bibtex),
+    ("RIS", exports.RIS_FILENAME, "application/x-research-info-systems", exports.to_ris),
 )
 
 
@@ -81,9 +82,9 @@ table.lr-studies tr:nth-child(even) td { background: #fafbfc; }
 .lr-card dt { display: block; float: none; width: auto; font-weight: 600; font-size: 12.5px;
   color: #57606a; margin: 8px 0 0 0; padding: 0; text-align: left; }
 .lr-card dd { display: block; float: none; margin: 0; padding: 0; }
-.lr-tag { display: inline-block; margin: 1px 4px 1px 0; padding: 0 6px; border-radius: 10px;
+.lr-tags > span { display: inline-block; margin: 1px 4px 1px 0; padding: 0 6px; border-radius: 10px;
   background: #eef1f4; font-size: 12.5px; white-space: nowrap; }
-.lr-family { border-left: 4px solid var(--lr-colour, #7f7f7f); border-radius: 3px; }
+.lr-t-model_family > span { border-left: 4px solid var(--lr-c, #7f7f7f); border-radius: 3px; }
 .lr-empty { padding: 16px; color: #57606a; }
 </style>
 """
@@ -91,12 +92,14 @@ table.lr-studies tr:nth-child(even) td { background: #fafbfc; }
 
 def build_explorer(df: pd.DataFrame | None = None, query_string: str | None = None) -> StudyExplorer:
     """The explorer over `df` (default: load_studies()), starting from the filters in
-    `query_string` (e.g. '?domain=dermatology&year=2020-2024'; unknown parts are ignored)."""
+    `query_string` (e.g. '?domain=dermatology&year=2020-2024'; unknown parts are ignored;
+    default: the query string of the Voilà page, upstream.voila_query_string())."""
     if df is None:
         from .studies import load_studies
 
         df = load_studies()
-    return StudyExplorer(df, FilterState.from_query(query_string))
+    query = upstream.voila_query_string() if query_string is None else query_string
+    return StudyExplorer(df, FilterState.from_query(query))
 
 
 class StudyExplorer(widgets.VBox):
@@ -196,10 +199,11 @@ class StudyExplorer(widgets.VBox):
     def _facet_control(self, name: str) -> widgets.SelectMultiple:
         column = FACETS[name][1]
         facet = self._vocabulary[column]
-        per_term = self.studies[column].explode().value_counts()
         # Every vocabulary term is listed, with its count in the whole table: a (0) is an
         # evidence gap worth seeing, not an option to hide.
-        options = [(f"{term.label} ({int(per_term.get(key, 0))})", key) for key, term in facet.terms.items()]
+        options = [
+            (f"{facet.label_of(key)} ({count})", key) for key, count in term_counts(self.studies, column).items()
+        ]
         return widgets.SelectMultiple(
             description=facet.label,
             options=options,
@@ -257,8 +261,8 @@ class StudyExplorer(widgets.VBox):
         query = state.to_query()
         if query:
             link = (
-                f'<p class="lr-link">Link to this view: <a href="{html.escape(query)}">'
-                f"<code>{html.escape(query)}</code></a> (copy this link to share this view)</p>"
+                f'<p class="lr-link">Link to this view: <a href="{esc(query)}">'
+                f"<code>{esc(query)}</code></a> (copy this link to share this view)</p>"
             )
         else:
             link = '<p class="lr-link">Link to this view: all studies, no filters.</p>'
@@ -270,17 +274,19 @@ class StudyExplorer(widgets.VBox):
         for name, (output, caption) in charts.items():
             self.charts[name].outputs = (output,) if output else ()
             # The caption is the chart in words, for screen readers and for a quick read.
-            self.chart_captions[name].value = f'<p class="lr-caption">{html.escape(caption)}</p>'
+            self.chart_captions[name].value = f'<p class="lr-caption">{esc(caption)}</p>'
         self.table.value = table
         self.link.value = link
         if downloads is None:
-            self.downloads.value = f'<p class="lr-hint">{shown} studies match: the files are built when you ask.</p>'
+            self.downloads.value = (
+                f'<p class="lr-hint">{plural(shown, "study", "studies")} match: the files are built when you ask.</p>'
+            )
             self.prepare_downloads_button.layout.display = None
         else:
             self._show_download_links(downloads)
         self.count.value = (
             f'<p class="lr-count" role="status" aria-live="polite">'
-            f"<strong>{shown}</strong> of {total} stud{'y' if total == 1 else 'ies'}</p>"
+            f"<strong>{shown:,}</strong> of {plural(total, 'study', 'studies')}</p>"
         )
 
     def _show_download_links(self, links: str | None = None) -> None:
@@ -292,7 +298,7 @@ class StudyExplorer(widgets.VBox):
         if matches.empty:
             return '<p class="lr-empty">No study matches these filters. Remove a filter or press “Reset filters”.</p>'
         listed = matches.head(TABLE_ROWS_LIMIT)
-        rows = "".join(self._study_row(study) for study in listed.to_dict("records"))
+        rows = "".join(details_row_html(card) for card in study_cards(listed.to_dict("records"), self._vocabulary))
         more = (
             f'<p class="lr-hint">The table lists the first {len(listed)} of the {len(matches)} matching '
             "studies; narrow the filters to see the others, or download them all.</p>"
@@ -306,70 +312,12 @@ class StudyExplorer(widgets.VBox):
             f"<tbody>{rows}</tbody></table>"
         )
 
-    def _tags(self, column: str, keys) -> str:
-        facet = self._vocabulary[column]
-        chips = []
-        for key in keys:
-            colour = facet.terms[key].colour if key in facet.terms else None
-            style = f' style="--lr-colour:{colour}"' if colour and re.fullmatch(r"#[0-9A-Fa-f]{3,8}", colour) else ""
-            css = "lr-tag lr-family" if column == "model_family" else "lr-tag"
-            chips.append(f'<span class="{css}"{style}>{html.escape(facet.label_of(key))}</span>')
-        return "".join(chips)
-
-    def _study_row(self, study: dict) -> str:
-        esc = html.escape
-        cite = f"{study['first_author']} {study['year']}"
-        title = study.get("title") or ""
-        heading = (
-            f'<span class="lr-title">{esc(title)}</span>'
-            if title
-            else f'<span class="lr-gist">{esc(_shorten(study.get("application") or "", 140))}</span>'
-        )
-        details = "".join(
-            f"<dt>{esc(label)}</dt><dd>{esc(study.get(column) or '')}</dd>"
-            for column, label in ((c, column_titles()[c]) for c in TABLE1_COLUMNS)
-            if study.get(column)
-        )
-        for column in ("modality", "limitation_themes"):
-            if study.get(column):
-                details += f"<dt>{esc(self._vocabulary[column].label)}</dt><dd>{self._tags(column, study[column])}</dd>"
-        source = []
-        if study.get("venue"):
-            source.append(esc(study["venue"]))
-        doi = (study.get("doi") or "").strip()
-        href = doi_href(doi)
-        if href:
-            source.append(f'DOI <a href="{esc(href)}" target="_blank" rel="noopener noreferrer">{esc(doi)}</a>')
-        elif doi:
-            source.append(f"DOI {esc(doi)}")
-        url = (study.get("url") or "").strip()
-        if url and is_https(url) and not url.startswith("https://doi.org/"):
-            source.append(f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">Publication page</a>')
-        ref = study.get("ref")
-        if ref is not None and not pd.isna(ref):
-            source.append(f"reference {int(ref)} of the source review")
-        if source:
-            details += f"<dt>Source</dt><dd>{' · '.join(source)}</dd>"
-        if study.get("notes"):
-            details += f"<dt>Curator’s note</dt><dd>{esc(study['notes'])}</dd>"
-        study_id = esc(str(study["id"]))
-        return (
-            f'<tr data-study-id="{study_id}"><td><details class="lr-study">'
-            f'<summary><span class="lr-cite">{esc(cite)}</span>{heading}</summary>'
-            f'<div class="lr-card"><dl>{details}</dl></div></details></td>'
-            f"<td>{self._tags('domain', study['domain'])}</td>"
-            f"<td>{self._tags('model_family', study['model_family'])}</td>"
-            f"<td>{self._tags('contribution', study['contribution'])}</td></tr>"
-        )
-
 
 def download_links(matches: pd.DataFrame) -> str:
     """CSV, BibTeX and RIS of `matches` as links that carry the file (base64 data: URIs)."""
-    from . import exports
-
     links = []
     for label, filename, media_type, exporter in DOWNLOADS:
-        payload = base64.b64encode(getattr(exports, exporter)(matches).encode("utf-8")).decode("ascii")
+        payload = base64.b64encode(exporter(matches).encode("utf-8")).decode("ascii")
         links.append(
             f'<a download="{filename}" href="data:{media_type};charset=utf-8;base64,{payload}" '
             f'aria-label="Download the {len(matches)} matching studies as {label}">{label}</a>'
@@ -390,11 +338,6 @@ def draw_chart(name: str, matches: pd.DataFrame) -> tuple[dict | None, str]:
         return None, f"This chart could not be drawn ({type(exc).__name__}: {exc})."
 
 
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
 def _plotly_output(figure, config: dict) -> dict:
     """A display_data output that JupyterLab/Voilà render with the plotly mime renderer
     (plotly 7's FigureWidget would need anywidget, which the app does not depend on)."""
@@ -405,6 +348,6 @@ def _plotly_output(figure, config: dict) -> dict:
     spec["config"] = dict(config, responsive=False)
     return {
         "output_type": "display_data",
-        "data": {"application/vnd.plotly.v1+json": spec, "text/plain": "Plotly chart"},
+        "data": {upstream.PLOTLY_MIME: spec, "text/plain": "Plotly chart"},
         "metadata": {},
     }

@@ -14,7 +14,8 @@ import re
 
 import pandas as pd
 
-from .validation import expected_columns
+from .schema import expected_columns
+from .studies import cell_text
 from .vocabulary import LIST_COLUMNS, SEPARATOR
 
 # --------------------------------------------------------------------------------------------
@@ -22,6 +23,10 @@ from .vocabulary import LIST_COLUMNS, SEPARATOR
 
 #: OWASP "CSV injection": a cell starting with one of these may run as a spreadsheet formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Download names, shared by the static table and the explorer.
+CSV_FILENAME = "generative-ai-studies.csv"
+BIBTEX_FILENAME = "generative-ai-studies.bib"
+RIS_FILENAME = "generative-ai-studies.ris"
 
 
 def to_csv(df: pd.DataFrame) -> str:
@@ -46,22 +51,25 @@ def to_csv(df: pd.DataFrame) -> str:
 def _csv_cell(value, column: str) -> str:
     if column in LIST_COLUMNS:
         return SEPARATOR.join(value or ())
-    return _text(value)
+    return cell_text(value)
 
 
 def neutralise_formula(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
-def _text(value) -> str:
-    """A cell as text: '' for missing values, YYYY-MM-DD for dates, plain digits for integers."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and value != value:  # NaN
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
+def csv_spec() -> dict:
+    """to_csv()'s rules as data, for the static table's script, so its download is the same file:
+    the columns, the formula guard, which characters make a cell quoted (as Python's csv module
+    with '\n' line ends decides) and which make the whole row quoted."""
+    return {
+        "columns": expected_columns(),
+        "formula_triggers": list(FORMULA_TRIGGERS),
+        "quote_cell_if": ',"\n',
+        "quote_row_if": "\r",
+        "line_end": "\n",
+        "filename": CSV_FILENAME,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,21 +117,21 @@ def to_bibtex(df: pd.DataFrame) -> str:
     """
     entries = []
     for row in df.to_dict("records"):
-        venue = _text(row.get("venue")).strip()
+        venue = cell_text(row.get("venue")).strip()
         fields = []
-        author = _text(row.get("first_author")).strip()
+        author = cell_text(row.get("first_author")).strip()
         if author:
             # Braced, so a particle or two-word surname ('La Salvia') stays one family name.
             fields.append(("author", "{" + tex_escape(author) + "} and others"))
         for name, value in (("title", row.get("title")), ("journal", venue), ("year", row.get("year"))):
-            value = _text(value).strip()
+            value = cell_text(value).strip()
             if value:
                 fields.append((name, tex_escape(value)))
         for name in ("doi", "url"):
-            value = _text(row.get(name)).strip()
+            value = cell_text(row.get(name)).strip()
             if value:
                 fields.append((name, verbatim_escape(value)))
-        note = _text(row.get("notes")).strip()
+        note = cell_text(row.get("notes")).strip()
         if note:
             fields.append(("note", tex_escape(note)))
         kind = "article" if venue else "misc"
@@ -149,8 +157,8 @@ def to_ris(df: pd.DataFrame) -> str:
     """
     records = []
     for row in df.to_dict("records"):
-        venue = ris_value(_text(row.get("venue")))
-        lines = [("TY", "JOUR" if venue else "GEN"), ("ID", ris_value(_text(row.get("id"))))]
+        venue = ris_value(cell_text(row.get("venue")))
+        lines = [("TY", "JOUR" if venue else "GEN"), ("ID", ris_value(cell_text(row.get("id"))))]
         for tag, value in (
             ("AU", row.get("first_author")),
             ("TI", row.get("title")),
@@ -161,7 +169,7 @@ def to_ris(df: pd.DataFrame) -> str:
             ("UR", row.get("url")),
             ("N1", row.get("notes")),
         ):
-            value = ris_value(_text(value))
+            value = ris_value(cell_text(value))
             if value:
                 lines.append((tag, value))
         lines.append(("ER", ""))

@@ -34,6 +34,7 @@ from .counts import (
     terms_per_study,
 )
 from .vocabulary import family_colours, load_vocabulary
+from .wording import and_list, plural
 
 # ---------------------------------------------------------------------------------------------
 # Style: one place for the publication look, shared by all six figures.
@@ -122,6 +123,20 @@ def _figure(
     return go.Figure(layout=layout)
 
 
+def _bars_figure(title: str, subtitle: str, facet, *, bar_height: int, legend_title: str | None = None) -> go.Figure:
+    """An empty figure for horizontal bars, one per term of `facet`, the first on top."""
+    return _figure(
+        title,
+        subtitle,
+        height=110 + bar_height * len(facet.terms),
+        x_title="Number of studies",
+        y_title=facet.label,
+        x_axis=VALUE_AXIS,
+        y_axis=dict(CATEGORY_AXIS, autorange="reversed"),
+        legend_title=legend_title,
+    )
+
+
 def _mark_empty(fig: go.Figure, message: str = "No studies match") -> go.Figure:
     """Draw nothing but the message, centred, keeping title and axis titles."""
     fig.add_annotation(
@@ -193,7 +208,7 @@ def _member_lists(members: pd.DataFrame, by: list[str], df: pd.DataFrame) -> pd.
 
 
 def _n_studies(count: int) -> str:
-    return f"{count:,} {'study' if count == 1 else 'studies'}"
+    return plural(count, "study", "studies")
 
 
 def _hover(heading: str, count: int, listing: str) -> str:
@@ -231,15 +246,7 @@ def _ranked(counts: pd.Series) -> pd.Series:
 def _term_bar(df: pd.DataFrame, column: str, title: str, subtitle: str, colours: dict | None) -> go.Figure:
     """Studies per term of `column`, one horizontal bar per vocabulary term, largest on top."""
     facet = load_vocabulary()[column]
-    fig = _figure(
-        title,
-        subtitle,
-        height=110 + 30 * len(facet.terms),
-        x_title="Number of studies",
-        y_title=facet.label,
-        x_axis=VALUE_AXIS,
-        y_axis=dict(CATEGORY_AXIS, autorange="reversed"),
-    )
+    fig = _bars_figure(title, subtitle, facet, bar_height=30)
     if df.empty:
         return _mark_empty(fig)
     counts = _ranked(term_counts(df, column))
@@ -406,15 +413,8 @@ def limitations_by_family(df: pd.DataFrame) -> go.Figure:
     """Limitation themes (most reported on top), each bar stacked by model family."""
     facet = load_vocabulary()["limitation_themes"]
     subtitle = f"{_n_studies(len(df))}; a study counts once per theme and model family it is coded with"
-    fig = _figure(
-        TITLES["limitations_by_family"],
-        subtitle,
-        height=110 + 32 * len(facet.terms),
-        x_title="Number of studies",
-        y_title=facet.label,
-        x_axis=VALUE_AXIS,
-        y_axis=dict(CATEGORY_AXIS, autorange="reversed"),
-        legend_title=_facet("model_family"),
+    fig = _bars_figure(
+        TITLES["limitations_by_family"], subtitle, facet, bar_height=32, legend_title=_facet("model_family")
     )
     if df.empty:
         return _mark_empty(fig)
@@ -515,12 +515,12 @@ MAX_NAMED = 5
 
 def _leaders(labels: list[str], noun: tuple[str, str], superlative: str) -> str:
     """'Radiology is the most common clinical domain', 'A and B are the …', '7 … tie as the …'."""
-    singular, plural = noun
+    singular, many = noun
     if len(labels) == 1:
         return f"{labels[0]} is the {superlative} {singular}"
     if len(labels) <= MAX_NAMED:
-        return f"{', '.join(labels[:-1])} and {labels[-1]} are the {superlative} {plural}"
-    return f"{len(labels)} {plural} tie as the {superlative}"
+        return f"{and_list(labels)} are the {superlative} {many}"
+    return f"{len(labels)} {many} tie as the {superlative}"
 
 
 def _term_caption(

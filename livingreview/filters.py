@@ -1,5 +1,11 @@
 """Filtering the study table, and the filter state as a shareable URL query string.
 
+The rules are defined once, here, for both languages: filter_spec() gives them as data (facets
+and their query keys, the year syntax, how text is normalised and split into words, the search
+columns, the bounds on a query), livingreview.html_table writes that into the studies page, and
+assets/studies-table.js reads it there instead of restating it. tests/test_filter_agreement.py
+checks that the page and filter_studies() select the same studies for random tables and filters.
+
 filter_studies() is what the explorer calls on every click, so it stays vectorised: facets are
 matched with set operations over the list cells, and the free-text search runs one substring
 scan over a normalised "search blob" that is built once per DataFrame and then reused.
@@ -11,10 +17,13 @@ raises: unknown keys, unknown terms, malformed years and broken percent-encoding
 
 from __future__ import annotations
 
+import re
+import sys
 import unicodedata
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode
 
 import numpy as np
@@ -35,11 +44,62 @@ FACETS = {
     "limitation_themes": ("limitation", "limitation_themes"),
 }
 YEAR_KEY = "year"
-TEXT_KEY = "search"  # not "q": Sphinx's searchtools.js on every page treats ?q= as a site search
+TEXT_KEY = "search"  # not upstream.SPHINX_SEARCH_PARAM ("q"): Sphinx would run a site search
+#: Several terms of one facet in one parameter: ?family=gan,diffusion.
+TERM_SEPARATOR = ","
 
 #: Bounds on what a query string may make us parse: long enough for any real link.
 MAX_QUERY_CHARS = 4096
 MAX_TEXT_CHARS = 200
+
+#: White space, as Python's str.split() and str.strip() know it (JavaScript's \s differs: it
+#: lacks U+001C..U+001F and U+0085 and has U+FEFF), so both languages split words alike.
+SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPACE_CLASS = "".join(f"\\u{ord(c):04x}" for c in SPACES)  # for a [...] class in both languages
+#: A year or an inclusive range: '2021', '2020-2024', '2020–2024' (en dash); up to four digits each.
+YEAR_PATTERN = (
+    f"^[{_SPACE_CLASS}]*([0-9]{{1,4}})[{_SPACE_CLASS}]*(?:[-\\u2013][{_SPACE_CLASS}]*([0-9]{{1,4}})[{_SPACE_CLASS}]*)?$"
+)
+_YEAR = re.compile(YEAR_PATTERN)
+#: How text is compared: Unicode NFKC, then full case folding (str.casefold).
+NORMAL_FORM = "NFKC"
+
+
+def filter_spec() -> dict:
+    """The filter rules as data, for the static table's script (JSON-ready).
+
+    The script lower-cases with toLowerCase() and then applies `folds`: the characters whose full
+    case folding differs from their lower case (ß -> ss, final ς -> σ, ...), so its words equal
+    normalise_text()'s.
+    """
+    return {
+        "facets": [{"key": key, "column": column} for key, column in FACETS.values()],
+        "year_key": YEAR_KEY,
+        "text_key": TEXT_KEY,
+        "term_separator": TERM_SEPARATOR,
+        "max_query_chars": MAX_QUERY_CHARS,
+        "max_text_chars": MAX_TEXT_CHARS,
+        "year_pattern": YEAR_PATTERN,
+        "spaces": SPACES,
+        "normal_form": NORMAL_FORM,
+        "folds": case_folds(),
+        "search_columns": list(SEARCH_COLUMNS),
+    }
+
+
+@lru_cache(maxsize=1)
+def case_folds() -> dict[str, str]:
+    """Lower-case characters (in NFKC) whose case folding differs: {'ß': 'ss', 'ς': 'σ', ...}."""
+    folds = {}
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        folded = char.casefold()
+        if folded != char and char.lower() == char and unicodedata.is_normalized(NORMAL_FORM, char):
+            folds[char] = folded
+    return folds
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,7 +163,7 @@ def _as_term_set(terms: Iterable[str] | str | None) -> frozenset[str]:
 
 def normalise_text(text: str) -> str:
     """The form both the search blob and the query are compared in: NFKC, then case-folded."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    return unicodedata.normalize(NORMAL_FORM, text).casefold()
 
 
 # One blob per live DataFrame (keyed by id; the entry dies with the frame). A fingerprint of the
@@ -124,7 +184,7 @@ def search_blob(df: pd.DataFrame) -> pd.Series:
         joined = text[columns[0]].str.cat([text[c] for c in columns[1:]], sep="\n")
     else:
         joined = pd.Series([""] * len(df), index=df.index, dtype=object)
-    blob = joined.str.normalize("NFKC").str.casefold()
+    blob = joined.str.normalize(NORMAL_FORM).str.casefold()
     if id(df) not in _blob_cache:
         weakref.finalize(df, _blob_cache.pop, id(df), None)
     _blob_cache[id(df)] = (fingerprint, blob)
@@ -165,9 +225,6 @@ class FilterState:
         text = (self.text or "").encode("utf-8", "replace").decode("utf-8")
         object.__setattr__(self, "text", text.strip())
 
-    def is_empty(self) -> bool:
-        return self == FilterState()
-
     def as_kwargs(self) -> dict:
         """Keyword arguments for filter_studies()."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -177,14 +234,14 @@ class FilterState:
 
     def to_query(self) -> str:
         """'?domain=dermatology&family=gan,diffusion&year=2020-2024&search=melanoma'; '' if empty."""
-        pairs = [(FACETS[name][0], ",".join(getattr(self, name))) for name in FACETS if getattr(self, name)]
+        pairs = [(FACETS[name][0], TERM_SEPARATOR.join(getattr(self, name))) for name in FACETS if getattr(self, name)]
         if self.years is not None:
             first, last = self.years
             pairs.append((YEAR_KEY, str(first) if first == last else f"{first}-{last}"))
         if self.text:
             pairs.append((TEXT_KEY, self.text))
         # ',' and '-' stay readable; everything else (spaces, &, #, non-ASCII) is percent-encoded.
-        return "?" + urlencode(pairs, safe=",", quote_via=quote) if pairs else ""
+        return "?" + urlencode(pairs, safe=TERM_SEPARATOR, quote_via=quote) if pairs else ""
 
     @classmethod
     def from_query(cls, query: str | bytes | None) -> FilterState:
@@ -215,7 +272,8 @@ class FilterState:
             if key in key_to_field:
                 name = key_to_field[key]
                 allowed = vocabulary[FACETS[name][1]].terms
-                chosen[name] += [t for t in (v.strip().lower() for v in value.split(",")) if t in allowed]
+                terms = (v.strip().lower() for v in value.split(TERM_SEPARATOR))
+                chosen[name] += [t for t in terms if t in allowed]
             elif key == YEAR_KEY:
                 years = parse_year_range(value) or years
             elif key == TEXT_KEY:
@@ -224,13 +282,9 @@ class FilterState:
 
 
 def parse_year_range(value: str) -> tuple[int, int] | None:
-    """'2020-2024' -> (2020, 2024); '2021' -> (2021, 2021); anything else -> None."""
-    parts = value.strip().replace("–", "-").split("-")
-    if not 1 <= len(parts) <= 2:
+    """'2020-2024' -> (2020, 2024); '2021' -> (2021, 2021); anything else (YEAR_PATTERN) -> None."""
+    match = _YEAR.match(value)
+    if not match:
         return None
-    parts = [p.strip() for p in parts]
-    # At most four digits: int() of a long digit string is slow (and refused past 4,300 digits).
-    if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
-        return None
-    first, last = int(parts[0]), int(parts[-1])
+    first, last = int(match.group(1)), int(match.group(2) or match.group(1))
     return (min(first, last), max(first, last))

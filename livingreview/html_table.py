@@ -8,18 +8,19 @@ filtered rows, and the filter state in the URL query string (the same parameters
 livingreview.filters.FilterState, so links to the Binder explorer and to the book are
 interchangeable).
 
-Row data is written once, as the table itself: the script reads its index from the cells
-(and a few data-* attributes for the columns not shown), so no JSON copy doubles the page.
-The stylesheet shows the rows as a table in a wide box and as labelled cards in a narrower
+Row data is written once, as the table itself (each row is a study card, livingreview.cards):
+the script reads its index from the cells (and a few data-* attributes for the columns not
+shown), so no JSON copy doubles the page. The rules it follows (facets and query keys, the year
+syntax, text normalisation, the CSV format) are not restated in the script: page_spec() writes
+them into the fragment as JSON, from the modules that define them. The stylesheet shows the rows as a table in a wide box and as labelled cards in a narrower
 one (the book's text column on a laptop), with or without the script. While a page with
 scripting loads, only the first 100 rows are laid out (a 10,000-row table laid out in full
 takes many seconds); a small fixed inline script shows them all if the table script never
 ran.
 
-Every value is untrusted text. Each one is HTML-escaped (a carriage return is written as
-&#13; so the parser cannot fold it into a newline and the CSV download stays faithful), and
-the only links built from data are https://doi.org/<DOI> for DOIs of the expected shape and
-https:// source URLs.
+Every value is untrusted text, escaped by livingreview.markup (a carriage return is written as
+&#13; so the parser cannot fold it into a newline and the CSV download stays faithful); the only
+links built from data are those of livingreview.links.
 
 livingreview.sphinxext copies livingreview/assets/ to _static/lr/ and, on pages whose HTML
 contains TABLE_MARKER, adds TABLE_CSS and TABLE_JS (deferred). The script has no dependency.
@@ -27,35 +28,38 @@ contains TABLE_MARKER, adds TABLE_CSS and TABLE_JS (deferred). The script has no
 
 from __future__ import annotations
 
-import html
 import re
-from functools import lru_cache
-from pathlib import Path
-from urllib.parse import quote
 
 import pandas as pd
 
-from .filters import FACETS, SEARCH_COLUMNS, TEXT_KEY, YEAR_KEY
-from .links import doi_href, is_https
+from .cards import TABLE_COLUMNS, study_cards, table_row_html
+from .counts import term_counts
+from .exports import csv_spec
+from .filters import FACETS, MAX_TEXT_CHARS, TEXT_KEY, filter_spec
+from .markup import attrs, esc, script_json
+from .schema import column_titles
 from .studies import TABLE1_COLUMNS
-from .validation import column_titles
-from .vocabulary import LIST_COLUMNS, SEPARATOR, load_vocabulary
+from .vocabulary import SEPARATOR, load_vocabulary
+from .wording import plural
 
 #: A class on the fragment's outer element; the Sphinx extension adds the assets to pages with it.
 TABLE_MARKER = "lr-studies-table"
 #: Paths relative to _static/lr/, in load order (the extension adds scripts with `defer`).
 TABLE_JS: list[str] = ["studies-table.js"]
 TABLE_CSS: list[str] = ["studies-table.css"]
-#: Where the assets live in the source tree (copied as a whole to _static/lr/).
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 
-#: The download's name: the same as the Binder explorer's CSV, in the same format.
-CSV_FILENAME = "generative-ai-studies.csv"
 #: Rows per page before the reader chooses otherwise, and the choices offered.
 PAGE_SIZES = (25, 50, 100, 500)
 DEFAULT_PAGE_SIZE = 50
-
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
+#: The table's orders: query value -> (label, sort key, direction); '' is the review's order.
+SORTS = {
+    "": ("Review order", "", 0),
+    "study-asc": ("First author, A–Z", "study", 1),
+    "study-desc": ("First author, Z–A", "study", -1),
+    "year-desc": ("Year, newest first", "year", -1),
+    "year-asc": ("Year, oldest first", "year", 1),
+}
+SORT_KEY = "sort"
 
 
 # The stylesheet lays out only the first 100 rows while a page with scripting loads; if the
@@ -86,28 +90,19 @@ def studies_table_html(
     vocabulary = load_vocabulary()
     titles = column_titles()
     total = len(df)
-    records = df.to_dict("records")
-    years = sorted({int(r["year"]) for r in records if _has_year(r.get("year"))})
+    years = sorted({int(y) for y in df["year"] if _has_year(y)}) if total else []
 
     if caption is None:
         caption = (
-            f"The {total} {'study' if total == 1 else 'studies'} of the review, with the fields of "
+            f"The {plural(total, 'study', 'studies')} of the review, with the fields of "
             "Table 1 and the coded tags. Each study's citation is a link you can share to its row."
         )
 
-    facet_terms = {column: _terms_in_order(vocabulary.get(column), records, column) for column in LIST_COLUMNS}
-    root_attrs = {
-        "class": f"lr-st {TABLE_MARKER}",
-        "id": prefix,
-        "data-lr-total": str(total),
-        "data-lr-csv-columns": ",".join(_csv_columns()),
-        "data-lr-search": ",".join(SEARCH_COLUMNS),
-        "data-lr-csv-name": CSV_FILENAME,
-        "data-lr-page-size": str(int(page_size)),
-        "data-lr-year-key": YEAR_KEY,
-    }
-    parts = [f"<div{_attrs(root_attrs)}>"]
-    parts.append(_controls(prefix, vocabulary, facet_terms, years, page_size))
+    # The rules the script follows, from the modules that define them (see page_spec()).
+    spec = page_spec(page_size)
+    parts = [f"<div{attrs({'class': f'lr-st {TABLE_MARKER}', 'id': prefix})}>"]
+    parts.append(f'<script type="application/json" class="lr-st-spec">{script_json(spec, ascii_only=False)}</script>')
+    parts.append(_controls(prefix, vocabulary, df, years, page_size))
     # The visible count changes on every keystroke; the live region (for screen readers) is
     # updated by the script once typing pauses, so it is announced once, not per letter.
     noun = "study" if total == 1 else "studies"
@@ -118,11 +113,11 @@ def studies_table_html(
     parts.append(_label_style(prefix, titles))
     parts.append(f'<div class="lr-st-scroll" id="{prefix}-scroll">')
     parts.append(f'<table class="lr-st-table" id="{prefix}-table" aria-describedby="{prefix}-status">')
-    parts.append(f"<caption>{_esc(caption)}</caption>")
+    parts.append(f"<caption>{esc(caption)}</caption>")
     parts.append(_colgroup())
     parts.append(_thead(titles))
     parts.append("<tbody>")
-    parts.extend(_row(record, vocabulary) for record in records)
+    parts.extend(table_row_html(card) for card in study_cards(df.to_dict("records"), vocabulary))
     parts.append("</tbody></table></div>")
     parts.append(
         f'<p class="lr-st-empty" id="{prefix}-empty" hidden>No study matches these filters. '
@@ -139,16 +134,29 @@ def studies_table_html(
     return "".join(parts)
 
 
+def page_spec(page_size: int = DEFAULT_PAGE_SIZE) -> dict:
+    """What assets/studies-table.js needs to know, written into the page as JSON: the filter
+    rules (livingreview.filters), the CSV download's rules (livingreview.exports), the orders."""
+    return {
+        "filter": filter_spec(),
+        "csv": csv_spec(),
+        "list_separator": SEPARATOR,  # between the terms of a coded column (the rows' data-* attributes)
+        "sort_key": SORT_KEY,
+        "sorts": {value: {"key": key, "dir": direction} for value, (_label, key, direction) in SORTS.items() if value},
+        "page_size": page_size,
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # Controls (hidden until the script runs: without it they could do nothing)
 
 
-def _controls(prefix, vocabulary, facet_terms, years, page_size) -> str:
+def _controls(prefix, vocabulary, df, years, page_size) -> str:
     out = [f'<form class="lr-st-controls" id="{prefix}-controls" role="search" aria-label="Filter the studies" hidden>']
     out.append('<div class="lr-st-bar">')
     out.append(
         f'<div class="lr-st-field lr-st-search"><label for="{prefix}-q">Search</label>'
-        f'<input type="search" id="{prefix}-q" name="{TEXT_KEY}" maxlength="200" autocomplete="off" '
+        f'<input type="search" id="{prefix}-q" name="{TEXT_KEY}" maxlength="{MAX_TEXT_CHARS}" autocomplete="off" '
         f'spellcheck="false" placeholder="Author, dataset, method, model…" '
         f'aria-describedby="{prefix}-q-hint">'
         f'<span class="lr-st-hint" id="{prefix}-q-hint">All words must occur, in any order.</span></div>'
@@ -163,37 +171,29 @@ def _controls(prefix, vocabulary, facet_terms, years, page_size) -> str:
         f'<select id="{prefix}-y1" data-lr-year="to"><option value="">To</option>{year_options}</select>'
         "</fieldset>"
     )
-    sort_options = (
-        ("", "Review order"),
-        ("study-asc", "First author, A–Z"),
-        ("study-desc", "First author, Z–A"),
-        ("year-desc", "Year, newest first"),
-        ("year-asc", "Year, oldest first"),
-    )
     out.append(
         f'<div class="lr-st-field lr-st-sort"><label for="{prefix}-sort">Sort by</label>'
         f'<select id="{prefix}-sort" data-lr-sort>'
-        + "".join(f'<option value="{v}">{_esc(t)}</option>' for v, t in sort_options)
+        + "".join(f'<option value="{v}">{esc(label)}</option>' for v, (label, _k, _d) in SORTS.items())
         + "</select></div>"
     )
     out.append("</div>")
 
     out.append('<div class="lr-st-facets">')
     for key, column in FACETS.values():
-        facet = vocabulary.get(column)
-        label = facet.label if facet else column
-        terms = facet_terms[column]
+        facet = vocabulary[column]
+        # Every vocabulary term, with its count in the whole table: a 0 is an evidence gap.
         boxes = "".join(
-            f'<label class="lr-st-opt"><input type="checkbox" name="{_esc(key)}" value="{_esc(term)}">'
-            f'<span class="lr-st-opt-l">{_esc(term_label)}</span> <span class="lr-st-c">{count}</span>'
+            f'<label class="lr-st-opt"><input type="checkbox" name="{esc(key)}" value="{esc(term)}">'
+            f'<span class="lr-st-opt-l">{esc(facet.label_of(term))}</span> <span class="lr-st-c">{count}</span>'
             f'<span class="lr-sr"> studies</span></label>'
-            for term, term_label, count in terms
+            for term, count in term_counts(df, column).items()
         )
         out.append(
-            f'<details class="lr-st-facet" data-lr-facet="{_esc(key)}" data-lr-column="{_esc(column)}">'
-            f'<summary><span class="lr-st-facet-l">{_esc(label)}</span>'
+            f'<details class="lr-st-facet" data-lr-facet="{esc(key)}">'
+            f'<summary><span class="lr-st-facet-l">{esc(facet.label)}</span>'
             f'<span class="lr-st-facet-n"></span></summary>'
-            f'<fieldset class="lr-st-panel"><legend class="lr-sr">{_esc(label)}</legend>{boxes}</fieldset>'
+            f'<fieldset class="lr-st-panel"><legend class="lr-sr">{esc(facet.label)}</legend>{boxes}</fieldset>'
             "</details>"
         )
     out.append("</div>")
@@ -218,32 +218,20 @@ def _controls(prefix, vocabulary, facet_terms, years, page_size) -> str:
     return "".join(out)
 
 
-def _terms_in_order(facet, records, column) -> list[tuple[str, str, int]]:
-    """(key, label, number of studies) for every vocabulary term, then any unknown key in the data."""
-    counts: dict[str, int] = {}
-    for record in records:
-        for key in dict.fromkeys(_keys(record.get(column))):
-            counts[key] = counts.get(key, 0) + 1
-    keys = list(facet.terms) if facet else []
-    keys += [k for k in counts if k not in keys]
-    return [(k, facet.label_of(k) if facet else k, counts.get(k, 0)) for k in keys]
-
-
 # --------------------------------------------------------------------------------------------
 # The table
 
 
 def _colgroup() -> str:
-    names = ["study", "year", *TABLE1_COLUMNS, "tags"]
-    return "<colgroup>" + "".join(f'<col class="lr-col-{n}">' for n in names) + "</colgroup>"
+    return "<colgroup>" + "".join(f'<col class="lr-col-{n}">' for n in TABLE_COLUMNS) + "</colgroup>"
 
 
 def _label_style(prefix: str, titles: dict[str, str]) -> str:
     """Each Table 1 column's title as --lr-label, which the card layout shows above the text
     (in CSS, so the cards need no script and the rows carry no repeated labels)."""
     rules = "".join(
-        f"#{prefix} .lr-st-table td:nth-child({n}){{--lr-label:{_css_string(titles[c])}}}"
-        for n, c in enumerate(TABLE1_COLUMNS, start=3)
+        f"#{prefix} .lr-st-table td:nth-child({TABLE_COLUMNS.index(c) + 1}){{--lr-label:{_css_string(titles[c])}}}"
+        for c in TABLE1_COLUMNS
     )
     return f"<style>{rules}</style>"
 
@@ -256,126 +244,13 @@ def _css_string(text: str) -> str:
 def _thead(titles) -> str:
     cells = ['<th scope="col" class="lr-c-study" data-lr-sort-key="study">Study</th>']
     cells.append('<th scope="col" class="lr-c-year" data-f="year" data-lr-sort-key="year">Year</th>')
-    cells += [f'<th scope="col" data-f="{c}">{_esc(titles[c])}</th>' for c in TABLE1_COLUMNS]
+    cells += [f'<th scope="col" data-f="{c}">{esc(titles[c])}</th>' for c in TABLE1_COLUMNS]
     cells.append('<th scope="col" class="lr-c-tags">Coded tags</th>')
     return f"<thead><tr>{''.join(cells)}</tr></thead>"
 
 
-def _row(study: dict, vocabulary) -> str:
-    study_id = _text(study.get("id"))
-    # The row is the study's card: other pages link to studies.html#study-<id>.
-    attrs = {"id": f"study-{study_id}", "data-id": study_id}
-    ref = _text(study.get("ref"))
-    if ref:
-        attrs["data-ref"] = ref
-    added = _text(study.get("added"))
-    if added:
-        attrs["data-added"] = added
-    raw_url = _text(study.get("url"))
-    if raw_url:
-        attrs["data-url"] = raw_url
-    url = raw_url.strip()
-    for column in LIST_COLUMNS:
-        keys = _keys(study.get(column))
-        if keys:
-            attrs[f"data-{column}"] = SEPARATOR.join(keys)
-
-    year = _text(study.get("year"))
-    author = _text(study.get("first_author"))
-    cite = f'<a class="lr-st-cite" href="#study-{_esc(quote(study_id, safe=""))}">'
-    cite += f'<span data-f="first_author">{_esc_text(author)}</span> {_esc_text(year)}</a>'
-    study_cell = [cite]
-    title = _text(study.get("title"))
-    if title:
-        study_cell.append(f'<span class="lr-st-title" data-f="title">{_esc_text(title)}</span>')
-    source = []
-    venue = _text(study.get("venue"))
-    if venue:
-        source.append(f'<span class="lr-st-venue" data-f="venue">{_esc_text(venue)}</span>')
-    doi = _text(study.get("doi"))
-    href = doi_href(doi)
-    if href:
-        source.append(f'DOI <a data-f="doi" href="{_esc(href)}" rel="noopener noreferrer">{_esc_text(doi)}</a>')
-    elif doi:
-        source.append(f'DOI <span data-f="doi">{_esc_text(doi)}</span>')
-    if url and is_https(url) and not url.lower().startswith("https://doi.org/"):
-        source.append(f'<a class="lr-st-link" href="{_esc(url)}" rel="noopener noreferrer">Publication page</a>')
-    if source:
-        study_cell.append(f'<span class="lr-st-src">{" · ".join(source)}</span>')
-    notes = _text(study.get("notes"))
-    if notes:
-        study_cell.append(
-            f'<span class="lr-st-note"><span class="lr-st-note-l">Note:</span> '
-            f'<span data-f="notes">{_esc_text(notes)}</span></span>'
-        )
-
-    cells = [f'<th scope="row" class="lr-c-study">{"".join(study_cell)}</th>']
-    cells.append(f'<td class="lr-c-year">{_esc_text(year)}</td>')
-    cells += [f"<td><div>{_esc_text(_text(study.get(c)))}</div></td>" for c in TABLE1_COLUMNS]
-    cells.append(f'<td class="lr-c-tags">{_tags(study, vocabulary)}</td>')
-    return f"<tr{_attrs(attrs)}>{''.join(cells)}</tr>"
-
-
-def _tags(study: dict, vocabulary) -> str:
-    groups = []
-    for column in LIST_COLUMNS:
-        keys = _keys(study.get(column))
-        if not keys:
-            continue
-        facet = vocabulary.get(column)
-        chips = []
-        for key in keys:
-            label = facet.label_of(key) if facet else key
-            style = ""
-            if column == "model_family" and facet and key in facet.terms:
-                colour = facet.terms[key].colour
-                if colour and _COLOUR.match(colour):
-                    style = f' style="--lr-c:{colour}"'
-            chips.append(f"<span{style}>{_esc_text(label)}</span>")
-        name = facet.label if facet else column
-        groups.append(f'<dt>{_esc_text(name)}</dt><dd class="lr-t-{_slug(column)}">{"".join(chips)}</dd>')
-    return f'<dl class="lr-st-tags">{"".join(groups)}</dl>' if groups else ""
-
-
 # --------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _esc(value: str) -> str:
-    """HTML-escape text for element content and quoted attributes.
-
-    A carriage return becomes &#13;: the HTML parser turns a literal CR into a newline, but
-    a character reference survives, so what the script reads back is the original text.
-    """
-    return html.escape(value, quote=True).replace("\r", "&#13;")
-
-
-def _esc_text(value: str) -> str:
-    """Escape text for element content (quotes need no escaping there; a CR as in _esc)."""
-    return html.escape(value, quote=False).replace("\r", "&#13;")
-
-
-def _attrs(attrs: dict[str, str]) -> str:
-    return "".join(f' {name}="{_esc(value)}"' for name, value in attrs.items())
-
-
-def _text(value) -> str:
-    """A cell as text, as livingreview.exports writes it ('' for missing values)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and value != value:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _keys(value) -> list[str]:
-    if value is None or (isinstance(value, float) and value != value):
-        return []
-    if isinstance(value, str):
-        return [k.strip() for k in value.split(SEPARATOR) if k.strip()]
-    return [str(k) for k in value]
 
 
 def _has_year(value) -> bool:
@@ -392,34 +267,10 @@ def _slug(text: str) -> str:
     return slug if re.match(r"[A-Za-z]", slug) else f"lr-{slug}".rstrip("-")
 
 
-@lru_cache(maxsize=1)
-def _csv_columns() -> tuple[str, ...]:
-    """The download's columns: studies.csv's own, as livingreview.exports.to_csv writes them."""
-    try:
-        from .validation import expected_columns
-
-        return tuple(expected_columns())
-    except Exception:
-        return (
-            "id",
-            "ref",
-            "first_author",
-            "year",
-            "title",
-            "venue",
-            "doi",
-            "url",
-            *TABLE1_COLUMNS,
-            *LIST_COLUMNS,
-            "added",
-            "notes",
-        )
-
-
 __all__ = [
-    "ASSETS_DIR",
     "TABLE_CSS",
     "TABLE_JS",
     "TABLE_MARKER",
+    "page_spec",
     "studies_table_html",
 ]

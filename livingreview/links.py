@@ -10,14 +10,13 @@ import re
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
-from .validation import table_schema
+from .schema import column_pattern
 
 
 @lru_cache(maxsize=1)
 def _doi_shape() -> re.Pattern:
     """The schema's own DOI pattern (data/datapackage.json), so link and validator agree."""
-    field = next(f for f in table_schema()["fields"] if f["name"] == "doi")
-    return re.compile(field["constraints"]["pattern"])
+    return re.compile(column_pattern("doi"))
 
 
 def doi_href(doi: str) -> str | None:

@@ -9,6 +9,8 @@
   only where a figure is drawn), all served from the book's own _static/lr/.
 - builder-inited: copies those assets (livingreview/assets/, plotly.js included).
 - build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible.
+
+What it assumes about Sphinx, the theme and docutils lives in livingreview.upstream.
 """
 
 from __future__ import annotations
@@ -21,12 +23,10 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from .paths import DATA_DIR, studies_path
+from . import upstream
+from .paths import ASSETS_DIR, PACKAGE_DIR, STATIC_SUBDIR, data_files, studies_path
 
 logger = logging.getLogger(__name__)
-PACKAGE_DIR = Path(__file__).resolve().parent
-ASSETS_DIR = PACKAGE_DIR / "assets"
-STATIC_SUBDIR = "lr"  # everything of ours lands in _build/html/_static/lr/
 
 #: Marker class in a page's HTML -> (scripts, stylesheets) that page needs, relative to _static/lr/.
 FIGURE_MARKER = 'class="lr-figure"'  # the drawing holder only, not "lr-figure-box" wrappers
@@ -45,11 +45,8 @@ def _page_assets() -> dict[str, tuple[list[str], list[str]]]:
 def build_inputs_fingerprint() -> str:
     """What the pages' outputs depend on besides their own text: data, vocabulary, package code."""
     digest = hashlib.sha256()
-    table = studies_path()
-    digest.update(str(table.resolve()).encode())
-    inputs = [table, DATA_DIR / "vocabulary.yml", DATA_DIR / "datapackage.json"]
-    inputs += sorted(p for p in DATA_DIR.glob("*.yml") if p not in inputs)
-    inputs += sorted(PACKAGE_DIR.rglob("*.py"))
+    digest.update(str(studies_path().resolve()).encode())
+    inputs = data_files() + sorted(PACKAGE_DIR.rglob("*.py"))
     for path in inputs:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")
@@ -57,9 +54,7 @@ def build_inputs_fingerprint() -> str:
 
 
 def check_data(app: Sphinx, config) -> None:
-    import os
-
-    from .studies import VALIDATED_ENV, data_fingerprint, load_studies
+    from .studies import data_fingerprint, load_studies
     from .validation import DataFileError, InvalidStudiesError
 
     app.lr_fingerprint = build_inputs_fingerprint()
@@ -77,7 +72,7 @@ def check_data(app: Sphinx, config) -> None:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(app.lr_fingerprint)
     # The kernels that execute the pages inherit this and skip re-validating the same bytes.
-    os.environ[VALIDATED_ENV] = data_fingerprint()
+    upstream.mark_validated(data_fingerprint())
 
 
 def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[str]:
@@ -89,66 +84,17 @@ def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[st
     return sorted(set(env.found_docs) - set(added) - set(changed) - set(removed))
 
 
-#: Assets Jupyter Book adds to every page, kept only on pages whose body uses them (each is a
-#: render-blocking request; on a phone over a slow link every one of them delays the text).
-#: name fragment -> marker in the page body that needs it (None: never needed here).
-OPTIONAL_ASSETS = {
-    "thebe": None,  # no live code cells (and sphinx-thebe declares its config twice: a console error)
-    "togglebutton": 'class="toggle',
-    "toggleHint": 'class="toggle',
-    "togglebuttonSelector": 'class="toggle',
-    "toggleOpenOnPrint": 'class="toggle',
-    "design-tabs": 'class="sd-',
-    "sphinx-design": 'class="sd-',
-    "clipboard.min.js": 'class="highlight',
-    "copybutton": 'class="highlight',
-}
-#: Theme scripts with no inline script depending on them at parse time: safe to defer.
-DEFERRABLE = (
-    "doctools.js",
-    "sphinx_highlight.js",
-    "clipboard.min.js",
-    "copybutton.js",
-    "sphinx-book-theme.js",
-    "togglebutton.js",
-    "design-tabs.js",
-)
-
-
-def _asset_text(asset) -> str:
-    name = str(getattr(asset, "filename", asset) or "")
-    return name + " " + str(getattr(asset, "attributes", {}).get("body", ""))
-
-
-def _needed(asset, body: str) -> bool:
-    text = _asset_text(asset)
-    for fragment, marker in OPTIONAL_ASSETS.items():
-        if fragment in text:
-            return marker is not None and marker in body
-    return True
-
-
-def _deferred(script):
-    name = str(getattr(script, "filename", "") or "")
-    if not name.split("?")[0].endswith(DEFERRABLE) or "defer" in script.attributes or "async" in script.attributes:
-        return script
-    return type(script)(script.filename, priority=script.priority, **{**script.attributes, "defer": "defer"})
-
-
 def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
     scripts = context.get("script_files")
     if isinstance(scripts, list):
-        # search.html runs searchtools.js at parse time, which needs doctools' _ready: no defer there.
-        defer = _deferred if pagename != "search" else (lambda script: script)
-        scripts[:] = [defer(script) for script in scripts if _needed(script, body)]
+        defer = upstream.deferred if pagename != upstream.SEARCH_PAGE else (lambda script: script)
+        scripts[:] = [defer(script) for script in scripts if upstream.page_needs(script, body)]
     styles = context.get("css_files")
     if isinstance(styles, list):
-        styles[:] = [style for style in styles if _needed(style, body)]
-    if 'role="list" class="citation-list"' in body:
-        # docutils gives the bibliography role=list but its entries role=doc-biblioentry, which
-        # assistive technology reads as a broken list (axe: aria-required-children).
-        body = context["body"] = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        styles[:] = [style for style in styles if upstream.page_needs(style, body)]
+    if "body" in context:
+        body = context["body"] = upstream.patch_docutils_html(body)
     for marker, (scripts, styles) in _page_assets().items():
         if marker in body:
             for script in scripts:

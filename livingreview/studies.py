@@ -1,4 +1,6 @@
-"""load_studies(): the validated study table as a DataFrame, the one way every page reads data."""
+"""load_studies(): the validated study table as a DataFrame, the one way every page reads data;
+cell_text(): the one way a cell becomes text again (exports, tables, cards).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +11,10 @@ from functools import lru_cache
 import pandas as pd
 
 from .paths import studies_path
-from .validation import InvalidStudiesError, expected_columns, read_records, validate
+from .schema import expected_columns
+from .upstream import is_validated
+from .validation import InvalidStudiesError, read_records, validate
 from .vocabulary import LIST_COLUMNS, split_terms
-
-#: The book build (livingreview.sphinxext) validates the table once and puts its SHA-256 here;
-#: every page's kernel then parses that same file without validating it again (the checks and
-#: their imports cost seconds per kernel, and far more at 10,000 studies).
-VALIDATED_ENV = "LIVINGREVIEW_VALIDATED_SHA256"
 
 #: Free-text columns, in reading order (Table 1's six, then the bibliographic ones).
 TABLE1_COLUMNS = ("dataset", "method", "model", "application", "purpose", "limitations")
@@ -56,7 +55,7 @@ def _validated_rows(path) -> list[dict]:
 @lru_cache(maxsize=4)
 def _valid_rows(path: str, digest: str) -> tuple[dict, ...]:
     """The rows of the table with these exact bytes (cached per process: one parse per kernel)."""
-    if os.environ.get(VALIDATED_ENV) != digest:
+    if not is_validated(digest):
         return tuple(_validated_rows(path))
     parsed = read_records(path)
     position = {name: i for i, name in enumerate(parsed.header)}
@@ -66,3 +65,14 @@ def _valid_rows(path: str, digest: str) -> tuple[dict, ...]:
 def data_fingerprint(path: str | os.PathLike | None = None) -> str:
     """SHA-256 of the table's bytes: what 'the data changed' means for the build cache."""
     return hashlib.sha256(studies_path(path).read_bytes()).hexdigest()
+
+
+def cell_text(value) -> str:
+    """A cell as studies.csv holds it: '' for missing values, YYYY-MM-DD for dates, digits for numbers."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)

@@ -13,13 +13,11 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from .paths import DATAPACKAGE
+from .schema import expected_columns, table_schema
 from .vocabulary import LIST_COLUMNS, load_vocabulary, split_terms
 
 #: Larger files are refused before parsing: 10,000 studies with long text fields take ~25 MB.
@@ -41,7 +39,28 @@ class Problem:
     message: str
 
     def render(self, path: str | Path) -> str:
+        """The line a contributor's terminal shows: PATH:LINE: column 'NAME': problem."""
         return f"{path}:{self.line}: column '{self.column}': {self.message}".translate(_ONE_LINE)
+
+    def annotation(self, path: str | Path) -> str:
+        """The same problem as a GitHub workflow command, shown on the line of the pull request."""
+        return github_annotation(path, self.message, title=f"column '{self.column}'", line=self.line)
+
+
+def github_annotation(path: str | Path, message: str, *, title: str, line: int | None = None) -> str:
+    """'::error file=PATH,line=N,title=TITLE::MESSAGE', escaped as the workflow-command syntax wants."""
+    where = f"file={_github_escape(str(path), property_value=True)}"
+    if line is not None:
+        where += f",line={line}"
+    return f"::error {where},title={_github_escape(title, property_value=True)}::{_github_escape(message)}"
+
+
+def _github_escape(text: str, *, property_value: bool = False) -> str:
+    # Data needs %, CR and LF escaped; property values also ',' and ':'.
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(",", "%2C").replace(":", "%3A")
+    return text
 
 
 class InvalidStudiesError(ValueError):
@@ -51,23 +70,6 @@ class InvalidStudiesError(ValueError):
         self.path = str(path)
         self.problems = sorted(set(problems))
         super().__init__("\n".join(p.render(self.path) for p in self.problems))
-
-
-@lru_cache(maxsize=2)
-def table_schema(path: str | Path = DATAPACKAGE) -> dict:
-    """The Table Schema descriptor of the studies resource."""
-    with open(path, encoding="utf-8") as handle:
-        package = json.load(handle)
-    return next(r for r in package["resources"] if r["name"] == "studies")["schema"]
-
-
-def expected_columns() -> list[str]:
-    return [f["name"] for f in table_schema()["fields"]]
-
-
-def column_titles() -> dict[str, str]:
-    """Each column's reader-facing title (the schema's `title`), e.g. model -> 'Generative model'."""
-    return {f["name"]: f.get("title", f["name"]) for f in table_schema()["fields"]}
 
 
 @dataclass

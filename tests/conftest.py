@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from livingreview.html_table import TABLE_CSS, TABLE_JS, studies_table_html
+from livingreview.paths import ASSETS_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
@@ -82,3 +85,26 @@ def browser():
         )
         yield instance
         instance.close()
+
+
+def write_site(root: Path, df, *, name: str = "studies.html", **options) -> Path:
+    """A studies page laid out as the book will be: in a sub-folder, the assets where the Sphinx
+    extension puts them, the table fragment and a card anchor per study (no book build needed).
+    Another page in the same `root` reuses the assets already there."""
+    static = root / "_static" / "lr"
+    if not static.is_dir():
+        shutil.copytree(ASSETS_DIR, static, ignore=shutil.ignore_patterns("figures.js", "book.css", "vendor"))
+    head = "".join(f'<link rel="stylesheet" href="../_static/lr/{c}">' for c in TABLE_CSS)
+    head += "".join(f'<script defer src="../_static/lr/{j}"></script>' for j in TABLE_JS)
+    cards = "".join(f'<section id="study-{i}"><h3>{i}</h3></section>' for i in df["id"])
+    page = root / "book" / name
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Studies</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"{head}<style>body{{margin:0;font-family:system-ui,sans-serif}}"
+        "main{max-width:60rem;margin:0 auto;padding:1rem 2rem}</style></head>"
+        f"<body><main><h1>The studies</h1>{studies_table_html(df, **options)}{cards}</main></body></html>",
+        encoding="utf-8",
+    )
+    return page

@@ -10,7 +10,8 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from livingreview import load_studies
-from livingreview.validation import expected_columns, validate
+from livingreview.schema import expected_columns
+from livingreview.validation import validate
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary, split_terms
 
 from synthetic import make_studies, write_studies

@@ -74,21 +74,6 @@ def test_figure_script_only_on_pages_with_figures(built_book):
     assert (built_book / "_static" / "lr" / "vendor" / "plotly-cartesian.min.js").is_file()
 
 
-def test_vendored_plotly_js_matches_the_python_package():
-    """The figures' JSON comes from plotly.py; the served bundle must be the plotly.js it targets,
-    and hold every trace type the figures use."""
-    import plotly
-
-    from livingreview.figures import FIGURES
-
-    bundled = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:400]
-    served = (ROOT / "livingreview" / "assets" / "vendor" / "plotly-cartesian.min.js").read_text()[:400]
-    version = re.search(r"plotly\.js v([\d.]+)", bundled).group(1)
-    assert f"(cartesian - minified) v{version}" in served
-    types = {trace.type for spec in FIGURES.values() for trace in spec.make(load_studies()).data}
-    assert types <= {"bar", "heatmap", "scatter", "histogram", "box", "contour", "histogram2d"}
-
-
 def test_source_claim_shown_beside_computed_value(built_book):
     facts = compute_facts(load_studies())
     text = visible_text(built_book / "book" / "analysis.html")

@@ -16,8 +16,8 @@ import jsonschema
 import pytest
 import yaml
 
-from livingreview.living import pr_checklist, sync_contributing
-from livingreview.validation import table_schema
+from livingreview.contributor_docs import pr_checklist, sync_contributing
+from livingreview.schema import table_schema
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
 
 from conftest import ROOT, require
@@ -356,7 +356,7 @@ def test_citation_cff_agrees_with_the_project():
 
 def test_contributing_generated_blocks_are_up_to_date():
     current = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    assert sync_contributing(current) == current, "run: python -m livingreview.living"
+    assert sync_contributing(current) == current, "run: python -m livingreview contributing"
     assert current.count("<!-- BEGIN generated:") == 2
 
 

@@ -14,7 +14,7 @@ from pybtex.database import parse_string
 from livingreview import load_studies
 from livingreview.exports import FORMULA_TRIGGERS, to_bibtex, to_csv, to_ris
 from livingreview.paths import DEFAULT_STUDIES
-from livingreview.validation import expected_columns
+from livingreview.schema import expected_columns
 from livingreview.vocabulary import LIST_COLUMNS
 
 STUDIES = load_studies()

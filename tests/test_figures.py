@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livingreview import LIST_COLUMNS, load_studies, load_vocabulary
-from livingreview.counts import cross_counts, most_common, studies_in_cell, studies_with_term, term_counts
+from livingreview.counts import cross_counts, most_common, term_counts
 from livingreview.figures import FIGURES, MAX_LISTED, MAX_NAMED, PLOTLY_CONFIG
 from livingreview.vocabulary import family_colours
 
@@ -221,20 +221,11 @@ def test_cross_counts_is_the_full_grid(frame):
         assert grid.loc[domain, family] == expected.get((domain, family), 0)
 
 
-def test_studies_in_cell_and_with_term(frame):
-    for domain, family in itertools.product(KEYS["domain"], KEYS["model_family"]):
-        got = studies_in_cell(frame, "domain", domain, "model_family", family)
-        assert list(got["id"]) == ids_in(frame, "domain", domain, "model_family", family)
-    for family in KEYS["model_family"]:
-        got = studies_with_term(frame, "model_family", family)
-        assert list(got["id"]) == [s.id for s in frame.itertuples() if family in s.model_family]
-
-
 def test_counts_ignore_the_frame_index(shipped):
     shuffled = shipped.sample(frac=1, random_state=3).set_index(pd.Index(["x"] * len(shipped)))
     assert term_counts(shuffled, "domain").equals(term_counts(shipped, "domain"))
     assert (
-        len(studies_in_cell(shuffled, "domain", "radiology", "model_family", "gan"))
+        cross_counts(shuffled, "domain", "model_family").loc["radiology", "gan"]
         == count_pairs(shipped, "domain", "model_family")[("radiology", "gan")]
     )
 

@@ -272,6 +272,7 @@ def test_static_table_escapes_hostile_text(hostile_frame):
 # Readers never write
 
 
+@pytest.mark.slow
 def test_readers_never_rewrite_the_table(hostile_csv, hostile_frame, tmp_path, capsys):
     from livingreview import exports, load_studies
     from livingreview.cli import main

@@ -13,15 +13,14 @@ import csv
 import functools
 import http.server
 import io
+import json
 import os
 import re
-import shutil
 import statistics
 import threading
 import time
 import unicodedata
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -33,14 +32,17 @@ from livingreview import exports, load_studies
 from livingreview.filters import FilterState, filter_studies
 from livingreview.html_table import _FALLBACK_SCRIPT as FALLBACK
 from livingreview.html_table import (
-    ASSETS_DIR,
     TABLE_CSS,
     TABLE_JS,
     TABLE_MARKER,
+    page_spec,
     studies_table_html,
 )
+from livingreview.paths import ASSETS_DIR
 from livingreview.studies import TABLE1_COLUMNS
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
+
+from conftest import write_site
 
 # Markup a correct fragment may contain; anything else came from the data.
 ALLOWED_TAGS = {
@@ -274,7 +276,8 @@ def test_hostile_cells_stay_text(studies):
     fragment = studies_table_html(frame)
     parsed = parse(fragment)
     assert {t for t, _ in parsed.tags} <= ALLOWED_TAGS | {"script"}
-    assert [t for t, _ in parsed.tags].count("script") == 1
+    scripts = [a for t, a in parsed.tags if t == "script"]
+    assert scripts == [{"type": "application/json", "class": "lr-st-spec"}, {}]
     for tag, attrs in parsed.tags:
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
         if tag == "a":
@@ -292,8 +295,11 @@ def test_hostile_cells_stay_text(studies):
     assert texts[3:8] == [HOSTILE[c] for c in TABLE1_COLUMNS[1:]]
     assert row["attrs"]["data-url"] == HOSTILE["url"]  # kept for the CSV, never linked
     assert "<img" not in fragment and "<svg" not in fragment and "<iframe" not in fragment
-    # The one script is the fixed fallback at the end, with no data in it.
-    assert fragment.count("<script") == 1 and fragment.endswith(FALLBACK)
+    # The one script that runs is the fixed fallback at the end, with no data in it; the other
+    # is the filter rules as JSON (no study data), which the table's script reads.
+    assert fragment.count("<script") == 2 and fragment.endswith(FALLBACK)
+    spec = fragment.split('<script type="application/json" class="lr-st-spec">')[1].split("</script>")[0]
+    assert json.loads(spec) == page_spec()
     # The one style element holds the column labels, from the data package, not the rows.
     assert fragment.count("<style") == 1 and "--lr-label" in fragment.split("<style>")[1].split("</style>")[0]
 
@@ -366,26 +372,6 @@ def expected_ids(df: pd.DataFrame, *, domains=(), text="", families=(), years=No
         if all(w in blob for w in words):
             out.append(study["id"])
     return out
-
-
-def write_site(root: Path, df: pd.DataFrame, **options) -> Path:
-    """A page in a sub-folder, with the assets where the extension puts them."""
-    static = root / "_static" / "lr"
-    shutil.copytree(ASSETS_DIR, static, ignore=shutil.ignore_patterns("figures.js", "book.css"))
-    head = "".join(f'<link rel="stylesheet" href="../_static/lr/{c}">' for c in TABLE_CSS)
-    head += "".join(f'<script defer src="../_static/lr/{j}"></script>' for j in TABLE_JS)
-    cards = "".join(f'<section id="study-{i}"><h3>{i}</h3></section>' for i in df["id"])
-    page = root / "book" / "studies.html"
-    page.parent.mkdir(parents=True)
-    page.write_text(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Studies</title>'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"{head}<style>body{{margin:0;font-family:system-ui,sans-serif}}"
-        "main{max-width:60rem;margin:0 auto;padding:1rem 2rem}</style></head>"
-        f"<body><main><h1>The studies</h1>{studies_table_html(df, **options)}{cards}</main></body></html>",
-        encoding="utf-8",
-    )
-    return page
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

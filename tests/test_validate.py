@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 
 import pytest
 
 from livingreview import load_studies
+from livingreview.cli import main
 from livingreview.validation import DataFileError, InvalidStudiesError
 
 from conftest import FIXTURES, ROOT
 
 
 def run_validate(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "livingreview", "validate", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
+    """`python -m livingreview validate ARGS` run from the repository root, in this process (the
+    same code and output as the command, without a Python start-up per case)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["validate", *args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args, code, expected",
+    [(["data/studies.csv"], 0, "data/studies.csv: valid: "), (["tests/fixtures/nope.csv"], 2, "no such file")],
+)
+def test_the_real_command_line(args, code, expected):
+    """What a contributor's terminal shows: the exit code, the message, never a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "livingreview", "validate", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
+    assert result.returncode == code and expected in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_shipped_data_is_valid_with_a_summary():

@@ -5,111 +5,138 @@
  * (no modules, no dependencies, no network) enhances it in place: free-text search, facet
  * and year filters, sorting, paging, a live "N of M studies" count, a reset, a CSV download
  * of the filtered rows, and the view in the URL query string, with the same parameters as
- * livingreview.filters.FilterState (domain, family, modality, contribution, limitation,
- * year, q; plus sort). It works from file:// and over http.
+ * livingreview.filters.FilterState (plus the order).
+ *
+ * The rules are not written here. The page carries them as JSON (<script class="lr-st-spec">,
+ * from livingreview.html_table.page_spec): the facets and their query keys, the year syntax,
+ * how text is normalised and split into words, the bounds on a query (livingreview.filters),
+ * the CSV format (livingreview.exports) and the orders. Rules below reads them; the Python
+ * package follows the same ones, and tests/test_filter_agreement.py holds the two together.
  *
  * The rows are the data: the index is read once from the cells and data-* attributes, rows
  * are kept as nodes and only the current page is attached to the document. Study text is
  * only ever read as textContent and written back with textContent, never parsed as HTML.
- * Licence: MIT (the project's code licence).
+ * It works from file:// and over http. Licence: MIT (the project's code licence).
  */
 (function () {
   "use strict";
 
-  var FORMULA = /^[=+\-@\t\r]/; // OWASP CSV injection triggers, as livingreview.exports
-  var MAX_QUERY = 4096;
-  var MAX_TEXT = 200;
   var ANNOUNCE_DELAY = 600; // ms of quiet typing before the screen-reader count is announced
   var URL_DELAY = 250; // ms; history.replaceState is rate-limited by browsers
-  var SORTS = {
-    "study-asc": { key: "study", dir: 1 },
-    "study-desc": { key: "study", dir: -1 },
-    "year-asc": { key: "year", dir: 1 },
-    "year-desc": { key: "year", dir: -1 }
+
+  var collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+  var plurals = new Intl.PluralRules("en");
+
+  // "1 study", "2 studies": the noun for a count, as livingreview.wording.plural words it.
+  function studies(n) {
+    return plurals.select(n) === "one" ? "study" : "studies";
+  }
+
+  function characterClass(chars) {
+    return Array.from(chars)
+      .map(function (c) {
+        return "\\u{" + c.codePointAt(0).toString(16) + "}";
+      })
+      .join("");
+  }
+
+  /* ------------------------------------------------- the rules, read from the page */
+
+  function Rules(spec) {
+    var filter = spec.filter;
+    var space = characterClass(filter.spaces);
+    var folds = filter.folds;
+    this.filter = filter;
+    this.csvSpec = spec.csv;
+    this.spaces = new RegExp("[" + space + "]+", "u");
+    this.edges = new RegExp("^[" + space + "]+|[" + space + "]+$", "gu");
+    this.leading = new RegExp("^[" + space + "]+", "u");
+    this.folded = new RegExp("[" + characterClass(Object.keys(folds).join("")) + "]", "gu");
+    this.folds = folds;
+    this.year = new RegExp(filter.year_pattern, "u");
+    this.quoteCell = new RegExp("[" + characterClass(spec.csv.quote_cell_if) + "]", "u");
+    this.quoteRow = new RegExp("[" + characterClass(spec.csv.quote_row_if) + "]", "u");
+  }
+
+  // White space at both ends removed, as Python's str.strip() does.
+  Rules.prototype.strip = function (text) {
+    return String(text).replace(this.edges, "");
   };
 
-  var collator = window.Intl && Intl.Collator ? new Intl.Collator(undefined, { sensitivity: "base", numeric: true }) : null;
-
-  function compareText(a, b) {
-    if (collator) return collator.compare(a, b);
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
-
-  /* The form both the index and the query are compared in: NFKC, then case-folded (as
-     livingreview.filters.normalise_text; toLowerCase plus the folds that differ). */
-  function norm(text) {
-    text = String(text);
-    if (text.normalize) text = text.normalize("NFKC");
-    return text.toLowerCase().replace(/\u00df/g, "ss").replace(/\u03c2/g, "\u03c3");
-  }
-
-  function words(text) {
-    return norm(text).split(/\s+/).filter(Boolean);
-  }
-
-  /* ---------------------------------------------------------------- URL query string */
-
-  function decodePart(text) {
-    text = text.replace(/\+/g, " ");
-    try {
-      return decodeURIComponent(text);
-    } catch (e) {
-      return text.replace(/(%[0-9A-Fa-f]{2})+/g, function (run) {
-        try {
-          return decodeURIComponent(run);
-        } catch (e2) {
-          return "\ufffd";
-        }
+  // The form both the index and the query are compared in (livingreview.filters.normalise_text).
+  Rules.prototype.norm = function (text) {
+    var folds = this.folds;
+    return String(text)
+      .normalize(this.filter.normal_form)
+      .toLowerCase()
+      .replace(this.folded, function (c) {
+        return folds[c];
       });
-    }
-  }
+  };
 
-  function parsePairs(search) {
-    var pairs = [];
-    String(search || "")
-      .slice(0, MAX_QUERY)
-      .replace(/^\s*\?/, "")
-      .split("&")
-      .forEach(function (part) {
-        if (!part) return;
-        var eq = part.indexOf("=");
-        var key = decodePart(eq < 0 ? part : part.slice(0, eq));
-        var value = eq < 0 ? "" : decodePart(part.slice(eq + 1));
-        pairs.push([key, value]);
-      });
-    return pairs;
-  }
-
-  // Python's urllib.parse.quote(value, safe=","): what FilterState.to_query writes.
-  function quote(text) {
-    return encodeURIComponent(text)
-      .replace(/%2C/gi, ",")
-      .replace(/[!'()*]/g, function (c) {
-        return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-      });
-  }
+  Rules.prototype.words = function (text) {
+    return this.norm(text).split(this.spaces).filter(Boolean);
+  };
 
   // 'YYYY' or 'YYYY-YYYY' (an en dash too); anything else gives null (parse_year_range).
-  function parseYears(value) {
-    var parts = String(value).trim().replace(/\u2013/g, "-").split("-");
-    if (parts.length < 1 || parts.length > 2) return null;
-    parts = parts.map(function (p) {
-      return p.trim();
-    });
-    for (var i = 0; i < parts.length; i++) if (!/^[0-9]{1,4}$/.test(parts[i])) return null;
-    var first = parseInt(parts[0], 10);
-    var last = parseInt(parts[parts.length - 1], 10);
+  Rules.prototype.parseYears = function (value) {
+    var match = this.year.exec(String(value));
+    if (!match) return null;
+    var first = parseInt(match[1], 10);
+    var last = match[2] === undefined ? first : parseInt(match[2], 10);
     return [Math.min(first, last), Math.max(first, last)];
-  }
+  };
 
-  /* ------------------------------------------------------------------------ CSV */
+  // [key, value] pairs of a query string, as FilterState.from_query reads them: its first
+  // max_query_chars characters, keys stripped and lower-cased, empty values dropped.
+  Rules.prototype.parseQuery = function (search) {
+    var self = this;
+    var text = Array.from(String(search || ""))
+      .slice(0, this.filter.max_query_chars)
+      .join("");
+    var pairs = [];
+    new URLSearchParams(text.replace(this.leading, "").replace(/^\?/, "")).forEach(function (value, key) {
+      if (value) pairs.push([self.strip(key).toLowerCase(), value]);
+    });
+    return pairs;
+  };
 
-  function csvCell(value) {
-    value = value == null ? "" : String(value);
-    if (FORMULA.test(value)) value = "'" + value;
-    if (/[",\n\r]/.test(value)) value = '"' + value.replace(/"/g, '""') + '"';
-    return value;
-  }
+  // The search text of a query: at most max_text_chars characters (code points, as Python counts).
+  Rules.prototype.clipText = function (text) {
+    return Array.from(text).slice(0, this.filter.max_text_chars).join("");
+  };
+
+  // A query string from [key, value] pairs; the term separator stays readable, as in
+  // FilterState.to_query (spaces come out as '+', which every reader takes for a space).
+  Rules.prototype.writeQuery = function (pairs) {
+    var params = new URLSearchParams();
+    pairs.forEach(function (pair) {
+      params.append(pair[0], pair[1]);
+    });
+    var separator = this.filter.term_separator;
+    var text = params.toString().split(encodeURIComponent(separator)).join(separator);
+    return text ? "?" + text : "";
+  };
+
+  // One row of the CSV download, as livingreview.exports.to_csv writes it.
+  Rules.prototype.csvRow = function (values) {
+    var csv = this.csvSpec;
+    var self = this;
+    var cells = values.map(function (value) {
+      value = value == null ? "" : String(value);
+      return value && csv.formula_triggers.indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+    });
+    var quoteAll = cells.some(function (cell) {
+      return self.quoteRow.test(cell);
+    });
+    return cells
+      .map(function (cell) {
+        return quoteAll || self.quoteCell.test(cell) ? '"' + cell.replace(/"/g, '""') + '"' : cell;
+      })
+      .join(",");
+  };
+
+  /* ------------------------------------------------------------------- download */
 
   function download(text, name, type) {
     var blob = new Blob([text], { type: type });
@@ -131,12 +158,16 @@
   function StudyTable(root) {
     this.root = root;
     this.prefix = root.id;
+    var spec = JSON.parse(root.querySelector("script.lr-st-spec").textContent);
+    this.rules = new Rules(spec);
     this.table = root.querySelector("table.lr-st-table");
     this.tbody = this.table.tBodies[0];
     this.form = root.querySelector(".lr-st-controls");
     this.search = this.form.querySelector('input[type="search"]');
-    this.textKey = this.search.name || "search";
-    this.yearKey = root.getAttribute("data-lr-year-key") || "year";
+    this.textKey = spec.filter.text_key;
+    this.yearKey = spec.filter.year_key;
+    this.sortKey = spec.sort_key;
+    this.sorts = spec.sorts;
     this.yearFrom = this.form.querySelector('[data-lr-year="from"]');
     this.yearTo = this.form.querySelector('[data-lr-year="to"]');
     this.sortSelect = this.form.querySelector("[data-lr-sort]");
@@ -150,15 +181,16 @@
     this.pager = root.querySelector(".lr-st-pager");
     this.total = 0;
     this.page = 0;
-    this.pageSize = parseInt(root.getAttribute("data-lr-page-size") || "50", 10) || 0;
-    this.csvColumns = (root.getAttribute("data-lr-csv-columns") || "").split(",").filter(Boolean);
-    this.searchColumns = (root.getAttribute("data-lr-search") || "").split(",").filter(Boolean);
-    this.csvName = root.getAttribute("data-lr-csv-name") || "studies.csv";
+    this.pageSize = spec.page_size;
+    this.listSeparator = spec.list_separator;
+    this.csvColumns = spec.csv.columns;
+    this.csvName = spec.csv.filename;
+    this.searchColumns = spec.filter.search_columns;
     this.matches = [];
     this.announceTimer = 0;
     this.urlTimer = 0;
     this.readColumns();
-    this.readFacets();
+    this.readFacets(spec.filter.facets);
     this.readRows();
   }
 
@@ -174,20 +206,23 @@
     this.yearIndex = this.colIndex.year;
   };
 
-  StudyTable.prototype.readFacets = function () {
+  // The facets in the spec's order, each with its control (<details data-lr-facet="key">).
+  StudyTable.prototype.readFacets = function (specs) {
     var self = this;
     this.facets = [];
-    this.root.querySelectorAll("details.lr-st-facet").forEach(function (details) {
+    specs.forEach(function (spec) {
+      var details = self.root.querySelector('details.lr-st-facet[data-lr-facet="' + spec.key + '"]');
       var facet = {
-        key: details.getAttribute("data-lr-facet"),
-        column: details.getAttribute("data-lr-column"),
+        key: spec.key,
+        column: spec.column,
         label: details.querySelector(".lr-st-facet-l").textContent,
         details: details,
         summary: details.querySelector("summary"),
         badge: details.querySelector(".lr-st-facet-n"),
-        boxes: {},
-        counts: {},
-        labels: {},
+        // Keyed by term: no prototype, so a term such as "constructor" from a link is no key.
+        boxes: Object.create(null),
+        counts: Object.create(null),
+        labels: Object.create(null),
         order: [],
         chosen: []
       };
@@ -205,11 +240,12 @@
   StudyTable.prototype.readRows = function () {
     var trs = Array.prototype.slice.call(this.tbody.rows);
     var facets = this.facets;
+    var separator = this.listSeparator;
     this.rows = trs.map(function (tr, i) {
       var terms = [];
       for (var f = 0; f < facets.length; f++) {
         var value = tr.getAttribute("data-" + facets[f].column);
-        terms.push(value ? value.split(";") : []);
+        terms.push(value ? value.split(separator) : []);
       }
       return { tr: tr, i: i, terms: terms, year: NaN, blob: null, author: null, prepared: false };
     });
@@ -217,7 +253,7 @@
     for (var r = 0; r < this.rows.length; r++) {
       var row = this.rows[r];
       row.year = this.yearIndex === undefined ? NaN : parseInt(row.tr.cells[this.yearIndex].textContent, 10);
-      row.blob = norm(this.searchText(row));
+      row.blob = this.rules.norm(this.searchText(row));
     }
   };
 
@@ -228,7 +264,7 @@
       return tr.getAttribute("data-" + name) || "";
     }
     for (var f = 0; f < this.facets.length; f++) {
-      if (this.facets[f].column === name) return row.terms[f].join(";");
+      if (this.facets[f].column === name) return row.terms[f].join(this.listSeparator);
     }
     if (this.colIndex[name] !== undefined) return tr.cells[this.colIndex[name]].textContent;
     var el = tr.querySelector('[data-f="' + name + '"]');
@@ -283,22 +319,22 @@
     this.facets.forEach(function (facet) {
       chosen[facet.key] = [];
     });
-    parsePairs(search).forEach(function (pair) {
-      var key = pair[0].trim().toLowerCase();
+    var rules = this.rules;
+    rules.parseQuery(search).forEach(function (pair) {
+      var key = pair[0];
       var value = pair[1];
-      if (!value) return;
       if (Object.prototype.hasOwnProperty.call(chosen, key)) {
         var facet = self.facetByKey(key);
-        value.split(",").forEach(function (term) {
-          term = term.trim().toLowerCase();
+        value.split(rules.filter.term_separator).forEach(function (term) {
+          term = rules.strip(term).toLowerCase();
           if (facet.boxes[term] && chosen[key].indexOf(term) < 0) chosen[key].push(term);
         });
       } else if (key === self.yearKey) {
-        years = parseYears(value) || years;
+        years = rules.parseYears(value) || years;
       } else if (key === self.textKey) {
-        text = value.slice(0, MAX_TEXT);
-      } else if (key === "sort") {
-        sort = SORTS[value] ? value : sort;
+        text = rules.clipText(value);
+      } else if (key === self.sortKey) {
+        sort = Object.prototype.hasOwnProperty.call(self.sorts, value) ? value : sort;
       }
     });
     this.facets.forEach(function (facet) {
@@ -313,7 +349,8 @@
     }
     this.yearFrom.value = years ? String(years[0]) : "";
     this.yearTo.value = years ? String(years[1]) : "";
-    this.search.value = text.trim();
+    // A search box drops line breaks from its value: make them the spaces they are between words.
+    this.search.value = rules.strip(text.replace(/[\r\n]/g, " "));
     this.sortSelect.value = sort;
   };
 
@@ -325,34 +362,27 @@
   // The view as a query string, in FilterState.to_query's order, then sort, then any
   // parameters of other tools (e.g. Sphinx's ?highlight=) left as they were.
   StudyTable.prototype.query = function () {
-    var parts = [];
+    var rules = this.rules;
+    var pairs = [];
+    var ours = Object.create(null);
     this.facets.forEach(function (facet) {
-      if (facet.chosen.length) parts.push(facet.key + "=" + quote(facet.chosen.join(",")));
+      ours[facet.key] = true;
+      if (facet.chosen.length) pairs.push([facet.key, facet.chosen.join(rules.filter.term_separator)]);
     });
     var years = this.years();
     if (years) {
       var lo = isFinite(years[0]) ? years[0] : this.minYear;
       var hi = isFinite(years[1]) ? years[1] : this.maxYear;
-      parts.push(this.yearKey + "=" + (lo === hi ? String(lo) : lo + "-" + hi));
+      pairs.push([this.yearKey, lo === hi ? String(lo) : lo + "-" + hi]);
     }
-    var text = this.search.value.trim();
-    if (text) parts.push(this.textKey + "=" + quote(text));
-    if (this.sortSelect.value) parts.push("sort=" + quote(this.sortSelect.value));
-    var ours = { sort: true };
-    ours[this.yearKey] = true;
-    ours[this.textKey] = true;
-    this.facets.forEach(function (facet) {
-      ours[facet.key] = true;
+    var text = rules.strip(this.search.value);
+    if (text) pairs.push([this.textKey, text]);
+    if (this.sortSelect.value) pairs.push([this.sortKey, this.sortSelect.value]);
+    ours[this.yearKey] = ours[this.textKey] = ours[this.sortKey] = true;
+    new URLSearchParams(window.location.search).forEach(function (value, key) {
+      if (!ours[rules.strip(key).toLowerCase()]) pairs.push([key, value]);
     });
-    String(window.location.search)
-      .replace(/^\?/, "")
-      .split("&")
-      .forEach(function (part) {
-        if (!part) return;
-        var key = decodePart(part.split("=")[0]).trim().toLowerCase();
-        if (!ours[key]) parts.push(part);
-      });
-    return parts.length ? "?" + parts.join("&") : "";
+    return rules.writeQuery(pairs);
   };
 
   StudyTable.prototype.writeUrl = function () {
@@ -402,7 +432,7 @@
       return Object.create(null);
     });
     var years = this.years();
-    var terms = words(this.search.value);
+    var terms = this.rules.words(this.search.value);
     var order = this.sortedRows();
     var matches = [];
     var pass = new Array(nf);
@@ -456,8 +486,14 @@
     this.counts = counts;
   };
 
+  // The order chosen ({key, dir}), or null for the review's order.
+  StudyTable.prototype.sortBy = function () {
+    var value = this.sortSelect.value;
+    return value && Object.prototype.hasOwnProperty.call(this.sorts, value) ? this.sorts[value] : null;
+  };
+
   StudyTable.prototype.sortedRows = function () {
-    var sort = SORTS[this.sortSelect.value];
+    var sort = this.sortBy();
     var name = sort ? this.sortSelect.value : "";
     if (this.sortedName === name && this.sorted) return this.sorted;
     var rows = this.rows.slice();
@@ -470,10 +506,10 @@
       rows.sort(
         sort.key === "year"
           ? function (a, b) {
-              return (a.year - b.year) * dir || compareText(a.author, b.author) || a.i - b.i;
+              return (a.year - b.year) * dir || collator.compare(a.author, b.author) || a.i - b.i;
             }
           : function (a, b) {
-              return compareText(a.author, b.author) * dir || (a.year - b.year) * dir || a.i - b.i;
+              return collator.compare(a.author, b.author) * dir || (a.year - b.year) * dir || a.i - b.i;
             }
       );
     }
@@ -639,7 +675,7 @@
       this.chips.textContent = "";
       this.chips.appendChild(chips);
     }
-    var sort = SORTS[this.sortSelect.value];
+    var sort = this.sortBy();
     this.sortHeads.forEach(function (th) {
       var key = th.getAttribute("data-lr-sort-key");
       if (sort && sort.key === key) th.setAttribute("aria-sort", sort.dir > 0 ? "ascending" : "descending");
@@ -649,13 +685,17 @@
     this.csvButton.textContent = "Download CSV (" + n + ")";
     this.csvButton.setAttribute(
       "aria-label",
-      "Download CSV (" + n + "): the " + n + " matching " + (n === 1 ? "study" : "studies")
+      "Download CSV (" + n + "): the " + n + " matching " + studies(n)
     );
     this.csvButton.disabled = n === 0;
   };
 
   StudyTable.prototype.countText = function () {
-    return this.matches.length + " of " + this.total + " " + (this.total === 1 ? "study" : "studies");
+    return this.matches.length + this.ofTotal();
+  };
+
+  StudyTable.prototype.ofTotal = function () {
+    return " of " + this.total + " " + studies(this.total);
   };
 
   StudyTable.prototype.drawStatus = function (typing) {
@@ -665,7 +705,7 @@
     this.status.textContent = "";
     this.status.appendChild(strong);
     this.status.appendChild(
-      document.createTextNode(" of " + this.total + " " + (this.total === 1 ? "study" : "studies"))
+      document.createTextNode(this.ofTotal())
     );
     clearTimeout(this.announceTimer);
     var say = function () {
@@ -679,17 +719,18 @@
 
   StudyTable.prototype.csv = function () {
     var self = this;
-    var lines = [this.csvColumns.map(csvCell).join(",")];
+    var end = this.rules.csvSpec.line_end;
+    var lines = [this.rules.csvRow(this.csvColumns)];
     this.matches.forEach(function (row) {
       lines.push(
-        self.csvColumns
-          .map(function (name) {
-            return csvCell(self.field(row, name));
+        self.rules.csvRow(
+          self.csvColumns.map(function (name) {
+            return self.field(row, name);
           })
-          .join(",")
+        )
       );
     });
-    return lines.join("\n") + "\n";
+    return lines.join(end) + end;
   };
 
   /* --------------------------------------------------------------- events */
@@ -795,7 +836,7 @@
         target.setAttribute("aria-label", target.textContent + " of " + target.getAttribute("data-lr-cite"));
       } else if (target.classList.contains("lr-st-sortbtn")) {
         var key = target.closest("th").getAttribute("data-lr-sort-key");
-        var current = SORTS[self.sortSelect.value];
+        var current = self.sortBy();
         var value;
         if (current && current.key === key) value = key + (current.dir > 0 ? "-desc" : "-asc");
         else value = key + (key === "year" ? "-desc" : "-asc");
