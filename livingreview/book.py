@@ -14,8 +14,9 @@ import pandas as pd
 from .studies import load_studies
 from .vocabulary import LIST_COLUMNS, load_vocabulary
 
-#: Modalities that make a study "image-centric" (the review's phrase for its largest group).
-IMAGE_MODALITIES = ("2d-image", "3d-volume", "hyperspectral-image", "photograph")
+#: The modality group whose terms make a study "image-centric" (the review's phrase for its
+#: largest group): every image modality of the vocabulary, so a new one counts without a change here.
+IMAGE_GROUP = "image"
 #: The families the review names when it says "GANs, diffusion models or VLMs" act on images.
 IMAGE_FAMILIES = ("gan", "diffusion", "vlm")
 
@@ -59,7 +60,7 @@ def compute_facts(df: pd.DataFrame) -> dict[str, object]:
         facts[f"n_{column}_used"] = len(used)
         for key in load_vocabulary()[column].terms:
             facts[f"n_{column}_{key.replace('-', '_')}"] = int(has_any(df[column], [key]).sum())
-    image = has_any(df["modality"], IMAGE_MODALITIES)
+    image = has_any(df["modality"], load_vocabulary()["modality"].in_group(IMAGE_GROUP))
     image_generative = image & has_any(df["model_family"], IMAGE_FAMILIES)
     facts["n_image"] = int(image.sum())
     facts["n_non_image"] = n - facts["n_image"]
@@ -90,10 +91,13 @@ def glue(name: str, value: object) -> None:
 
 def glue_facts(df: pd.DataFrame | None = None) -> dict[str, object]:
     """Compute the facts and glue each one (display=False) for {glue:text} in the prose."""
+    from .cited import cited_facts
     from .living import selection_facts
 
-    facts = compute_facts(load_studies() if df is None else df)
+    df = load_studies() if df is None else df
+    facts = compute_facts(df)
     facts.update(selection_facts())  # the literature search, from data/selection.yml
+    facts.update(cited_facts(df))  # studies the source cites, in Table 1 or only in its text
     for key, value in facts.items():
         glue(key, value)
     return facts
