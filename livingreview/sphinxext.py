@@ -48,7 +48,7 @@ def build_inputs_fingerprint() -> str:
     table = studies_path()
     digest.update(str(table.resolve()).encode())
     inputs = [table, DATA_DIR / "vocabulary.yml", DATA_DIR / "datapackage.json"]
-    inputs += sorted(p for p in DATA_DIR.glob("*.yml") if p not in inputs)
+    inputs += sorted(p for p in [*DATA_DIR.glob("*.yml"), *DATA_DIR.glob("*.csv")] if p not in inputs)
     inputs += sorted(PACKAGE_DIR.rglob("*.py"))
     for path in inputs:
         digest.update(path.name.encode())
@@ -59,6 +59,7 @@ def build_inputs_fingerprint() -> str:
 def check_data(app: Sphinx, config) -> None:
     import os
 
+    from .cited import load_cited
     from .studies import VALIDATED_ENV, data_fingerprint, load_studies
     from .validation import DataFileError, InvalidStudiesError
 
@@ -68,6 +69,7 @@ def check_data(app: Sphinx, config) -> None:
     if not (marker.is_file() and marker.read_text() == app.lr_fingerprint):
         try:
             frame = load_studies()
+            load_cited(studies=frame)  # data/cited.csv, the References page's cited-only studies
         except (DataFileError, InvalidStudiesError) as exc:
             # The validator's own lines, then a plain exit: Jupyter Book prints a traceback for
             # any Sphinx error (ConfigError included), which would bury them for a contributor.
