@@ -161,7 +161,7 @@ def test_rebuild_follows_the_data(built_book, tmp_path):
 
 
 def test_references_page_counts_the_cited_studies(built_book):
-    """'16 studies cited, 15 in Table 1': both numbers from the data, and the cited-only listed."""
+    """'N studies cited, M in Table 1': both numbers from the data, and the cited-only studies listed."""
     from livingreview.cited import cited_facts, load_cited
 
     studies = load_studies(ROOT / "data" / "studies.csv")

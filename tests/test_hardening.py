@@ -585,7 +585,7 @@ def test_hostile_pages_show_glued_values_literally(hostile_book, hostile_frame):
 
     facts = compute_facts(hostile_frame)
     studies = (hostile_book / "book" / "studies.html").read_text(encoding="utf-8")
-    # The glued phrase appears as its value, not as a repr ('15 studies' without quotes).
+    # The glued phrase appears as its value, not as a repr ('N studies' without quotes).
     assert str(facts["n_studies_text"]) in studies
     assert f"'{facts['n_studies_text']}'" not in studies
     # A glue role written in the data stays literal text (escaped braces and backticks survive).
