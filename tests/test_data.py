@@ -336,7 +336,25 @@ def test_a_bad_cited_file_is_reported_by_line_and_column(tmp_path, studies):
     assert [(p.line, p.column) for p in validate_cited(missing)[1]] == [(1, "notes")]
 
 
-def test_a_cited_only_fixture_loads(tmp_path):
+def test_a_cited_only_fixture_loads():
     frame = load_cited(FIXTURES / "cited-valid.csv")
     assert list(frame["id"]) == ["testrow-nd", "testrow-2021"]
     assert frame["year"].isna().tolist() == [True, False]
+
+
+def test_an_out_of_range_reference_number_is_a_problem_not_a_crash(tmp_path, capsys):
+    """A reference number beyond any reference list (here 2**63, which no 64-bit integer holds)
+    is reported by line and column: the schema bounds it in both files."""
+    from livingreview.cli import main
+
+    with open(ROOT / "data" / "studies.csv", encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    rows[0][header.index("ref")] = str(2**63)
+    path = _write(tmp_path / "studies.csv", [header, *rows])
+    assert main(["validate", str(path)]) == 1
+    assert "studies.csv:2: column 'ref'" in capsys.readouterr().err
+    with open(CITED, encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    rows[0][header.index("ref")] = str(2**63)
+    problems = validate_cited(_write(tmp_path / "cited.csv", [header, *rows]))[1]
+    assert [(p.line, p.column) for p in problems] == [(2, "ref")]
