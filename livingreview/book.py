@@ -17,15 +17,17 @@ import pandas as pd
 from . import upstream
 from .cards import card_href
 from .changelog import first_added, last_updated
+from .cited import cited_facts
 from .counts import coded_with_any, term_counts, terms_per_study, terms_used
-from .markup import script_json
+from .markup import RawHTML, script_json
 from .selection import selection_facts
 from .studies import load_studies
-from .vocabulary import LIST_COLUMNS
+from .vocabulary import LIST_COLUMNS, load_vocabulary
 from .wording import GlueText, citation_text, date_label, plural
 
-#: Modalities that make a study "image-centric" (the review's phrase for its largest group).
-IMAGE_MODALITIES = ("2d-image", "3d-volume", "hyperspectral-image", "photograph")
+#: The modality group whose terms make a study "image-centric" (the review's phrase for its
+#: largest group): every image modality of the vocabulary, so a new one counts without a change here.
+IMAGE_GROUP = "image"
 #: The families the review names when it says "GANs, diffusion models or VLMs" act on images.
 IMAGE_FAMILIES = ("gan", "diffusion", "vlm")
 
@@ -51,7 +53,7 @@ def compute_facts(df: pd.DataFrame) -> dict[str, object]:
         facts[f"n_{column}_used"] = terms_used(df, column)
         for key, count in term_counts(df, column).items():
             facts[f"n_{column}_{key.replace('-', '_')}"] = int(count)
-    image = coded_with_any(df, "modality", IMAGE_MODALITIES)
+    image = coded_with_any(df, "modality", load_vocabulary()["modality"].in_group(IMAGE_GROUP))
     image_generative = image & coded_with_any(df, "model_family", IMAGE_FAMILIES)
     facts["n_image"] = int(image.sum())
     facts["n_non_image"] = n - facts["n_image"]
@@ -66,8 +68,10 @@ def compute_facts(df: pd.DataFrame) -> dict[str, object]:
 
 def glue_facts(df: pd.DataFrame | None = None) -> dict[str, object]:
     """Compute the facts and glue each one (display=False) for {glue:text} in the prose."""
-    facts = compute_facts(load_studies() if df is None else df)
+    df = load_studies() if df is None else df
+    facts = compute_facts(df)
     facts.update(selection_facts())  # the literature search, from data/selection.yml
+    facts.update(cited_facts(df))  # studies the source cites, in Table 1 or only in its text
     for key, value in facts.items():
         upstream.glue(key, value)
     return facts
@@ -151,19 +155,6 @@ def figure_table_html(figure) -> str:
 
 def strip_tags(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", text or "")).strip()
-
-
-class RawHTML:
-    """HTML that a page shows as is (already escaped by whoever built it)."""
-
-    def __init__(self, markup: str):
-        self.markup = markup
-
-    def __repr__(self) -> str:  # no memory address in the saved page: builds stay reproducible
-        return "<HTML output>"
-
-    def _repr_html_(self) -> str:
-        return self.markup
 
 
 def figure_html(name: str, df: pd.DataFrame | None = None, height: int | None = None) -> FigureHTML:

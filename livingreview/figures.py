@@ -33,7 +33,7 @@ from .counts import (
     term_counts,
     terms_per_study,
 )
-from .vocabulary import family_colours, load_vocabulary
+from .vocabulary import family_colours, family_patterns, load_vocabulary
 from .wording import and_list, plural
 
 # ---------------------------------------------------------------------------------------------
@@ -52,6 +52,21 @@ COUNT_SCALE = ("#c9d6e3", "#1b3a5c")
 EMPTY_MARK = "\u2014"  # em-dash in empty matrix cells: 'no study' must not rely on colour alone
 #: Hover text lists at most this many studies per bar or cell, then "… and N more".
 MAX_LISTED = 12
+#: How families that share a colour are told apart: white hatching over the colour
+#: (livingreview.vocabulary.PATTERNS, assigned per family in data/vocabulary.yml order).
+HATCH = dict(fillmode="overlay", fgcolor="white", solidity=0.4, size=7)
+#: The glyph before a family's name in the gap map's column labels, one per hatching, so a
+#: label shows the same colour and pattern as the family's bars.
+PATTERN_GLYPHS = {
+    "": "\u25a0",
+    "/": "\u25a8",
+    "\\": "\u25a7",
+    "x": "\u25a9",
+    "-": "\u25a4",
+    "|": "\u25a5",
+    "+": "\u25a6",
+    ".": "\u25a3",
+}
 
 #: How to show a figure (modebar settings are config, not layout): no plotly logo, SVG download,
 #: width following the page.
@@ -259,7 +274,7 @@ def _term_bar(df: pd.DataFrame, column: str, title: str, subtitle: str, colours:
         textposition="outside",
         cliponaxis=False,
         textfont=dict(color=INK, size=12),
-        marker=dict(color=[colours[key] for key in counts.index] if colours else NEUTRAL),
+        marker=_family_marker(list(counts.index)) if colours else dict(color=NEUTRAL),
         hovertext=[_hover(_label(column, key), n, lists.get(key, "")) for key, n in counts.items()],
         hoverinfo="text",
         name=facet.label,
@@ -319,17 +334,27 @@ def _matrix(
         name=f"{rows.label} \u00d7 {cols.label}",
     )
     if col_colours:
-        # A square of the family's colour before each column label ties the matrix to the
-        # colours every other figure uses for model families.
+        # A square of the family's colour (hatched like its bars) before each column label ties
+        # the matrix to the colours every other figure uses for model families.
+        patterns = family_patterns()
         fig.update_xaxes(
             tickmode="array",
             tickvals=col_labels,
             ticktext=[
-                f'<span style="color:{col_colours[key]}">\u25a0</span> {label}'
+                f'<span style="color:{col_colours[key]}">{PATTERN_GLYPHS.get(patterns[key], PATTERN_GLYPHS[""])}</span> {label}'
                 for key, label in zip(grid.columns, col_labels)
             ],
         )
     return fig
+
+
+def _family_marker(families) -> dict:
+    """Bar marker for one family key (a trace) or a list of them (one per bar): its colour, and
+    its hatching when it shares that colour with another family."""
+    colours, patterns = family_colours(), family_patterns()
+    if isinstance(families, str):
+        return dict(color=colours[families], pattern=dict(HATCH, shape=patterns[families]))
+    return dict(color=[colours[f] for f in families], pattern=dict(HATCH, shape=[patterns[f] for f in families]))
 
 
 def _family_traces(
@@ -349,7 +374,6 @@ def _family_traces(
     families = [key for key in keys_of("model_family") if key in counts.columns and counts[key].sum()]
     counts = counts.reindex(index=categories, columns=families, fill_value=0)
     lists = _member_lists(long, [category, "model_family"], df)
-    colours = family_colours()
     for family in families:
         family_label = _label("model_family", family)
         values = counts[family].to_list()
@@ -364,7 +388,7 @@ def _family_traces(
             orientation=orientation,
             name=family_label,
             legendgroup=family,
-            marker=dict(color=colours[family], line=dict(color="white", width=0.5)),
+            marker=dict(_family_marker(family), line=dict(color="white", width=0.5)),
             hovertext=hover,
             hoverinfo="text",
         )

@@ -42,3 +42,16 @@ def script_json(data, *, ascii_only: bool = True) -> str:
     ascii_only=False writes other characters as they are (shorter, for a page served as UTF-8)."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=ascii_only)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class RawHTML:
+    """HTML that a page shows as is (already escaped by whoever built it)."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def __repr__(self) -> str:  # no memory address in the saved page: builds stay reproducible
+        return "<HTML output>"
+
+    def _repr_html_(self) -> str:
+        return self.markup

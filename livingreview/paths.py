@@ -19,6 +19,8 @@ DEFAULT_STUDIES = DATA_DIR / "studies.csv"
 VOCABULARY = DATA_DIR / "vocabulary.yml"
 DATAPACKAGE = DATA_DIR / "datapackage.json"
 SELECTION = DATA_DIR / "selection.yml"
+#: Studies the source review cites in its text but leaves out of Table 1 (livingreview.cited).
+CITED = DATA_DIR / "cited.csv"
 
 # Contributor documents with blocks generated from the data files (livingreview.contributor_docs).
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"

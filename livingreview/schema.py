@@ -1,4 +1,4 @@
-"""The study table's schema (data/datapackage.json): the one reader of that file.
+"""The data files' schemas (data/datapackage.json): the one reader of that file.
 
 The validator checks against it, links take the DOI pattern from it, the tables take the column
 titles from it and the contributor docs describe every column from it.
@@ -16,12 +16,17 @@ from .paths import DATAPACKAGE
 RESOURCE = "studies"
 
 
-@lru_cache(maxsize=2)
-def table_schema(path: str | Path = DATAPACKAGE) -> dict:
-    """The Table Schema descriptor of the studies resource."""
+@lru_cache(maxsize=8)
+def resource_schema(name: str, path: str | Path = DATAPACKAGE) -> dict:
+    """The Table Schema descriptor of one resource of datapackage.json (e.g. 'studies', 'cited')."""
     with open(path, encoding="utf-8") as handle:
         package = json.load(handle)
-    return next(r for r in package["resources"] if r["name"] == RESOURCE)["schema"]
+    return next(r for r in package["resources"] if r["name"] == name)["schema"]
+
+
+def table_schema(path: str | Path = DATAPACKAGE) -> dict:
+    """The Table Schema descriptor of the studies resource."""
+    return resource_schema(RESOURCE, path)
 
 
 def schema_fields(path: str | Path = DATAPACKAGE) -> list[dict]:

@@ -54,6 +54,7 @@ def build_inputs_fingerprint() -> str:
 
 
 def check_data(app: Sphinx, config) -> None:
+    from .cited import load_cited
     from .studies import data_fingerprint, load_studies
     from .validation import DataFileError, InvalidStudiesError
 
@@ -63,6 +64,7 @@ def check_data(app: Sphinx, config) -> None:
     if not (marker.is_file() and marker.read_text() == app.lr_fingerprint):
         try:
             frame = load_studies()
+            load_cited(studies=frame)  # data/cited.csv, the References page's cited-only studies
         except (DataFileError, InvalidStudiesError) as exc:
             # The validator's own lines, then a plain exit: Jupyter Book prints a traceback for
             # any Sphinx error (ConfigError included), which would bury them for a contributor.

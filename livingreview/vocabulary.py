@@ -1,9 +1,10 @@
-"""The controlled vocabularies (data/vocabulary.yml): terms, display labels, definitions, colours."""
+"""The controlled vocabularies (data/vocabulary.yml): terms, display labels, definitions, groups,
+and the colour and hatching pattern each model family is drawn with."""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +16,13 @@ from .paths import VOCABULARY
 LIST_COLUMNS = ("domain", "modality", "model_family", "contribution", "limitation_themes")
 SEPARATOR = ";"
 
+#: A model family without a colour of its own is drawn in this grey (the "Other ML" grey).
+DEFAULT_FAMILY_COLOUR = "#7F7F7F"
+#: Plotly bar hatchings, in the order families sharing one colour receive them: the first such
+#: family is solid, the next hatched '/', and so on. Colour plus pattern tells any number of
+#: families apart without relying on colour alone (colour-blind readers, greyscale print).
+PATTERNS = ("", "/", "\\", "x", "-", "|", "+", ".")
+
 
 @dataclass(frozen=True)
 class Term:
@@ -22,6 +30,19 @@ class Term:
     label: str
     definition: str
     colour: str | None = None
+    #: The key of the facet group the term belongs to (e.g. a domain's 'specialty'), if any.
+    group: str | None = None
+    #: The hatching a model family is drawn with ('' solid); see PATTERNS.
+    pattern: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A kind of term within one facet, e.g. the domains that are care settings."""
+
+    key: str
+    label: str
+    definition: str
 
 
 @dataclass(frozen=True)
@@ -32,6 +53,11 @@ class Facet:
     label: str
     required: bool
     terms: dict[str, Term] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+
+    def in_group(self, group: str) -> list[str]:
+        """The keys of the terms of `group`, in vocabulary order."""
+        return [key for key, term in self.terms.items() if term.group == group]
 
     def label_of(self, key: str) -> str:
         term = self.terms.get(key)
@@ -59,17 +85,47 @@ def load_vocabulary(path: str | Path = VOCABULARY) -> dict[str, Facet]:
     facets = {}
     for column in LIST_COLUMNS:
         spec = raw[column]
-        terms = {
-            str(key): Term(str(key), t["label"], t.get("definition", ""), t.get("colour"))
-            for key, t in spec["terms"].items()
+        groups = {
+            str(key): Group(str(key), g["label"], g.get("definition", ""))
+            for key, g in (spec.get("groups") or {}).items()
         }
-        facets[column] = Facet(column, spec["label"], bool(spec.get("required", True)), terms)
+        terms = {}
+        for key, t in spec["terms"].items():
+            group = t.get("group")
+            if group is not None and str(group) not in groups:
+                raise ValueError(f"{path}: {column} term {key!r} names group {group!r}, which {column} does not define")
+            terms[str(key)] = Term(str(key), t["label"], t.get("definition", ""), t.get("colour"), group)
+        if column == "model_family":
+            terms = _styled_families(terms)
+        facets[column] = Facet(column, spec["label"], bool(spec.get("required", True)), terms, groups)
     return facets
 
 
+def _styled_families(terms: dict[str, Term]) -> dict[str, Term]:
+    """Every family with a colour and a pattern: its own colour or DEFAULT_FAMILY_COLOUR; solid
+    for the first family of each colour, then PATTERNS in turn. Families that chose a colour come
+    before those defaulted to grey, so adding a family never changes how an earlier one looks."""
+    chosen = [key for key, term in terms.items() if term.colour]
+    defaulted = [key for key, term in terms.items() if not term.colour]
+    used: dict[str, int] = {}
+    styled = {}
+    for key in chosen + defaulted:
+        colour = (terms[key].colour or DEFAULT_FAMILY_COLOUR).upper()
+        pattern = PATTERNS[used.get(colour, 0) % len(PATTERNS)]
+        used[colour] = used.get(colour, 0) + 1
+        styled[key] = replace(terms[key], colour=colour, pattern=pattern)
+    return {key: styled[key] for key in terms}
+
+
 def family_colours() -> dict[str, str]:
-    """One colour per model family (key -> hex), shared by every figure."""
+    """One colour per model family (key -> hex), shared by every figure. Related families may
+    share a colour: family_patterns() then tells them apart."""
     return {k: t.colour for k, t in load_vocabulary()["model_family"].terms.items()}
+
+
+def family_patterns() -> dict[str, str]:
+    """One hatching per model family (key -> plotly pattern shape, '' for solid)."""
+    return {k: t.pattern for k, t in load_vocabulary()["model_family"].terms.items()}
 
 
 def split_terms(cell: str) -> list[str]:

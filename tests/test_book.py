@@ -122,24 +122,40 @@ def test_rebuild_follows_the_data(built_book, tmp_path):
     output = tmp_path / "book"
     shutil.copytree(built_book.parent.parent, output, symlinks=True)
     built = output / "_build" / "html"
-    fewer = tmp_path / "fourteen.csv"
+    fewer = tmp_path / "one-fewer.csv"
     with open(ROOT / "data" / "studies.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     with open(fewer, "w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows[:-1])
+    shipped, dropped = compute_facts(load_studies(ROOT / "data" / "studies.csv")), compute_facts(load_studies(fewer))
+    assert dropped["n_studies"] == shipped["n_studies"] - 1
     result = build_book(output, data=fewer, all_pages=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     text = visible_text(built / "book" / "index.html")
-    assert "14 studies coded so far" in text
+    assert f"{dropped['n_studies_text']} coded so far" in text
     analysis = visible_text(built / "book" / "analysis.html")
-    assert "of 14 studies (" in analysis
+    assert f"of {dropped['n_studies']} studies (" in analysis
     # Nothing changed since: Sphinx reads no page again, so no notebook runs.
     again = build_book(output, data=fewer, all_pages=False)
     assert again.returncode == 0
     assert "Executing" not in again.stdout and "0 changed" in again.stdout
     # And back to the shipped table.
     back = build_book(output, all_pages=False)
-    assert back.returncode == 0 and "15 studies coded so far" in visible_text(built / "book" / "index.html")
+    assert back.returncode == 0
+    assert f"{shipped['n_studies_text']} coded so far" in visible_text(built / "book" / "index.html")
+
+
+def test_references_page_counts_the_cited_studies(built_book):
+    """'N studies cited, M in Table 1': both numbers from the data, and the cited-only studies listed."""
+    from livingreview.cited import cited_facts, load_cited
+
+    studies = load_studies(ROOT / "data" / "studies.csv")
+    facts = cited_facts(studies)
+    text = visible_text(built_book / "book" / "references.html")
+    assert f"It cites {facts['n_cited_text']}, {facts['n_in_table1']} of them in its Table 1." in text
+    assert f"discusses {facts['n_cited_only_text']} in its text" in text
+    for row in load_cited().itertuples():
+        assert f"{row.first_author} et al." in text and f"reference {row.ref} of the source review" in text
 
 
 def test_invalid_data_stops_the_build_with_the_validators_lines(tmp_path):

@@ -1,17 +1,24 @@
-"""The shipped study table reproduces Table 1 of the source review, and only verified records."""
+"""The shipped study table reproduces Table 1 of the source review, and only verified records.
+
+Table 1's rows are checked exactly, by id and reference number; the table may hold more rows
+(studies added later), and nothing here assumes it holds only these.
+"""
 
 from __future__ import annotations
 
+import csv
 import re
 
+import pandas as pd
 import pytest
 
-from livingreview import LIST_COLUMNS, TABLE1_COLUMNS, load_studies, load_vocabulary
+from livingreview import LIST_COLUMNS, TABLE1_COLUMNS, InvalidStudiesError, load_studies, load_vocabulary
+from livingreview.cited import CITED, load_cited, validate_cited
 
-from conftest import ROOT, SEED, SOURCES_BIB, require_shared
+from conftest import FIXTURES, ROOT, SEED, SOURCES_BIB, require_shared
 
 # (first author, year, reference number) of Table 1's rows, in the table's order.
-TABLE1 = [
+TABLE1_ROWS = [
     ("Bhatt", 2025, 13),
     ("Ultsch", 2025, 4),
     ("Pawlicka", 2024, 3),
@@ -54,14 +61,22 @@ def studies():
     return load_studies(ROOT / "data" / "studies.csv")
 
 
-def test_fifteen_rows_in_table_order(studies):
-    got = list(zip(studies["first_author"], studies["year"], studies["ref"].astype(int)))
-    assert got == TABLE1
+@pytest.fixture(scope="module")
+def table1(studies):
+    """The rows of the source review's Table 1: those with a reference number."""
+    return studies[studies["ref"].notna()]
+
+
+def test_table1_rows_in_table_order(table1):
+    got = list(zip(table1["first_author"], table1["year"], table1["ref"].astype(int)))
+    assert got == TABLE1_ROWS
+    assert list(table1["id"]) == [f"{a.lower().replace(' ', '-')}-{y}" for a, y, _ in TABLE1_ROWS]
 
 
 def test_ids_are_author_year_slugs(studies):
     for row in studies.itertuples():
-        assert row.id == f"{row.first_author.lower().replace(' ', '-')}-{row.year}"
+        slug = f"{row.first_author.lower().replace(' ', '-')}-{row.year}"
+        assert re.fullmatch(rf"{re.escape(slug)}(-[b-z])?", row.id), row.id
 
 
 @pytest.mark.parametrize("study_id", sorted(KEY_FACTS))
@@ -78,13 +93,78 @@ def _seed_rows() -> list[list[str]]:
     return [cells[i : i + 7] for i in range(0, len(cells), 7)]
 
 
-def test_text_columns_reproduce_the_seed_verbatim(studies):
+def test_table1_rows_reproduce_the_seed_verbatim(table1):
+    """Every field copied from Table 1: citation (author, year, reference number) and the six text
+    columns, matched to the seed's rows by reference number."""
     require_shared(SEED)
-    rows = _seed_rows()
-    assert len(rows) == len(studies) == 15
-    for seed_row, study in zip(rows, studies.itertuples()):
-        assert seed_row[0].startswith(study.first_author.split()[0][:3])
-        assert [getattr(study, c) for c in TABLE1_COLUMNS] == seed_row[1:]
+    seed = {}
+    for row in _seed_rows():
+        citation = re.fullmatch(r"(.+?) \((\d{4})\) \((\d+)\)", row[0])
+        assert citation, row[0]
+        seed[int(citation.group(3))] = (citation.group(1), int(citation.group(2)), row[1:])
+    assert sorted(seed) == sorted(int(ref) for ref in table1["ref"])
+    for study in table1.itertuples():
+        cited_as, year, text = seed[int(study.ref)]
+        assert cited_as.startswith(study.first_author) and year == study.year, study.id
+        assert [getattr(study, c) for c in TABLE1_COLUMNS] == text, study.id
+
+
+def _quotations(text: str) -> list[str]:
+    """Passages in single quotes (an apostrophe inside a word or after an 's' is not a quote)."""
+    return re.findall(r"(?<![A-Za-z])'([^']+?)'(?![A-Za-z])", text)
+
+
+def _seed_words() -> str:
+    return " ".join(SEED.read_text(encoding="utf-8").replace("\u2019", "'").split()).lower()
+
+
+def test_notes_quote_the_source_word_for_word(table1):
+    """A coding decision's reason quotes the source review: each quotation must be its words."""
+    require_shared(SEED)
+    seed = _seed_words()
+    quoted = 0
+    for study in table1.itertuples():
+        for passage in _quotations(study.notes):
+            assert " ".join(passage.split()).lower() in seed, (study.id, passage)
+            quoted += 1
+    assert quoted >= len(CODING_DECISIONS)
+
+
+#: The coding points raised when Table 1 was read against the source (issue #16), as decided;
+#: the reason for each is in the row's `notes`, in the source's words.
+CODING_DECISIONS = {
+    "lang-2024": {"limitation_themes": {"confounding-causality", "bias-fairness"}},
+    "khosravi-2024": {"limitation_themes": {"fidelity-rare-cases", "data-quality", "bias-fairness"}},
+    "bhatt-2025": {
+        "modality": {"2d-image", "3d-volume"},
+        "limitation_themes": {"data-quality", "safety"},
+        "contribution": {"image-enhancement"},
+    },
+    "bordukova-2023": {"contribution": {"simulation"}, "domain": {"clinical-trials"}},
+    "patel-2024": {"limitation_themes": {"confounding-causality"}},
+    "huang-2023": {"modality": {"multimodal"}},
+    "liu-2025": {"modality": {"multimodal"}},
+    "han-2020": {"modality": {"medical-image"}},
+    "ultsch-2025": {"domain": {"dermatology", "oncology"}},
+    "alkhalaf-2024": {"domain": {"aged-care", "nutrition"}},
+}
+#: ... and what those decisions ruled out.
+RULED_OUT = {
+    "lang-2024": {"limitation_themes": {"interpretability"}},
+    "bordukova-2023": {"contribution": {"data-augmentation"}},
+    "patel-2024": {"limitation_themes": {"evaluation"}},
+    "han-2020": {"modality": {"2d-image", "3d-volume"}},
+}
+
+
+@pytest.mark.parametrize("study_id", sorted(CODING_DECISIONS))
+def test_coding_decisions(studies, study_id):
+    row = studies.set_index("id").loc[study_id]
+    for column, terms in CODING_DECISIONS[study_id].items():
+        assert terms <= set(row[column]), (study_id, column)
+    for column, terms in RULED_OUT.get(study_id, {}).items():
+        assert not terms & set(row[column]), (study_id, column)
+    assert row["notes"], f"{study_id}: a judgment call needs its reason in notes"
 
 
 def test_every_used_term_is_defined(studies):
@@ -95,10 +175,68 @@ def test_every_used_term_is_defined(studies):
         assert all(t.label for t in vocabulary[column].terms.values())
 
 
-def test_every_family_has_a_distinct_colour():
-    colours = [t.colour for t in load_vocabulary()["model_family"].terms.values()]
-    assert all(re.fullmatch(r"#[0-9A-Fa-f]{6}", c) for c in colours)
-    assert len(set(colours)) == len(colours)
+#: The Okabe-Ito colour-blind-safe palette (black swapped for a mid grey), which families choose from.
+OKABE_ITO = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#7F7F7F"}
+
+
+def test_every_family_looks_different():
+    """Families need no colour of their own: colour plus hatching tells every one apart."""
+    families = load_vocabulary()["model_family"].terms.values()
+    assert {t.colour for t in families} <= OKABE_ITO
+    styles = [(t.colour, t.pattern) for t in families]
+    assert len(set(styles)) == len(styles)
+    # The families of the first vocabulary keep their colours, solid.
+    first = {"gan": "#0072B2", "vae": "#E69F00", "diffusion": "#009E73", "llm": "#D55E00", "vlm": "#CC79A7"}
+    assert {k: (t.colour, t.pattern) for k, t in load_vocabulary()["model_family"].terms.items() if k in first} == {
+        k: (c, "") for k, c in first.items()
+    }
+
+
+def test_domain_and_modality_terms_each_belong_to_a_group():
+    vocabulary = load_vocabulary()
+    assert set(vocabulary["domain"].groups) == {"specialty", "care-setting", "activity"}
+    for column in ("domain", "modality"):
+        facet = vocabulary[column]
+        for term in facet.terms.values():
+            assert term.group in facet.groups, (column, term.key)
+        assert all(facet.in_group(group) for group in facet.groups), column
+
+
+def test_vocabulary_covers_the_studies_to_come():
+    """Issue #16: terms a study beyond Table 1 needs, each with a definition a coder can apply."""
+    vocabulary = load_vocabulary()
+    wanted = {
+        "domain": {
+            "oncology",
+            "pathology",
+            "cardiology",
+            "surgery",
+            "mental-health",
+            "primary-care",
+            "rare-disease",
+            "clinical-trials",
+            "medical-education",
+        },
+        "modality": {
+            "structured-ehr",
+            "clinical-text",
+            "histopathology",
+            "omics",
+            "video",
+            "physiological-signal",
+            "audio-speech",
+            "ultrasound",
+        },
+        "model_family": {"transformer", "normalising-flow", "graph-molecular", "rl"},
+        "contribution": {"simulation", "image-enhancement", "decision-support"},
+        "limitation_themes": {"safety", "data-quality", "confounding-causality"},
+    }
+    for column, keys in wanted.items():
+        assert keys <= set(vocabulary[column].terms), column
+    for facet in vocabulary.values():
+        for term in facet.terms.values():
+            assert len(term.definition.split()) >= 4 and term.definition.endswith("."), (facet.column, term.key)
+    assert "not a generative family" in vocabulary["model_family"].terms["rl"].definition.lower()
 
 
 def test_bibliographic_fields_come_only_from_verified_records(studies):
@@ -114,7 +252,7 @@ def test_bibliographic_fields_come_only_from_verified_records(studies):
     venues = {clean(r.fields.get(k, "")) for r in records for k in ("journal", "howpublished")}
     dois = {r.fields.get("doi", "").lower() for r in records}
     urls = {r.fields.get("url", "") for r in records}
-    for row in studies.itertuples():
+    for row in [*studies.itertuples(), *load_cited().itertuples()]:
         assert not row.title or clean(row.title) in titles, row.id
         assert not row.venue or clean(row.venue) in venues, row.id
         assert not row.doi or row.doi.lower() in dois, row.id
@@ -130,3 +268,93 @@ def test_book_bibliography_is_the_verified_one():
     for key, entry in book.items():
         assert key in verified, key
         assert dict(entry.fields) == dict(verified[key].fields), key
+
+
+# --- Studies the source cites but Table 1 leaves out (data/cited.csv) ---------------------------
+
+
+def test_the_data_package_validates_with_frictionless():
+    from frictionless import Package
+
+    report = Package(str(ROOT / "data" / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert {task.name for task in report.tasks} == {"studies", "cited"}
+
+
+def test_every_study_the_source_cites_is_in_table1_or_cited(table1):
+    """The reference numbers the source cites (in Table 1 or its prose) are all accounted for,
+    each in exactly one file."""
+    require_shared(SEED)
+    text = SEED.read_text(encoding="utf-8")
+    cited_numbers = {int(n) for group in re.findall(r"\((\d{1,3}(?:, \d{1,3})*)\)", text) for n in group.split(", ")}
+    cited = load_cited(studies=table1)
+    in_table1 = {int(ref) for ref in table1["ref"]}
+    only = {int(ref) for ref in cited["ref"]}
+    assert in_table1 | only == cited_numbers
+    assert not in_table1 & only
+
+
+def test_phipps_is_cited_only_and_unverified():
+    cited = load_cited().set_index("id")
+    phipps = cited.loc["phipps-nd"]
+    assert (phipps["ref"], phipps["first_author"]) == (5, "Phipps")
+    assert pd.isna(phipps["year"]), "the source gives no year"
+    assert not (phipps["title"] or phipps["venue"] or phipps["doi"] or phipps["url"]), "not verified"
+    assert "hallucinate" in phipps["source_says"]
+
+
+def test_cited_source_says_quotes_the_source_word_for_word():
+    require_shared(SEED)
+    seed = _seed_words()
+    for row in load_cited().itertuples():
+        for passage in _quotations(row.source_says) + _quotations(row.notes):
+            assert " ".join(passage.split()).lower() in seed, (row.id, passage)
+
+
+def _write(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return path
+
+
+def test_a_bad_cited_file_is_reported_by_line_and_column(tmp_path, studies):
+    with open(CITED, encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    column = {name: i for i, name in enumerate(header)}
+    twice = list(rows[0])
+    twice[column["ref"]] = str(int(studies["ref"].dropna().iloc[0]))  # a Table 1 study
+    twice[column["id"]] = "Not A Slug"
+    twice[column["doi"]] = "doi:10.1/x"
+    path = _write(tmp_path / "cited.csv", [header, rows[0], twice])
+    _, problems = validate_cited(path, studies)
+    assert {(p.line, p.column) for p in problems} == {(3, "ref"), (3, "id"), (3, "doi")}
+    with pytest.raises(
+        InvalidStudiesError, match=r"cited\.csv:3: column 'ref': reference \d+ is a row of the study table"
+    ):
+        load_cited(path, studies)
+    missing = _write(tmp_path / "missing.csv", [header[:-1], rows[0][:-1]])
+    assert [(p.line, p.column) for p in validate_cited(missing)[1]] == [(1, "notes")]
+
+
+def test_a_cited_only_fixture_loads():
+    frame = load_cited(FIXTURES / "cited-valid.csv")
+    assert list(frame["id"]) == ["testrow-nd", "testrow-2021"]
+    assert frame["year"].isna().tolist() == [True, False]
+
+
+def test_an_out_of_range_reference_number_is_a_problem_not_a_crash(tmp_path, capsys):
+    """A reference number beyond any reference list (here 2**63, which no 64-bit integer holds)
+    is reported by line and column: the schema bounds it in both files."""
+    from livingreview.cli import main
+
+    with open(ROOT / "data" / "studies.csv", encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    rows[0][header.index("ref")] = str(2**63)
+    path = _write(tmp_path / "studies.csv", [header, *rows])
+    assert main(["validate", str(path)]) == 1
+    assert "studies.csv:2: column 'ref'" in capsys.readouterr().err
+    with open(CITED, encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    rows[0][header.index("ref")] = str(2**63)
+    problems = validate_cited(_write(tmp_path / "cited.csv", [header, *rows]))[1]
+    assert [(p.line, p.column) for p in problems] == [(2, "ref")]

@@ -127,7 +127,6 @@ def test_no_match_says_so(explorer):
 
 
 def test_charts_follow_the_filters(explorer):
-    pytest.importorskip("livingreview.figures")
     explorer.facet_controls["domains"].value = ("dermatology",)
     for name, output in explorer.charts.items():
         assert len(output.outputs) == 1, (name, explorer.chart_captions[name].value)

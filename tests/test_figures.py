@@ -233,11 +233,17 @@ def test_counts_ignore_the_frame_index(shipped):
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_figures_ignore_the_frame_index(shipped, name):
     # A filtered, reordered subset whose index labels repeat draws the same numbers and names.
-    subset = shipped.iloc[::-2]
+    # At most MAX_LISTED studies, so no hover list is cut short and every drawn study is named.
+    subset = shipped.iloc[::-2].iloc[:MAX_LISTED]
     relabelled = subset.set_index(pd.Index([0, 0] * (len(subset) // 2) + [1] * (len(subset) % 2)))
     original, repeated = FIGURES[name].make(subset), FIGURES[name].make(relabelled)
     assert repeated.to_plotly_json()["data"] == original.to_plotly_json()["data"]
-    assert all(study_id in " ".join(hover_texts(repeated)) for study_id in subset["id"])
+    # A study appears in a figure when it is coded in every column the figure crosses: the
+    # limitation themes are optional, and a study without one has no bar in that chart.
+    drawn = subset if name != "limitations_by_family" else subset[subset["limitation_themes"].map(bool)]
+    hover = " ".join(hover_texts(repeated))
+    assert all(study_id in hover for study_id in drawn["id"])
+    assert not any(study_id in hover for study_id in set(subset["id"]) - set(drawn["id"]))
 
 
 def test_year_counts_include_gap_years():
@@ -329,8 +335,8 @@ def test_matrices_have_one_cell_per_vocabulary_pair(frame, name, rows, cols):
         assert listed == ids_in(frame, rows, r, cols, c)
 
 
-def test_gap_map_empty_cells_are_visibly_empty(shipped):
-    heatmap = FIGURES["gap_map"].make(shipped).data[0]
+def test_gap_map_empty_cells_are_visibly_empty():
+    heatmap = FIGURES["gap_map"].make(SMALL).data[0]
     z = np.asarray(heatmap.z)
     assert (z == 0).any()
     # The colour at 0 must differ from the colour of the lowest real count (1).
@@ -378,7 +384,7 @@ def test_no_studies_draws_an_empty_chart_with_a_message(shipped, name):
 
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_one_study_draws(shipped, name):
-    one = shipped.iloc[[4]]
+    one = shipped[shipped["limitation_themes"].map(bool)].iloc[[0]]
     fig = FIGURES[name].make(one)
     assert fig.to_json()
     assert not fig.layout.annotations, "this study is coded in every column, so every figure has data"
@@ -508,12 +514,30 @@ def test_timeline_caption_gives_the_range_and_busiest_year(frame):
 
 def test_captions_on_the_shipped_table_read_as_expected(shipped):
     # A plain cross-check on the real data, numbers recounted from the study list.
-    radiology = sum("radiology" in cell for cell in shipped["domain"])
-    assert (
-        FIGURES["domain_bar"]
-        .caption(shipped)
-        .startswith(f"Radiology is the most common clinical domain ({radiology} of {len(shipped)} studies)")
-    )
+    leaders, n = top(count_terms(shipped, "domain"), KEYS["domain"])
+    caption = FIGURES["domain_bar"].caption(shipped)
+    if len(leaders) == 1:
+        label = VOCABULARY["domain"].terms[leaders[0]].label
+        assert caption.startswith(f"{label} is the most common clinical domain ({n} of {len(shipped)} studies)")
+    else:
+        assert f"({n} of {len(shipped)} studies each)" in caption
+
+
+def test_more_than_eight_families_stay_apart():
+    """Families beyond the eight colours are told apart by hatching, in every family figure."""
+    df = table([{"model_family": [family], "limitation_themes": ["compute"]} for family in KEYS["model_family"]])
+    assert len(KEYS["model_family"]) > 8
+    bar = FIGURES["family_bar"].make(df).data[0]
+    styles = set(zip(bar.marker.color, bar.marker.pattern.shape))
+    assert len(styles) == len(KEYS["model_family"])
+    for name in ("limitations_by_family", "timeline"):
+        traces = FIGURES[name].make(df).data
+        assert (
+            len({(t.marker.color, t.marker.pattern.shape) for t in traces}) == len(traces) == len(KEYS["model_family"])
+        )
+    ticks = FIGURES["gap_map"].make(df).layout.xaxis.ticktext
+    assert len(set(ticks)) == len(KEYS["model_family"])
+    assert len({tick.split("</span>")[0] for tick in ticks}) == len(KEYS["model_family"]), "colour and glyph differ"
 
 
 # --- Titles, axis titles, look -------------------------------------------------------------------

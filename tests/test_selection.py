@@ -21,17 +21,24 @@ from livingreview.selection import (
     selection_flow_svg,
     selection_text,
 )
+from livingreview.studies import load_studies
 
 from conftest import ROOT, SEED, require_shared
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+def table1_rows() -> int:
+    """The review's "Fifteen representative studies" are the rows of its Table 1 (those with a
+    reference number); later rows of the living review have none."""
+    return int(load_studies(ROOT / "data" / "studies.csv")["ref"].notna().sum())
+
+
 def test_selection_file_is_honest_about_what_the_review_reports():
     selection = load_selection()
     identified = selection.stage("identified")
     assert (identified.count, identified.qualifier, identified.count_text) == (65, "more than", "more than 65")
-    assert selection.stage("included").count == 15
+    assert selection.stage("included").count == table1_rows()
     # The source review reports neither duplicates, nor screening, nor full-text numbers; update
     # these only when a search of the living review does report them.
     for key in ("duplicates_removed", "screened", "full_text_assessed"):
@@ -58,7 +65,7 @@ def test_selection_file_matches_the_source_review_text():
 def test_selection_facts():
     facts = selection_facts()
     assert facts["selection_identified"] == "more than 65"
-    assert facts["selection_included"] == "15"
+    assert facts["selection_included"] == str(table1_rows())
     assert facts["selection_databases"] == "PubMed, IEEE Xplore and Scopus"
     assert facts["selection_period"] == "January 2020 to May 2025"
     assert facts["selection_keywords"].startswith("“generative AI”, ")
@@ -79,7 +86,7 @@ def test_selection_flow_svg_shows_the_numbers_and_is_accessible():
         assert stage.label.split()[0] in texts
         assert stage.count_text in texts
         assert stage.count_text in desc.text
-    assert "more than 65" in texts and "15" in texts and "not reported" in texts
+    assert "more than 65" in texts and str(table1_rows()) in texts and "not reported" in texts
     for database in selection.databases:
         assert database in desc.text
     # Self-contained: no external fonts, images, scripts or stylesheets.

@@ -1,0 +1,129 @@
+"""Studies the source review cites in its text but leaves out of Table 1 (data/cited.csv).
+
+Phipps et al. (reference 5) is the first: the review discusses it in its prose, yet Table 1 has no
+row for it, so it is not coded and is not a row of the study table. Such studies are recorded
+here, checked against their own schema (the `cited` resource of data/datapackage.json) and
+against the study table (a reference number belongs to one file only), listed on the References
+page, and counted: "16 studies cited, 15 in Table 1".
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .links import is_https
+from .markup import RawHTML, esc
+from .paths import CITED
+from .schema import resource_schema
+from .validation import InvalidStudiesError, Problem, read_records
+from .wording import GlueText, citation_text, plural
+
+#: The resource of datapackage.json that describes cited.csv.
+RESOURCE = "cited"
+
+
+def cited_schema() -> dict:
+    """The Table Schema descriptor of the cited-only studies."""
+    return resource_schema(RESOURCE)
+
+
+def validate_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None) -> tuple[list[dict], list[Problem]]:
+    """The rows of `path` and every problem in them, by line and column.
+
+    Checks the schema (frictionless), the year's upper bound, and, given the study table, that no
+    reference number is both a row of Table 1 and a cited-only study. Raises DataFileError when
+    the file cannot be read as CSV at all.
+    """
+    from frictionless import Resource, Schema
+
+    schema = cited_schema()
+    columns = [f["name"] for f in schema["fields"]]
+    parsed = read_records(path)
+    missing = [name for name in columns if name not in parsed.header]
+    extra = [name for name in parsed.header if name not in columns]
+    if missing or extra:
+        return [], [Problem(1, name, "missing from the header") for name in missing] + [
+            Problem(1, name, f"unexpected column; allowed columns: {', '.join(columns)}") for name in extra
+        ]
+    position = {name: i for i, name in enumerate(parsed.header)}
+    problems, rows, lines = [], [], []
+    for record, line in zip(parsed.records, parsed.lines):
+        if len(record) != len(parsed.header):
+            problems.append(
+                Problem(line, parsed.header[0], f"the row has {len(record)} fields, the header {len(parsed.header)}")
+            )
+            continue
+        rows.append({name: record[position[name]] for name in columns})
+        lines.append(line)
+    data = [columns] + [[row[name] for name in columns] for row in rows]
+    report = Resource(data=data, schema=Schema.from_descriptor(schema)).validate(limit_errors=10**9)
+    for error in report.tasks[0].errors if report.tasks else []:
+        row_number, name = getattr(error, "row_number", None), getattr(error, "field_name", None)
+        if row_number is not None and name is not None:
+            problems.append(Problem(lines[row_number - 2], name, f"'{getattr(error, 'cell', '')}': {error.note}"))
+    this_year = _dt.date.today().year
+    in_table1 = set() if studies is None else {int(ref) for ref in studies["ref"].dropna()}
+    for row, line in zip(rows, lines):
+        if re.fullmatch(r"\d+", row["year"].strip()) and int(row["year"]) > this_year:
+            problems.append(Problem(line, "year", f"{row['year']} is in the future"))
+        if re.fullmatch(r"\d+", row["ref"].strip()) and int(row["ref"]) in in_table1:
+            problems.append(
+                Problem(line, "ref", f"reference {row['ref']} is a row of the study table; a study is in one file only")
+            )
+    return rows, problems
+
+
+def load_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The cited-only studies, validated: `ref` and `year` as nullable integers, empty text ''.
+
+    Raises DataFileError (unreadable) or InvalidStudiesError (every problem, by line)."""
+    rows, problems = validate_cited(path, studies)
+    if problems:
+        raise InvalidStudiesError(path, problems)
+    frame = pd.DataFrame(rows, columns=[f["name"] for f in cited_schema()["fields"]], dtype=object)
+    for column in ("ref", "year"):
+        frame[column] = pd.array([int(v) if str(v).strip() else None for v in frame[column]], dtype="Int64")
+    return frame
+
+
+def cited_facts(studies: pd.DataFrame, cited: pd.DataFrame | None = None) -> dict[str, object]:
+    """How many studies the source review cites, and how many of them Table 1 codes (glue names).
+
+    Table 1's studies are the rows of the study table with a reference number; studies added to
+    the living review later have none and are not counted as cited by the source.
+    """
+    cited = load_cited(studies=studies) if cited is None else cited
+    table1 = {int(ref) for ref in studies["ref"].dropna()}
+    only = {int(ref) for ref in cited["ref"].dropna()} - table1
+    n_cited = len(table1 | only)
+    return {
+        "n_cited": n_cited,
+        "n_cited_text": GlueText(plural(n_cited, "study", "studies")),
+        "n_in_table1": len(table1),
+        "n_cited_only": len(only),
+        "n_cited_only_text": GlueText(plural(len(only), "study", "studies")),
+    }
+
+
+def cited_only_html(cited: pd.DataFrame | None = None):
+    """The References page's list of cited-only studies: author, year, reference number, and
+    what the source says about each (every value from the data, escaped)."""
+    cited = load_cited() if cited is None else cited
+    if cited.empty:
+        return RawHTML("<p>None: every study the source review cites is a row of its Table 1.</p>")
+    items = []
+    for _, row in cited.sort_values("ref").iterrows():
+        year = str(row["year"]) if pd.notna(row["year"]) else "no year given"
+        name = esc(citation_text({"first_author": row["first_author"], "year": year}))
+        if is_https(row["url"]):
+            name = f'<a href="{esc(row["url"])}">{name}</a>'
+        items.append(
+            f'<li id="cited-{esc(row["id"])}"><strong>{name}</strong>, '
+            f"reference {int(row['ref'])} of the source review. {esc(row['source_says'])}"
+            f'<br><span class="lr-muted">{esc(row["notes"])}</span></li>'
+        )
+    return RawHTML(f'<ul class="lr-cited-only">{"".join(items)}</ul>')
