@@ -226,15 +226,23 @@ def facet_summary(facet: Facet) -> str:
 
 
 def vocabulary_tables(vocabulary_path: str | Path = VOCABULARY) -> list[Table]:
-    """Every facet as a table: term key, display label, definition."""
+    """Every facet as a table: term key, display label, definition; and the group of each term
+    where the facet groups its terms (a domain is a specialty, a care setting or an activity)."""
     tables = []
     for facet in load_vocabulary(Path(vocabulary_path)).values():
-        rows = tuple(([Code(term.key)], [term.label], [term.definition.strip()]) for term in facet.terms.values())
+        head = ("Term key (in the CSV)", "Label (as shown)", "Definition")
+        rows = [([Code(term.key)], [term.label], [term.definition.strip()]) for term in facet.terms.values()]
+        if facet.groups:
+            head += ("Group",)
+            rows = [
+                (*row, [facet.groups[term.group].label if term.group else ""])
+                for row, term in zip(rows, facet.terms.values())
+            ]
         tables.append(
             Table(
                 facet_summary(facet),
-                ("Term key (in the CSV)", "Label (as shown)", "Definition"),
-                rows,
+                head,
+                tuple(rows),
                 "table lr-vocabulary",
                 f"vocabulary-{facet.column}",
                 row_header=1,

@@ -53,6 +53,17 @@ def test_vocabulary_docs_contain_every_term_label_and_definition():
             assert escape(term.definition.strip()) in page
 
 
+def test_vocabulary_docs_say_each_terms_group():
+    page = vocabulary_html()
+    for column, facet in load_vocabulary().items():
+        table = re.search(rf'<table[^>]*id="vocabulary-{column}".*?</table>', page, re.S).group(0)
+        assert ('<th scope="col">Group</th>' in table) == bool(facet.groups)
+        for term in facet.terms.values():
+            if term.group:
+                row = re.search(rf"<tr><td><code>{re.escape(escape(term.key))}</code>.*?</tr>", table, re.S).group(0)
+                assert f"<td>{escape(facet.groups[term.group].label)}</td>" in row
+
+
 def test_vocabulary_docs_read_the_given_file(tmp_path):
     custom = tmp_path / "vocabulary.yml"
     original = yaml.safe_load((ROOT / "data" / "vocabulary.yml").read_text(encoding="utf-8"))
