@@ -220,7 +220,14 @@ def prepare_addition(
         raise AddError(f"{doi} is already in {same.known.where}, as {same.known.label}; nothing to add")
 
     protocol = load_protocol(repo.search)
-    message = fetch(doi, base_url=protocol.base_url("crossref"), mailto=protocol.mailto)
+    message = fetch(
+        doi,
+        base_url=protocol.base_url("crossref"),
+        mailto=protocol.mailto,
+        retries=protocol.retries,
+        backoff=protocol.backoff,
+        timeout=protocol.timeout,
+    )
     taken = set(studies["id"]) | set(cited["id"])
     row = study_row(message, doi, today, taken)
     similar = index.find(title=row["title"], year=row["year"])

@@ -51,6 +51,9 @@ class Protocol:
     base_urls: dict[str, str]
     decisions: dict[str, str]
     reasons: dict[str, str]
+    retries: int = 4
+    backoff: float = 2.0
+    timeout: float = 30.0
 
     @property
     def mailto(self) -> str:
@@ -134,6 +137,11 @@ def load_protocol(path: str | Path = SEARCH) -> Protocol:
         isinstance(limit, int) and not isinstance(limit, bool) and limit > 0,
         "max_records must be a positive whole number",
     )
+    http = raw.get("http") or {}
+    retries, backoff, timeout = http.get("retries", 4), http.get("backoff_seconds", 2), http.get("timeout_seconds", 30)
+    need(isinstance(retries, int) and 0 <= retries <= 10, "http.retries must be 0 to 10")
+    need(isinstance(backoff, int | float) and 0 <= backoff <= 60, "http.backoff_seconds must be 0 to 60")
+    need(isinstance(timeout, int | float) and 0 < timeout <= 300, "http.timeout_seconds must be above 0, at most 300")
     contact = raw.get("contact") or {}
     screening = raw.get("screening") or {}
     decisions = {str(k): " ".join(str(v).split()) for k, v in (screening.get("decisions") or {}).items()}
@@ -158,6 +166,9 @@ def load_protocol(path: str | Path = SEARCH) -> Protocol:
         base_urls=base_urls,
         decisions=decisions,
         reasons=reasons,
+        retries=retries,
+        backoff=float(backoff),
+        timeout=float(timeout),
     )
 
 

@@ -153,10 +153,26 @@ def run_search(
     today = today or _dt.date.today()
     protocol = load_protocol(repo.search)
     cycle = load_cycle(repo)
-    client = client or registry.Client(tool=protocol.tool, mailto=protocol.mailto, progress=say)
+    own_client = client is None
+    client = client or registry.Client(
+        tool=protocol.tool,
+        mailto=protocol.mailto,
+        retries=protocol.retries,
+        backoff=protocol.backoff,
+        timeout=protocol.timeout,
+        progress=say,
+    )
     since, until = protocol.window(today)
     if since > until:
         raise registry.RegistryError(f"the search window starts after today ({since} > {until}); see data/search.yml")
+    try:
+        return _run(repo, protocol, cycle, client, today, since, until, say)
+    finally:
+        if own_client:
+            client.close()
+
+
+def _run(repo, protocol, cycle, client, today, since, until, say) -> SearchResult:
     index = Index(known_records(repo, cycle))
     taken = {c["candidate_id"] for c in cycle.candidates}
     new_rows: list[dict] = []
@@ -165,7 +181,6 @@ def run_search(
     for service in SEARCH_SERVICES:
         label = protocol.labels[service]
         query = protocol.query(service)
-        say(f"{label}: asking for records from {since} to {until}")
         records = SEARCHERS[service](
             client, protocol.base_url(service), query, since.isoformat(), until.isoformat(), protocol.max_records
         )
@@ -189,7 +204,7 @@ def run_search(
             by_id[cid] = row
             index.add(Known(cid, "in_run", record.doi, record.pmid, record.title, record.year))
             result.new += 1
-        say(f"{label}: {plural(result.identified, 'record')}, {result.new} new")
+        say(f"{label}: {plural(result.identified, 'record')} from {since} to {until}, {result.new} new")
         results.append(result)
 
     changes = {
