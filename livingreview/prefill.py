@@ -23,7 +23,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .cited import load_cited
 from .exports import tex_escape, verbatim_escape
 from .links import is_https
 from .matching import Index, Known, normal_doi
@@ -32,9 +31,9 @@ from .plaintext import plain_text
 from .protocol import load_protocol
 from .registry import crossref_work
 from .schema import expected_columns
-from .screening import load_cycle, rewrite_text
-from .studies import TABLE1_COLUMNS, load_studies
-from .validation import TODO
+from .screening import read_cycle, rewrite_text
+from .studies import TABLE1_COLUMNS
+from .validation import TODO, read_rows
 from .vocabulary import LIST_COLUMNS
 
 #: Cells `add` leaves for a person: Table 1's six fields and the coded columns.
@@ -193,9 +192,10 @@ def prepare_addition(
     repo = repo or Repository()
     today = today or _dt.date.today()
     kind, value = parse_target(target)
-    studies = load_studies(repo.studies)
-    cited = load_cited(repo.cited, studies=studies)
-    cycle = load_cycle(repo, study_ids=set(studies["id"]))
+    # Read as they are, not validated: several studies may be added before their to-do cells are filled.
+    studies = read_rows(repo.studies)
+    cited = read_rows(repo.cited, ["id", "doi", "title", "year"], "the cited-only studies (cited.csv)")
+    cycle = read_cycle(repo)
     candidate = None
     if kind == "candidate":
         candidate = next((c for c in cycle.candidates if c["candidate_id"] == value), None)
@@ -212,8 +212,8 @@ def prepare_addition(
     else:
         doi = value
     index = Index(
-        [Known(r["id"], "the study table", r["doi"], "", r["title"], r["year"]) for r in studies.to_dict("records")]
-        + [Known(r["id"], "the cited-only studies (cited.csv)", r["doi"]) for r in cited.to_dict("records")]
+        [Known(r["id"], "the study table", r["doi"], "", r["title"], r["year"]) for r in studies]
+        + [Known(r["id"], "the cited-only studies (cited.csv)", r["doi"]) for r in cited]
     )
     same = index.find(doi=doi)
     if same is not None:
@@ -228,7 +228,7 @@ def prepare_addition(
         backoff=protocol.backoff,
         timeout=protocol.timeout,
     )
-    taken = set(studies["id"]) | set(cited["id"])
+    taken = {r["id"] for r in studies} | {r["id"] for r in cited}
     row = study_row(message, doi, today, taken)
     similar = index.find(title=row["title"], year=row["year"])
     bib_text = repo.references.read_text(encoding="utf-8")

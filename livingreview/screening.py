@@ -24,7 +24,7 @@ from pathlib import Path
 from .paths import Repository
 from .protocol import Protocol, load_protocol
 from .schema import resource_schema
-from .validation import TODO, InvalidStudiesError, Problem, check_cells, check_header, read_records
+from .validation import TODO, InvalidStudiesError, Problem, check_cells, check_header, read_records, read_rows
 
 #: The resources of datapackage.json, by what `validate --kind` calls them.
 KINDS = {"candidates": "candidates", "screening": "screening", "search-runs": "search-runs"}
@@ -173,6 +173,22 @@ def load_cycle(repo: Repository | None = None, *, study_ids: set[str] | None = N
     if problems:
         raise InvalidStudiesError(repo.screening, problems)
     return Cycle(candidates, screening, runs)
+
+
+def read_cycle(repo: Repository | None = None) -> Cycle:
+    """The three files' rows as they are, unchecked (unreadable files raise DataFileError): for
+    `search` and `add`, which must work while a screener's row is half filled in."""
+    repo = repo or Repository()
+    return Cycle(
+        *(
+            read_rows(path, columns(kind), WHAT[kind])
+            for path, kind in (
+                (repo.candidates, "candidates"),
+                (repo.screening, "screening"),
+                (repo.runs, "search-runs"),
+            )
+        )
+    )
 
 
 def csv_text(kind: str, rows: list[dict], existing: str = "") -> str:

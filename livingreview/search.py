@@ -19,13 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import registry
-from .cited import load_cited
 from .exports import neutralise_formula
 from .matching import Index, Known, Match, normal_title
 from .paths import Repository
 from .protocol import SEARCH_SERVICES, load_protocol, set_last_run
-from .screening import csv_text, load_cycle
-from .studies import load_studies
+from .screening import csv_text, read_cycle
+from .validation import read_rows
 from .wording import and_list, plural
 
 SEARCHERS: dict[str, Callable] = {
@@ -122,14 +121,12 @@ def candidate_id(record: registry.Record, taken: set[str]) -> str:
 
 def known_records(repo: Repository, cycle) -> list[Known]:
     """Everything a new record may already be: studies, cited-only studies, earlier candidates."""
-    studies = load_studies(repo.studies)
-    known = [
-        Known(row["id"], "in_table", row["doi"], "", row["title"], row["year"]) for row in studies.to_dict("records")
-    ]
-    cited = load_cited(repo.cited, studies=studies)
+    # Read as they are, not validated: a row `add` left with to-do cells must not stop the search.
+    known = [Known(row["id"], "in_table", row["doi"], "", row["title"], row["year"]) for row in read_rows(repo.studies)]
+    cited_columns = ["id", "doi", "title", "year"]
     known += [
-        Known(row["id"], "in_cited", row["doi"], "", row["title"], None if row["year"] is None else row["year"])
-        for row in cited.to_dict("records")
+        Known(row["id"], "in_cited", row["doi"], "", row["title"], row["year"])
+        for row in read_rows(repo.cited, cited_columns, "the cited-only studies (cited.csv)")
     ]
     known += [
         Known(c["candidate_id"], "in_candidates", c["doi"], c["pmid"], c["title"], c["year"]) for c in cycle.candidates
@@ -152,7 +149,7 @@ def run_search(
     repo = repo or Repository()
     today = today or _dt.date.today()
     protocol = load_protocol(repo.search)
-    cycle = load_cycle(repo)
+    cycle = read_cycle(repo)
     own_client = client is None
     client = client or registry.Client(
         tool=protocol.tool,

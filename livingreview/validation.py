@@ -157,6 +157,19 @@ def read_records(path: str | Path, columns: list[str] | None = None, what: str =
     return ParsedFile(header, records[1:], lines[1:])
 
 
+def read_rows(path: str | Path, columns: list[str] | None = None, what: str = "the study table") -> list[dict]:
+    """The file's rows as dicts of text (`columns`, default the study table's; a missing column is
+    ''), without checking them: for tools that must work while the data still has problems, such
+    as a row that `add` left with to-do cells. Raises DataFileError when unreadable."""
+    columns = expected_columns() if columns is None else columns
+    parsed = read_records(path, columns, what)
+    position = {name: i for i, name in enumerate(parsed.header)}
+    return [
+        {name: record[position[name]] if name in position and position[name] < len(record) else "" for name in columns}
+        for record in parsed.records
+    ]
+
+
 def check_header(header: list[str], expected: list[str] | None = None, what: str = "study table") -> list[Problem]:
     """Columns named twice, unexpected or missing (`expected` defaults to the study table's)."""
     expected = expected_columns() if expected is None else expected
