@@ -146,13 +146,22 @@ def site_url(cff: dict | None = None) -> str:
     return str(cff["url"]).rstrip("/") + "/"
 
 
+def _as_date(value) -> _dt.date | None:
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def citation_text(cff: dict | None = None, release: Release | None = None) -> str:
     """'The living-review contributors (2026). Generative AI in Clinical Practice: a living review
     (Version 2026.11) [Data set]. https://…' for `release` (default: CITATION.cff's own)."""
     cff = cff or load_citation()
     version = release.version if release else cff.get("version")
-    date = release.date if release else cff.get("date-released")
-    year = f"{date:%Y}" if isinstance(date, _dt.date) else "n.d."
+    date = release.date if release else _as_date(cff.get("date-released"))
+    year = f"{date:%Y}" if date else "n.d."
     kind = {"dataset": " [Data set]", "software": " [Computer software]"}.get(cff.get("type", ""), "")
     where = cff.get("url") or cff.get("repository-code") or ""
     return f"{maintainers(cff)} ({year}). {cff['title']} (Version {version}){kind}. {where}".strip()
@@ -162,7 +171,7 @@ def citation_bibtex(cff: dict | None = None, release: Release | None = None) -> 
     """A BibTeX record of `release` for reference managers."""
     cff = cff or load_citation()
     version = release.version if release else str(cff.get("version"))
-    date = release.date if release else cff.get("date-released")
+    date = release.date if release else _as_date(cff.get("date-released"))
     key = "livingreview" + re.sub(r"\D", "", version)
     fields = [
         ("author", "{" + maintainers(cff) + "}"),

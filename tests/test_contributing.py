@@ -346,7 +346,13 @@ def test_citation_cff_agrees_with_the_project():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert cff["repository-code"] == config["repository"]["url"]
     assert cff["title"].startswith(config["title"].split(":")[0])
-    assert str(cff["version"]) == pyproject["project"]["version"]
+    # The review's version (a dated release), not the package's: the newest of data/releases.yml.
+    from livingreview.versions import current_release
+
+    release = current_release()
+    assert release is not None, "no version released yet"
+    assert (str(cff["version"]), str(cff["date-released"])) == (release.version, release.date.isoformat())
+    assert pyproject["project"]["version"]  # the package keeps its own version
     assert set(cff["license"]) == {"CC-BY-4.0", "MIT"}
     assert SOURCE_DOI in " ".join(cff["message"].split())
 
