@@ -107,7 +107,11 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
             candidates = None  # reported on its own line
         studies = set(frame["id"]) if frame is not None else None
         rows, problems = screening.validate_screening(
-            target, candidate_ids=candidates, study_ids=studies, protocol=load_protocol(repo.search)
+            target,
+            candidate_ids=candidates,
+            study_ids=studies,
+            protocol=load_protocol(repo.search),
+            today=_today(args),
         )
         decided = sum(1 for r in rows if r["decision"].strip())
         return _report(args, path, problems, None, f"{decided:,} decided, {len(rows) - decided:,} awaiting a decision")
@@ -280,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="one CSV to check (default: every data file; the study table is $LIVINGREVIEW_DATA or data/studies.csv)",
     )
     validate.add_argument("--root", help=argparse.SUPPRESS)
+    validate.add_argument("--date", help=argparse.SUPPRESS, type=_iso_date)
     validate.add_argument(
         "--kind",
         choices=("studies", "cited", "candidates", "screening", "search-runs"),

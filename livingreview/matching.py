@@ -9,7 +9,8 @@ a study?). Three rules, tried in order, the first that applies decides:
 2. the same PubMed id;
 3. the same year (or one apart: a preprint and its article, an online-first and print date)
    and titles that agree after normalisation (case, accents, punctuation, markup) with a
-   rapidfuzz ratio of at least TITLE_THRESHOLD.
+   rapidfuzz ratio of at least TITLE_THRESHOLD; except two records with different PubMed ids,
+   which PubMed itself keeps apart (a series' "part 1" and "part 2").
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ class Index:
             return None
         for candidate_year in (year, year - 1, year + 1):
             for known_title, record in self._by_year.get(candidate_year, ()):
+                if pmid and normal_pmid(record.pmid) and normal_pmid(record.pmid) != pmid:
+                    continue
                 if fuzz.ratio(title, known_title) >= TITLE_THRESHOLD:
                     return Match(record, "title and year")
         return None

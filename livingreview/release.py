@@ -67,7 +67,7 @@ def prepare_release(repo: Repository | None = None, *, today: _dt.date | None = 
     repo = repo or Repository()
     today = today or _dt.date.today()
     studies = load_studies(repo.studies)
-    cycle = load_cycle(repo, study_ids=set(studies["id"]))
+    cycle = load_cycle(repo, study_ids=set(studies["id"]), today=today)
     releases = load_releases(repo.releases)
     if releases and releases[-1].date > today:
         raise ReleaseError(f"the last version, {releases[-1].version}, is dated after {today}")

@@ -155,7 +155,9 @@ class Cycle:
         return Counter(row["decision"].strip() or "pending" for row in self.screening)
 
 
-def load_cycle(repo: Repository | None = None, *, study_ids: set[str] | None = None) -> Cycle:
+def load_cycle(
+    repo: Repository | None = None, *, study_ids: set[str] | None = None, today: _dt.date | None = None
+) -> Cycle:
     """The update cycle's records, checked. Raises DataFileError or InvalidStudiesError."""
     repo = repo or Repository()
     runs, problems = validate_runs(repo.runs)
@@ -169,6 +171,7 @@ def load_cycle(repo: Repository | None = None, *, study_ids: set[str] | None = N
         candidate_ids={c["candidate_id"] for c in candidates},
         study_ids=study_ids,
         protocol=load_protocol(repo.search),
+        today=today,
     )
     if problems:
         raise InvalidStudiesError(repo.screening, problems)

@@ -301,6 +301,9 @@ def test_matching_rules():
     assert index.find(title="Short", year=2024) is None
     index.add(Known("c", "in_candidates", "", "https://pubmed.ncbi.nlm.nih.gov/123/", "", None))
     assert index.find(pmid="123").rule == "PMID"
+    index.add(Known("p1", "in_run", "", "456", "A series on generative models, part 1", 2026))
+    assert index.find(pmid="457", title="A series on generative models, part 2", year=2026) is None
+    assert index.find(title="A series on generative models, part 2", year=2026).rule == "title and year"
     assert normal_doi("doi: 10.1/X") == "" and normal_doi("doi:10.1234/X") == "10.1234/x"
 
 
