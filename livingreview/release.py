@@ -264,7 +264,7 @@ def this_version_html(releases: list[Release], studies, cff: dict | None = None)
         f"<p><strong>Maintained by</strong> {esc(maintainers(cff))}: everyone whose changes are in the "
         f'<a href="{esc(str(cff["repository-code"]))}">repository</a>.</p>'
         f"{version}"
-        f"<p><strong>How to cite this version</strong></p>{how_to_cite_html(current, cff)}"
+        f"<p><strong>How to cite this version</strong></p>{how_to_cite_html(current, cff).markup}"
         f'<p><strong>Found an error?</strong> <a href="{esc(report_error_url(cff))}">Report it on the issue tracker</a>: '
         "say which page or study, what is wrong and, if you can, the source that shows it.</p>"
         "</div>"

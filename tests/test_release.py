@@ -143,16 +143,16 @@ def test_a_monthly_cycle_ends_in_a_release(repo, replay):
 
     # The pages: release notes, versions table, the landing page's block; all from the data.
     studies = load_studies(Repository(repo).studies)
-    notes = str(release_notes_html(releases, studies))
+    notes = release_notes_html(releases, studies).markup
     assert 'id="version-2026-12"' in notes and "Newauthor et al. (2026)" in notes
     assert f"{release.studies} studies in this version; since version {previous.version}: 1 added" in notes
     assert (
         "5 records identified (PubMed 4, Europe PMC 1, OpenAlex 0), 1 duplicates removed, 4 screened, 2 excluded, 1 awaiting a decision"
         in notes
     )
-    table = str(versions_table_html(releases))
+    table = versions_table_html(releases).markup
     assert table.index("2026.12") < table.index(previous.version)
-    block = str(this_version_html(releases, studies, cff))
+    block = this_version_html(releases, studies, cff).markup
     assert "Version 2026.12" in block and "(Version 2026.12) [Data set]" in block
     assert "issues/new/choose" in block and "The living-review contributors" in block
 
@@ -234,7 +234,7 @@ def test_the_shipped_versions_agree_with_the_table():
     releases = load_releases()
     assert releases, "a version has been released"
     studies = load_studies()
-    block = str(this_version_html(releases, studies))
+    block = this_version_html(releases, studies).markup
     current = releases[-1]
     same = set(current.rows) == set(studies["id"])
     assert same or "Since then" in block
