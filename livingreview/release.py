@@ -167,8 +167,8 @@ def release_notes_html(releases: list[Release], studies, studies_page: str = "st
         r = releases[i]
         previous = releases[i - 1] if i else None
         parts.append(
-            f'<section class="lr-release" aria-labelledby="{r.anchor}"><h2 id="{r.anchor}">Version {esc(r.version)} '
-            f'<span class="lr-muted">(<time datetime="{r.date:%Y-%m-%d}">{esc(date_label(r.date))}</time>)</span></h2>'
+            f'<section class="lr-release" aria-labelledby="{r.anchor}"><h3 id="{r.anchor}">Version {esc(r.version)} '
+            f'<span class="lr-muted">(<time datetime="{r.date:%Y-%m-%d}">{esc(date_label(r.date))}</time>)</span></h3>'
         )
         summary = f"{plural(r.studies, 'study', 'studies')} in this version"
         if previous is None:

@@ -152,6 +152,47 @@ def selection_facts(selection: Selection | None = None) -> dict[str, GlueText]:
     return facts
 
 
+def search_facts(protocol: Protocol | None = None) -> dict[str, GlueText]:
+    """Glue-ready texts about the living review's own search (data/search.yml), for Methods."""
+    from .protocol import load_protocol
+
+    protocol = protocol or load_protocol()
+    services = []
+    for database in protocol.databases:
+        for service in database.services:
+            if protocol.labels[service] not in services:
+                services.append(protocol.labels[service])
+    return {
+        "search_services": GlueText(and_list(services)),
+        "search_start": GlueText(date_label(protocol.start)),
+        "search_overlap": GlueText(plural(protocol.overlap_days, "day")),
+        "search_last_run": GlueText(
+            date_label(protocol.last_run) if protocol.last_run else "not yet: the first run is due"
+        ),
+        "search_query": GlueText(protocol.query("openalex")),
+        "search_max_records": GlueText(f"{protocol.max_records:,}"),
+        "screening_reasons": GlueText(and_list(f"“{label}”" for label in protocol.reasons.values())),
+    }
+
+
+def search_sources_html(protocol: Protocol | None = None) -> str:
+    """The source review's databases and the services that stand in for each, with why."""
+    from .protocol import load_protocol
+
+    protocol = protocol or load_protocol()
+    rows = "".join(
+        f'<tr><th scope="row">{html.escape(d.name)}</th>'
+        f"<td>{html.escape(and_list(protocol.labels[s] for s in d.services))}</td><td>{html.escape(d.why)}</td></tr>"
+        for d in protocol.databases
+    )
+    return (
+        '<div class="lr-table-scroll"><table class="lr-search-sources"><caption>The source review\'s databases '
+        "and the open services the living review queries for each</caption><thead><tr>"
+        '<th scope="col">Source database</th><th scope="col">Queried through</th><th scope="col">Why</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
 def selection_text(selection: Selection | None = None) -> list[str]:
     """The flow as sentences, one per stage, in order: the diagram's text equivalent."""
     selection = selection or load_selection()
