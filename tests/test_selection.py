@@ -14,11 +14,11 @@ from livingreview.selection import (
     SelectionError,
     SelectionFlow,
     Stage,
+    flow_svg,
     load_selection,
     selection_facts,
     selection_flow_html,
     selection_flow_list_html,
-    flow_svg,
     selection_flow_svg,
     selection_text,
 )
