@@ -92,7 +92,7 @@ def version_facts() -> dict[str, object]:
     }
 
 
-def update_flows(df: pd.DataFrame | None = None) -> RawHTML:
+def update_flows(df: pd.DataFrame | None = None, repo=None) -> RawHTML:
     """Methods: the flow of every released update, newest first, and of the update in progress
     (search runs no release has counted yet), each a diagram with its text equivalent."""
     from .paths import Repository
@@ -101,12 +101,13 @@ def update_flows(df: pd.DataFrame | None = None) -> RawHTML:
     from .selection import UpdateFlow, searched_dates, update_flow
     from .versions import load_releases
 
-    df = load_studies() if df is None else df
-    releases = load_releases()
-    cycle = load_cycle(Repository(), study_ids=set(df["id"]))
+    repo = repo or Repository()
+    df = load_studies(repo.studies) if df is None else df
+    releases = load_releases(repo.releases)
+    cycle = load_cycle(repo, study_ids=set(df["id"]))
     parts = []
     if set(r["date"] for r in cycle.runs) - searched_dates(releases):
-        flow = update_flow(df, cycle, releases, load_protocol())
+        flow = update_flow(df, cycle, releases, load_protocol(repo.search))
         parts.append(flow.figure_html("update-flow-current", caption=flow.title + "."))
     for i in range(len(releases) - 1, 0, -1):
         release = releases[i]

@@ -56,7 +56,7 @@ class Stage:
         """'more than 65', '15' or 'not reported'."""
         if self.count is None:
             return "not reported"
-        return f"{self.qualifier} {self.count}".strip()
+        return f"{self.qualifier} {self.count:,}".strip()
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,9 @@ _MARGIN = 16
 _MAIN_W = 360
 _GAP_X = 40
 _SIDE_W = _WIDTH - 2 * _MARGIN - _MAIN_W - _GAP_X
+#: The narrow drawing (phones): as wide as a 390 px screen's text column; branches indented.
+_NARROW = 360
+_INDENT = 28
 _GAP_Y = 34
 _PAD = 12
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -270,59 +273,84 @@ def _draw_box(x: int, y: int, width: int, stage: Stage, lines) -> str:
     return "".join(parts)
 
 
-def flow_svg(stages, *, title: str, desc: str, id_prefix: str) -> str:
+def flow_svg(stages, *, title: str, desc: str, id_prefix: str, narrow: bool = False) -> str:
     """A flow diagram of `stages` as a self-contained inline SVG string.
 
     Main stages run top to bottom with arrows; `branch` stages sit to the right of the stage before
-    them. Stages without a count are drawn dashed and read "not reported". The SVG has
-    role="img", a <title> and a <desc> holding the whole flow as text, no external resources
-    (system fonts only) and escapes every text from the data.
+    them, or, `narrow` (for phones, _NARROW wide), indented below it off a spine on the left.
+    Stages without a count are drawn dashed and read "not reported". The SVG has role="img", a
+    <title> and a <desc> holding the whole flow as text, no external resources (system fonts
+    only) and escapes every text from the data.
     """
     if not re.fullmatch(r"[A-Za-z][\w-]*", id_prefix):
         raise ValueError(f"id_prefix must be a valid HTML id, not {id_prefix!r}")
     esc = html.escape
     p = id_prefix
+    width = _NARROW if narrow else _WIDTH
+    main_w = width - 2 * _MARGIN if narrow else _MAIN_W
+    side_w = main_w - _INDENT if narrow else _SIDE_W
+    spine = _MARGIN + _INDENT // 2  # narrow: the line the flow runs down, left of the branches
     body = []
     y = _MARGIN
     previous_main = None  # (x, y, height) of the last main box
     bottom = y
-    arrow = f'class="lr-flow-line" stroke="{_LINE}" stroke-width="1.5" marker-end="url(#{p}-arrow)"'
+    arrow = f'class="lr-flow-line" stroke="{_LINE}" stroke-width="1.5" fill="none" marker-end="url(#{p}-arrow)"'
     for stage in stages:
         if stage.branch and previous_main is not None:
-            lines = _box_lines(stage, _SIDE_W)
+            lines = _box_lines(stage, side_w)
             px, py, ph = previous_main
-            sx = _MARGIN + _MAIN_W + _GAP_X
             sh = _box_height(lines)
-            sy = py + (ph - sh) // 2 if sh < ph else py
-            body.append(f'<line x1="{px + _MAIN_W}" y1="{py + ph // 2}" x2="{sx - 2}" y2="{py + ph // 2}" {arrow}/>')
-            body.append(_draw_box(sx, sy, _SIDE_W, stage, lines))
+            if narrow:
+                sx, sy = _MARGIN + _INDENT, bottom + _GAP_Y // 2
+                mid = sy + sh // 2
+                body.append(f'<polyline points="{spine},{bottom} {spine},{mid} {sx - 2},{mid}" {arrow}/>')
+            else:
+                sx = _MARGIN + main_w + _GAP_X
+                sy = py + (ph - sh) // 2 if sh < ph else py
+                body.append(f'<line x1="{px + main_w}" y1="{py + ph // 2}" x2="{sx - 2}" y2="{py + ph // 2}" {arrow}/>')
+            body.append(_draw_box(sx, sy, side_w, stage, lines))
             bottom = max(bottom, sy + sh)
             continue
-        lines = _box_lines(stage, _MAIN_W)
+        lines = _box_lines(stage, main_w)
         height = _box_height(lines)
         if previous_main is not None:
             px, py, ph = previous_main
             y = max(py + ph, bottom) + _GAP_Y
-            x_mid = _MARGIN + _MAIN_W // 2
-            body.append(f'<line x1="{x_mid}" y1="{py + ph}" x2="{x_mid}" y2="{y - 2}" {arrow}/>')
-        body.append(_draw_box(_MARGIN, y, _MAIN_W, stage, lines))
+            x_line = spine if narrow else _MARGIN + main_w // 2
+            body.append(f'<line x1="{x_line}" y1="{py + ph}" x2="{x_line}" y2="{y - 2}" {arrow}/>')
+        body.append(_draw_box(_MARGIN, y, main_w, stage, lines))
         previous_main = (_MARGIN, y, height)
         bottom = max(bottom, y + height)
     total_h = bottom + _MARGIN
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="lr-selection-flow" role="img" '
-        f'aria-labelledby="{p}-title {p}-desc" viewBox="0 0 {_WIDTH} {total_h}" '
-        f'width="{_WIDTH}" height="{total_h}" style="max-width:100%;height:auto" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="lr-selection-flow lr-flow-{"narrow" if narrow else "wide"}" '
+        f'role="img" aria-labelledby="{p}-title {p}-desc" viewBox="0 0 {width} {total_h}" '
+        f'width="{width}" height="{total_h}" style="max-width:100%;height:auto" '
         f'font-family="{esc(_FONT, quote=True)}">'
         f'<title id="{p}-title">{esc(title)}</title>'
         f'<desc id="{p}-desc">{esc(desc)}</desc>'
         f'<defs><marker id="{p}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto-start-reverse"><path class="lr-flow-arrowhead" d="M0,0 L10,5 L0,10 z" '
         f'fill="{_LINE}"/></marker></defs>'
-        f'<rect class="lr-flow-bg" width="{_WIDTH}" height="{total_h}" fill="{_PAPER}" rx="8"/>'
+        f'<rect class="lr-flow-bg" width="{width}" height="{total_h}" fill="{_PAPER}" rx="8"/>'
         + "".join(body)
         + "</svg>"
     )
+
+
+#: Which of a figure's two drawings shows: the narrow one on a phone-sized screen. Scoped to the
+#: figures' own classes, inside the figure (an SVG <style> is valid where an HTML one is not).
+_SWITCH = (
+    "<style>.lr-flow-narrow{display:none}"
+    "@media (max-width:699px){.lr-flow-narrow{display:inline}.lr-flow-wide{display:none}}</style>"
+)
+
+
+def flow_drawings(stages, *, title: str, desc: str, id_prefix: str) -> str:
+    """The wide drawing and the narrow one (for phones), the page showing one of them."""
+    wide = flow_svg(stages, title=title, desc=desc, id_prefix=id_prefix)
+    narrow = flow_svg(stages, title=title, desc=desc, id_prefix=f"{id_prefix}-narrow", narrow=True)
+    return wide.replace("</defs>", "</defs>" + _SWITCH, 1) + narrow
 
 
 def selection_flow_svg(selection: Selection | None = None, *, id_prefix: str = "selection-flow") -> str:
@@ -357,7 +385,12 @@ def selection_flow_html(
     selection: Selection | None = None, *, id_prefix: str = "selection-flow", caption: str = ""
 ) -> str:
     selection = selection or load_selection()
-    svg = selection_flow_svg(selection, id_prefix=id_prefix)
+    desc = " ".join(selection_text(selection))
+    if selection.databases:
+        desc = f"Searched {and_list(selection.databases)}, {selection.period_text}. " + desc
+    svg = flow_drawings(
+        selection.stages, title="Literature selection of the source review", desc=desc, id_prefix=id_prefix
+    )
     return flow_figure_html(svg, selection.stages, id_prefix=id_prefix, caption=caption)
 
 
@@ -540,7 +573,9 @@ class UpdateFlow:
         return flow_svg(self.stages(), title=self.title, desc=" ".join(stages_text(self.stages())), id_prefix=id_prefix)
 
     def figure_html(self, id_prefix: str, caption: str = "") -> str:
-        return flow_figure_html(self.svg(id_prefix), self.stages(), id_prefix=id_prefix, caption=caption)
+        stages = self.stages()
+        drawings = flow_drawings(stages, title=self.title, desc=" ".join(stages_text(stages)), id_prefix=id_prefix)
+        return flow_figure_html(drawings, stages, id_prefix=id_prefix, caption=caption)
 
 
 def _date(text: str):

@@ -170,7 +170,7 @@ def test_the_update_flow_diagram_shows_the_numbers(repo, replay):
         assert stage.count_text in texts
     boxes = {g.get("class").split()[-1].removeprefix("lr-flow-") for g in root.iter(f"{SVG}g")}
     assert boxes == {"identified", "duplicates", "screened", "excluded", "included", "awaiting", "total"}
-    assert root.get("class") == "lr-selection-flow"
+    assert root.get("class").split() == ["lr-selection-flow", "lr-flow-wide"]
     assert all(r.get("class") == "lr-flow-box" for r in root.iter(f"{SVG}rect") if r.get("class") != "lr-flow-bg")
     # The CSV for the PRISMA2020 tool: its `data` and `n` columns, one row per field.
     rows = list(csv.DictReader(io.StringIO(prisma_csv(flow))))
@@ -238,3 +238,23 @@ def test_the_shipped_versions_agree_with_the_table():
     current = releases[-1]
     same = set(current.rows) == set(studies["id"])
     assert same or "Since then" in block
+
+
+def test_methods_draws_the_update_in_progress_then_the_released_one(repo, replay):
+    from livingreview.book import update_flows
+
+    r = Repository(repo)
+    assert "No monthly search has been run" in update_flows(repo=r).markup
+    month(repo, replay, "2026-11-28")
+    cycle_today = load_cycle(r)  # dated today: valid without a --date
+    assert len(cycle_today.runs) == 3
+    html = update_flows(repo=r).markup
+    assert 'id="update-flow-current-figure"' in html and "The update in progress" in html
+    assert run("release", "--root", str(repo), "--date", "2026-11-28")[0] == 0
+    html = update_flows(repo=r).markup
+    assert "update-flow-current" not in html and 'id="update-flow-2026-11-1-figure"' in html
+    assert "Update to version 2026.11.1" in html
+    wide, narrow = re.findall(r"<svg .*?</svg>", html)
+    texts = [t.text for t in ET.fromstring(wide).iter(f"{SVG}text")]
+    assert " ".join(texts).split() == " ".join(t.text for t in ET.fromstring(narrow).iter(f"{SVG}text")).split()
+    assert "5" in texts and str(load_releases(r.releases)[-1].studies) in texts

@@ -149,6 +149,22 @@ def test_selection_flow_escapes_text_from_the_data():
         selection_flow_svg(evil, id_prefix='x" onload="alert(1)')
 
 
+def test_the_figure_draws_a_narrow_flow_for_phones():
+    """Two drawings of one flow: the wide one (branches beside) and, on a phone-sized screen, a
+    narrow one (branches indented below), whose boxes all fit its 360-unit width."""
+    out = selection_flow_html()
+    wide, narrow = re.findall(r"<svg .*?</svg>", out)
+    assert "lr-flow-wide" in wide and "lr-flow-narrow" in narrow and "@media (max-width:699px)" in wide
+    root = ET.fromstring(narrow)
+    width = float(root.get("viewBox").split()[2])
+    assert width <= 360
+    for rect in root.iter(f"{SVG}rect"):
+        assert float(rect.get("x", 0)) + float(rect.get("width")) <= width
+    words = lambda svg: " ".join(t.text for t in ET.fromstring(svg).iter(f"{SVG}text")).split()  # noqa: E731
+    assert words(wide) == words(narrow)  # the same text, wrapped to other widths
+    assert 'id="selection-flow-narrow-title"' in narrow  # ids stay unique on the page
+
+
 def test_selection_flow_html_has_the_text_equivalent():
     out = selection_flow_html(caption="Caption <here>")
     assert out.count("<li>") == len(load_selection().stages)
