@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
