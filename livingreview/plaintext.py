@@ -29,19 +29,26 @@ _BLOCK = re.compile(r"</?(p|div|br|title|sec|li|jats:p|jats:title|jats:sec|Abstr
 def plain_text(value, limit: int | str = "title") -> str:
     """`value` as plain text on one line, at most `limit` characters (a number or a LIMITS key).
 
-    Markup is removed, character references decoded, and both once more, so markup that arrived
-    escaped ('&lt;i&gt;') is removed too; comparisons such as 'p < 0.05' stay. A cut ends at a
+    Markup is removed and character references decoded until nothing changes, so markup that
+    arrived escaped ('&lt;i&gt;', even '&amp;lt;i&amp;gt;') is removed too; comparisons such as
+    'p < 0.05' stay (a '<' not followed by a tag name is text). A cut ends at a
     word boundary with '…'.
     """
     bound = LIMITS[limit] if isinstance(limit, str) else int(limit)
     if value is None:
         return ""
     text = str(value)
-    for _ in range(2):  # markup, then markup that was escaped once more (as Crossref sometimes sends)
+    # Markup, then markup that was escaped once or twice more (as Crossref sometimes sends it),
+    # until decoding changes nothing; then what decoding revealed is stripped once more.
+    for _ in range(4):
         text = _HIDDEN.sub(" ", text)
         text = _BLOCK.sub(" ", text)
         text = _TAG.sub("", text)
-        text = html.unescape(text)
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    text = _TAG.sub("", _BLOCK.sub(" ", _HIDDEN.sub(" ", text)))
     text = unicodedata.normalize("NFC", text)
     # Control characters (C0, C1, DEL) and invisible format characters (zero-width, bidi
     # overrides) are dropped; any white space, line and paragraph separators included, is one space.
