@@ -373,11 +373,12 @@ def selection_flow_list_html(selection: Selection | None = None) -> str:
 
 
 def flow_figure_html(svg: str, stages, *, id_prefix: str, caption: str = "") -> str:
-    """A <figure>: the SVG, an optional caption and the flow as a list under 'The flow as text'."""
+    """A <figure> (the drawings and an optional caption, last), then the flow as a list under 'The
+    flow as text' (outside the figure: a figcaption must be a figure's first or last child)."""
     caption_html = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return (
-        f'<figure class="lr-figure-box lr-selection" id="{id_prefix}-figure">{svg}{caption_html}'
-        f"<details><summary>The flow as text</summary>{flow_list_html(stages)}</details></figure>"
+        f'<figure class="lr-figure-box lr-selection" id="{id_prefix}-figure">{svg}{caption_html}</figure>'
+        f'<details class="lr-selection-text"><summary>The flow as text</summary>{flow_list_html(stages)}</details>'
     )
 
 
