@@ -539,21 +539,9 @@ class UpdateFlow:
                 sum(self.identified.values()),
                 note=f"{per_service}; searched {dates}".strip("; "),
             ),
-            Stage(
-                "duplicates",
-                "Duplicates removed",
-                sum(self.duplicates.values()),
-                note=" · ".join(f"{k} {n:,}" for k, n in self.duplicates.items() if n),
-                branch=True,
-            ),
+            _branch("duplicates", "Duplicates removed", self.duplicates),
             Stage("screened", "Records screened", self.screened, note=screened_note),
-            Stage(
-                "excluded",
-                "Records excluded",
-                sum(self.excluded.values()),
-                note=" · ".join(f"{k} {n:,}" for k, n in self.excluded.items() if n),
-                branch=True,
-            ),
+            _branch("excluded", "Records excluded", self.excluded),
             Stage(
                 "included",
                 "New studies included",
@@ -577,6 +565,12 @@ class UpdateFlow:
         stages = self.stages()
         drawings = flow_drawings(stages, title=self.title, desc=" ".join(stages_text(stages)), id_prefix=id_prefix)
         return flow_figure_html(drawings, stages, id_prefix=id_prefix, caption=caption)
+
+
+def _branch(key: str, label: str, counts: dict[str, int]) -> Stage:
+    """Records leaving the flow: their total, and the non-zero counts by kind as the note."""
+    note = " · ".join(f"{kind} {n:,}" for kind, n in counts.items() if n)
+    return Stage(key, label, sum(counts.values()), note=note, branch=True)
 
 
 def _date(text: str):

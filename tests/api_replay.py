@@ -25,6 +25,7 @@ import json
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+import pytest
 from werkzeug import Response
 
 
@@ -227,6 +228,45 @@ def not_found() -> Response:
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 SERVICES = ("pubmed", "europepmc", "openalex", "crossref")
+
+
+# ---- what every update-cycle test uses: a repository copy, the replay, the command line -------------
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A copy of the repository's data, bibliography and CITATION.cff to run commands on."""
+    return copy_repository(tmp_path / "repo")
+
+
+@pytest.fixture
+def replay(httpserver, monkeypatch):
+    """The services on a local server: $LIVINGREVIEW_<SERVICE>_URL point at it; a contact address set."""
+    for name, url in base_urls(httpserver).items():
+        monkeypatch.setenv(name, url)
+    monkeypatch.setenv("LIVINGREVIEW_MAILTO", "maintainer@example.org")
+    return Replay(httpserver)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """`python -m livingreview ARGS` in this process: exit code, stdout, stderr."""
+    import contextlib
+    import io
+
+    from livingreview.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def rows(path) -> list[dict]:
+    """A CSV file's rows as dicts."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def copy_repository(target):

@@ -4,46 +4,17 @@ anything is wrong."""
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
-
 import pytest
 from pybtex.database import parse_string
 
-from livingreview.cli import main
 from livingreview.paths import Repository
 from livingreview.prefill import TODO_COLUMNS, slug
 from livingreview.studies import load_studies
 from livingreview.validation import TODO
 
-from api_replay import Paper, Replay, base_urls, copy_repository, snapshot
+from api_replay import Paper, rows, run, snapshot
 
 TODAY = "2026-11-28"
-
-
-@pytest.fixture
-def repo(tmp_path):
-    return copy_repository(tmp_path / "repo")
-
-
-@pytest.fixture
-def replay(httpserver, monkeypatch):
-    for name, url in base_urls(httpserver).items():
-        monkeypatch.setenv(name, url)
-    return Replay(httpserver)
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
-def rows(path):
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_add_a_doi_prefills_a_row_and_a_bibtex_record(repo, replay):

@@ -605,17 +605,12 @@ def _no_markup(cell: str) -> None:
     assert not any(ord(c) < 32 or c in "\u202e\u200b\x7f" for c in cell), cell[:200]
 
 
-def test_records_through_search_arrive_as_plain_bounded_text(httpserver, tmp_path, monkeypatch, capsys):
+def test_records_through_search_arrive_as_plain_bounded_text(repo, replay, capsys):
     from livingreview.cli import main
     from livingreview.plaintext import LIMITS
 
-    from api_replay import Paper, Replay, base_urls, copy_repository
+    from api_replay import Paper
     from hostile import api_text
-
-    repo = copy_repository(tmp_path / "repo")
-    for name, url in base_urls(httpserver).items():
-        monkeypatch.setenv(name, url)
-    replay = Replay(httpserver)
 
     def paper(i, **extra):
         # Distinct PubMed ids: the payloads make the titles alike, and PubMed's ids keep records apart.
@@ -643,18 +638,14 @@ def test_records_through_search_arrive_as_plain_bounded_text(httpserver, tmp_pat
     assert main(["validate", "--root", str(repo)]) == 0
 
 
-def test_records_through_add_arrive_as_plain_text(httpserver, tmp_path, monkeypatch, capsys):
+def test_records_through_add_arrive_as_plain_text(repo, replay, capsys):
     from pybtex.database import parse_string
 
     from livingreview.cli import main
 
-    from api_replay import Paper, Replay, base_urls, copy_repository
+    from api_replay import Paper
     from hostile import api_text
 
-    repo = copy_repository(tmp_path / "repo")
-    for name, url in base_urls(httpserver).items():
-        monkeypatch.setenv(name, url)
-    replay = Replay(httpserver)
     replay.crossref["10.5555/hostile.add"] = Paper(
         api_text(1), 2026, "10.5555/hostile.add", authors=((api_text(2), api_text(3)),), venue=api_text(4)
     )

@@ -4,16 +4,13 @@ them, every number derived from what the test did."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import re
 import xml.etree.ElementTree as ET
 
-import pytest
 import yaml
 
-from livingreview.cli import main
 from livingreview.paths import Repository
 from livingreview.protocol import load_protocol
 from livingreview.release import release_notes_html, this_version_html, versions_table_html
@@ -22,33 +19,9 @@ from livingreview.selection import EXTRA_FIELDS, PRISMA_FIELDS, UpdateFlow, pris
 from livingreview.studies import load_studies
 from livingreview.versions import load_citation, load_releases, next_version
 
-from api_replay import Paper, Replay, base_urls, copy_repository, snapshot
+from api_replay import Paper, rows, run, snapshot
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def repo(tmp_path):
-    return copy_repository(tmp_path / "repo")
-
-
-@pytest.fixture
-def replay(httpserver, monkeypatch):
-    for name, url in base_urls(httpserver).items():
-        monkeypatch.setenv(name, url)
-    return Replay(httpserver)
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
-def read(path):
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def write(path, rows):
@@ -61,8 +34,8 @@ def write(path, rows):
 def fill_in(repo):
     """What the maintainer writes from the publication into every to-do cell."""
     path = repo / "data" / "studies.csv"
-    rows = read(path)
-    for row in rows:
+    table = rows(path)
+    for row in table:
         for column, value in row.items():
             if value == "TODO":
                 row[column] = {
@@ -72,7 +45,7 @@ def fill_in(repo):
                     "contribution": "data-augmentation",
                     "limitation_themes": "",
                 }.get(column, "Written by the maintainer from the publication.")
-    write(path, rows)
+    write(path, table)
 
 
 def month(repo, replay, date):
@@ -90,8 +63,8 @@ def month(repo, replay, date):
     replay.europepmc = [[Paper("Duplicate of the table", int(known["year"]), known["doi"])]]
     replay.openalex = [[]]
     assert run("search", "--root", str(repo), "--date", date, "--quiet")[0] == 0
-    fresh = [c for c in read(repo / "data" / "candidates.csv") if c["found"] == date]
-    decisions = read(repo / "data" / "screening.csv")
+    fresh = [c for c in rows(repo / "data" / "candidates.csv") if c["found"] == date]
+    decisions = rows(repo / "data" / "screening.csv")
     by_id = {r["candidate_id"]: r for r in decisions}
     plan = [("exclude", "not-clinical", ""), ("exclude", "other", "A protocol without results"), ("maybe", "", "")]
     for candidate, (decision, reason, note) in zip(fresh, plan):
@@ -202,14 +175,14 @@ def test_no_release_while_the_table_has_to_do_cells(repo, replay):
 
 def test_corrections_and_a_second_release_in_a_month(repo):
     path = repo / "data" / "studies.csv"
-    rows = read(path)
-    rows[0]["notes"] += " Corrected."
-    write(path, rows)
+    table = rows(path)
+    table[0]["notes"] += " Corrected."
+    write(path, table)
     assert run("release", "--root", str(repo), "--date", "2026-12-01")[0] == 0
     assert run("release", "--root", str(repo), "--date", "2026-12-02")[0] == 0
     releases = load_releases(Repository(repo).releases)
     assert [r.version for r in releases[-2:]] == ["2026.12", "2026.12.1"]
-    assert releases[-2].corrected == (rows[0]["id"],) and releases[-1].corrected == ()
+    assert releases[-2].corrected == (table[0]["id"],) and releases[-1].corrected == ()
     assert next_version(releases, __import__("datetime").date(2026, 12, 31)) == "2026.12.2"
 
 

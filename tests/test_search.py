@@ -6,9 +6,7 @@ Every expected number is derived from the records the test serves and the table 
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import socket
 import subprocess
 import sys
@@ -16,42 +14,16 @@ import sys
 import pytest
 from werkzeug import Response
 
-from livingreview.cli import main
 from livingreview.matching import Index, Known, normal_doi, normal_title
 from livingreview.paths import Repository
 from livingreview.registry import Client, RegistryError, pubmed_search
 from livingreview.screening import load_cycle
 from livingreview.studies import load_studies
 
-from api_replay import Paper, Replay, base_urls, copy_repository, snapshot
+from api_replay import Paper, copy_repository, rows, run, snapshot
 from conftest import ROOT
 
 TODAY = "2026-11-28"
-
-
-@pytest.fixture
-def repo(tmp_path):
-    return copy_repository(tmp_path / "repo")
-
-
-@pytest.fixture
-def replay(httpserver, monkeypatch):
-    for name, url in base_urls(httpserver).items():
-        monkeypatch.setenv(name, url)
-    monkeypatch.setenv("LIVINGREVIEW_MAILTO", "maintainer@example.org")
-    return Replay(httpserver)
-
-
-def run(*args) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
-def rows(path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def table_rows(repo) -> list[dict]:
@@ -176,9 +148,8 @@ def test_429_and_5xx_are_retried_with_backoff(repo, replay):
     assert "HTTP 503; trying again" in err and "HTTP 429; trying again" in err and "HTTP 502" in err
 
 
-def test_a_client_honours_retry_after_and_gives_up_after_its_retries(httpserver):
+def test_a_client_honours_retry_after_and_gives_up_after_its_retries(replay, httpserver):
     waits = []
-    replay = Replay(httpserver)
     replay.pubmed = [Paper("A paper", 2026, "", "1")]
     replay.failures = {"/pubmed/esearch.fcgi": [429] * 3}
     client = Client(retries=2, backoff=0.5, sleep=waits.append)
