@@ -20,7 +20,7 @@ from .changelog import first_added, last_updated
 from .cited import cited_facts
 from .counts import coded_with_any, term_counts, terms_per_study, terms_used
 from .markup import RawHTML, script_json
-from .selection import selection_facts
+from .selection import search_facts, selection_facts
 from .studies import load_studies
 from .vocabulary import LIST_COLUMNS, load_vocabulary
 from .wording import GlueText, citation_text, date_label, plural
@@ -72,9 +72,59 @@ def glue_facts(df: pd.DataFrame | None = None) -> dict[str, object]:
     facts = compute_facts(df)
     facts.update(selection_facts())  # the literature search, from data/selection.yml
     facts.update(cited_facts(df))  # studies the source cites, in Table 1 or only in its text
+    facts.update(search_facts())  # the living review's monthly search, from data/search.yml
+    facts.update(version_facts())  # the current version, from data/releases.yml
     for key, value in facts.items():
         upstream.glue(key, value)
     return facts
+
+
+def version_facts() -> dict[str, object]:
+    """The current version for the prose: version_current ('2026.11' or 'none yet'), version_date."""
+    from .versions import load_releases
+
+    releases = load_releases()
+    current = releases[-1] if releases else None
+    return {
+        "version_current": GlueText(current.version if current else "none yet"),
+        "version_date": GlueText(date_label(current.date) if current else "not yet released"),
+        "n_versions": len(releases),
+    }
+
+
+def update_flows(df: pd.DataFrame | None = None, repo=None) -> RawHTML:
+    """Methods: the flow of every released update, newest first, and of the update in progress
+    (search runs no release has counted yet), each a diagram with its text equivalent."""
+    from .paths import Repository
+    from .protocol import load_protocol
+    from .screening import load_cycle
+    from .selection import UpdateFlow, searched_dates, update_flow
+    from .versions import load_releases
+
+    repo = repo or Repository()
+    df = load_studies(repo.studies) if df is None else df
+    releases = load_releases(repo.releases)
+    cycle = load_cycle(repo, study_ids=set(df["id"]))
+    parts = []
+    if set(r["date"] for r in cycle.runs) - searched_dates(releases):
+        flow = update_flow(df, cycle, releases, load_protocol(repo.search))
+        parts.append(flow.figure_html("update-flow-current", caption=flow.title + "."))
+    for i in range(len(releases) - 1, 0, -1):
+        release = releases[i]
+        if release.flow:
+            flow = UpdateFlow.from_record(
+                release.flow, version=release.version, previous_version=releases[i - 1].version
+            )
+            anchor = "update-flow-" + release.version.replace(".", "-")
+            parts.append(flow.figure_html(anchor, caption=f"{flow.title}, released {date_label(release.date)}."))
+    if not parts:
+        first = releases[0] if releases else None
+        since = f" since the first version ({first.version}, {date_label(first.date)})" if first else ""
+        return RawHTML(
+            f'<p class="lr-update-flows-empty">No monthly search has been run{since}: the flow of each update will '
+            "appear here, newest first, once it is.</p>"
+        )
+    return RawHTML("".join(parts))
 
 
 @dataclass(repr=False)

@@ -19,7 +19,7 @@ from .links import is_https
 from .markup import RawHTML, esc
 from .paths import CITED
 from .schema import resource_schema
-from .validation import InvalidStudiesError, Problem, read_records
+from .validation import InvalidStudiesError, Problem, check_cells, check_header, read_records
 from .wording import GlueText, citation_text, plural
 
 #: The resource of datapackage.json that describes cited.csv.
@@ -38,33 +38,13 @@ def validate_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None
     reference number is both a row of Table 1 and a cited-only study. Raises DataFileError when
     the file cannot be read as CSV at all.
     """
-    from frictionless import Resource, Schema
-
     schema = cited_schema()
     columns = [f["name"] for f in schema["fields"]]
-    parsed = read_records(path)
-    missing = [name for name in columns if name not in parsed.header]
-    extra = [name for name in parsed.header if name not in columns]
-    if missing or extra:
-        return [], [Problem(1, name, "missing from the header") for name in missing] + [
-            Problem(1, name, f"unexpected column; allowed columns: {', '.join(columns)}") for name in extra
-        ]
-    position = {name: i for i, name in enumerate(parsed.header)}
-    problems, rows, lines = [], [], []
-    for record, line in zip(parsed.records, parsed.lines):
-        if len(record) != len(parsed.header):
-            problems.append(
-                Problem(line, parsed.header[0], f"the row has {len(record)} fields, the header {len(parsed.header)}")
-            )
-            continue
-        rows.append({name: record[position[name]] for name in columns})
-        lines.append(line)
-    data = [columns] + [[row[name] for name in columns] for row in rows]
-    report = Resource(data=data, schema=Schema.from_descriptor(schema)).validate(limit_errors=10**9)
-    for error in report.tasks[0].errors if report.tasks else []:
-        row_number, name = getattr(error, "row_number", None), getattr(error, "field_name", None)
-        if row_number is not None and name is not None:
-            problems.append(Problem(lines[row_number - 2], name, f"'{getattr(error, 'cell', '')}': {error.note}"))
+    parsed = read_records(path, columns, "the cited-only studies (cited.csv)")
+    problems = check_header(parsed.header, columns, "cited-only file")
+    if problems:
+        return [], problems
+    rows, lines, problems = check_cells(parsed, schema)
     this_year = _dt.date.today().year
     in_table1 = set() if studies is None else {int(ref) for ref in studies["ref"].dropna()}
     for row, line in zip(rows, lines):

@@ -1,8 +1,20 @@
 """The command line: python -m livingreview COMMAND ...
 
-validate [PATH] [--format text|github]   exit 0 valid, 1 problems (one line each), 2 unreadable.
-contributing [--check]                   rebuild CONTRIBUTING.md's generated blocks (--check: exit 1
-                                         if they are out of date, change nothing).
+validate [PATH] [--kind K] [--format text|github]
+                     check the data files (all of them, or PATH), every problem by line and
+                     column: exit 0 valid, 1 problems (one line each), 2 unreadable.
+contributing [--check]
+                     rebuild CONTRIBUTING.md's generated blocks (--check: exit 1 if they are out
+                     of date, change nothing).
+search               the monthly search: new records of PubMed, Europe PMC and OpenAlex since the
+                     last run become candidates for screening (data/candidates.csv).
+add DOI|CANDIDATE    a publication's Crossref record as a pre-filled row of data/studies.csv and a
+                     record of book/references.bib.
+release              cut a dated version (data/releases.yml, CITATION.cff).
+
+The commands that change files (search, add, release) write everything at once at the end, or
+nothing: offline or on an API error they print one line and exit 2. `--root DIR` runs a command
+on another checkout of the repository (the tests use copies); `--date` sets today's date.
 
 A command is a function cmd_NAME(args) -> exit code, registered in build_parser(); it imports
 what it needs when it runs, so `--help` stays instant.
@@ -11,42 +23,135 @@ what it needs when it runs, so `--help` stays instant.
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import sys
+from pathlib import Path
 
 from .paths import display, studies_path
 from .wording import plural
 
+#: validate: which checker reads a file, by its name (any other name is a study table).
+FILE_KINDS = {
+    "cited.csv": "cited",
+    "candidates.csv": "candidates",
+    "screening.csv": "screening",
+    "search-runs.csv": "search-runs",
+}
 
-def cmd_validate(args) -> int:
-    from .counts import terms_used
-    from .studies import load_studies
-    from .validation import DataFileError, InvalidStudiesError, github_annotation
 
-    path = display(studies_path(args.path))
-    try:
-        frame = load_studies(path)
-    except DataFileError as exc:
+def _report(args, path: str, problems, unreadable: str | None, summary: str) -> int:
+    """Print one file's problems (text or GitHub annotations); return its exit code."""
+    from .validation import github_annotation
+
+    if unreadable is not None:
         if args.format == "github":
-            print(github_annotation(path, str(exc), title="Unreadable study table"))
+            print(github_annotation(path, unreadable, title="Unreadable data file"))
         else:
-            print(exc, file=sys.stderr)
+            print(unreadable, file=sys.stderr)
         return 2
-    except InvalidStudiesError as exc:
-        for problem in exc.problems:
+    if problems:
+        for problem in sorted(set(problems)):
             if args.format == "github":
                 print(problem.annotation(path))
             else:
                 print(problem.render(path), file=sys.stderr)
-        print(f"{path}: {plural(len(exc.problems), 'problem')} found; nothing was changed", file=sys.stderr)
+        print(f"{path}: {plural(len(set(problems)), 'problem')} found; nothing was changed", file=sys.stderr)
         return 1
-    years = f", {frame['year'].min()}–{frame['year'].max()}" if len(frame) else ""
-    domains = terms_used(frame, "domain")
-    families = terms_used(frame, "model_family")
-    print(
-        f"{path}: valid: {plural(len(frame), 'study', 'studies')}, {plural(domains, 'clinical domain')}, "
-        f"{plural(families, 'model family', 'model families')}{years}"
-    )
+    print(f"{path}: valid: {summary}")
     return 0
+
+
+def _check_studies(args, target) -> tuple[int, object]:
+    from .counts import terms_used
+    from .studies import load_studies
+    from .validation import DataFileError, InvalidStudiesError
+
+    path = display(target)
+    try:
+        frame = load_studies(path)
+    except DataFileError as exc:
+        return _report(args, path, [], str(exc), ""), None
+    except InvalidStudiesError as exc:
+        return _report(args, path, exc.problems, None, ""), None
+    years = f", {frame['year'].min()}–{frame['year'].max()}" if len(frame) else ""
+    summary = (
+        f"{plural(len(frame), 'study', 'studies')}, {plural(terms_used(frame, 'domain'), 'clinical domain')}, "
+        f"{plural(terms_used(frame, 'model_family'), 'model family', 'model families')}{years}"
+    )
+    return _report(args, path, [], None, summary), frame
+
+
+def _check_other(args, kind: str, target, repo, frame=None) -> int:
+    """cited.csv or one of the update cycle's files, with the cross-file rules where the other
+    files can be read."""
+    from . import screening
+    from .cited import validate_cited
+    from .protocol import ProtocolError, load_protocol
+    from .validation import DataFileError
+
+    path = display(target)
+    try:
+        if kind == "cited":
+            rows, problems = validate_cited(target, frame)
+            return _report(args, path, problems, None, plural(len(rows), "cited-only study", "cited-only studies"))
+        if kind == "candidates":
+            rows, problems = screening.validate_candidates(target)
+            return _report(args, path, problems, None, plural(len(rows), "candidate"))
+        if kind == "search-runs":
+            rows, problems = screening.validate_runs(target)
+            runs = len({r["date"] for r in rows})
+            return _report(args, path, problems, None, plural(runs, "search run"))
+        try:
+            candidates = {r["candidate_id"] for r in screening.check_file(repo.candidates, "candidates")[0]}
+        except DataFileError:
+            candidates = None  # reported on its own line
+        studies = set(frame["id"]) if frame is not None else None
+        rows, problems = screening.validate_screening(
+            target,
+            candidate_ids=candidates,
+            study_ids=studies,
+            protocol=load_protocol(repo.search),
+            today=_today(args),
+        )
+        decided = sum(1 for r in rows if r["decision"].strip())
+        return _report(args, path, problems, None, f"{decided:,} decided, {len(rows) - decided:,} awaiting a decision")
+    except DataFileError as exc:
+        return _report(args, path, [], str(exc), "")
+    except ProtocolError as exc:
+        return _report(args, display(repo.search), [], str(exc), "")
+
+
+def cmd_validate(args) -> int:
+    from .paths import Repository
+
+    repo = Repository(args.root) if args.root else Repository()
+    if args.path is not None:
+        kind = args.kind or FILE_KINDS.get(Path(args.path).name, "studies")
+        if kind == "studies":
+            return _check_studies(args, args.path)[0]
+        frame = None
+        if kind in ("cited", "screening"):  # cross-file rules need the study table, if it is valid
+            frame = _quiet_studies(repo.studies)
+        return _check_other(args, kind, args.path, repo, frame)
+    code, frame = _check_studies(args, repo.studies if args.root else studies_path())
+    codes = [code]
+    for kind, target in (
+        ("cited", repo.cited),
+        ("search-runs", repo.runs),
+        ("candidates", repo.candidates),
+        ("screening", repo.screening),
+    ):
+        codes.append(_check_other(args, kind, target, repo, frame))
+    return max(codes)
+
+
+def _quiet_studies(path):
+    from .studies import load_studies
+
+    try:
+        return load_studies(path)
+    except Exception:  # its own problems are reported when it is validated itself
+        return None
 
 
 def cmd_contributing(args) -> int:
@@ -65,12 +170,126 @@ def cmd_contributing(args) -> int:
     return 0
 
 
+def _today(args) -> _dt.date:
+    return _dt.date.fromisoformat(args.date) if args.date else _dt.date.today()
+
+
+def _repo(args):
+    from .paths import Repository
+
+    return Repository(Path(args.root)) if args.root else Repository()
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"livingreview: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_search(args) -> int:
+    from .protocol import ProtocolError
+    from .registry import RegistryError
+    from .search import run_search
+    from .transaction import write_all
+    from .validation import DataFileError, InvalidStudiesError
+
+    repo = _repo(args)
+    say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
+    try:
+        result = run_search(repo, today=_today(args), say=say)
+    except RegistryError as exc:
+        return _fail(f"search stopped, nothing was written: {exc}")
+    except (ProtocolError, DataFileError, InvalidStudiesError) as exc:
+        return _fail(
+            f"search cannot start, nothing was written: {_first_line(exc)} (run: python -m livingreview validate)"
+        )
+    write_all(result.changes)
+    for line in result.summary():
+        print(line)
+    print(f"written: {', '.join(display(p) for p in result.changes)}")
+    if result.candidates:
+        print(f"next: screen the new candidates in {display(repo.screening)}")
+    return 0
+
+
+def cmd_add(args) -> int:
+    from .prefill import AddError, prepare_addition
+    from .protocol import ProtocolError
+    from .registry import NotFound, RegistryError
+    from .transaction import write_all
+    from .validation import DataFileError, InvalidStudiesError
+
+    repo = _repo(args)
+    try:
+        addition = prepare_addition(args.target, repo, today=_today(args), screener=args.screener or "")
+    except (AddError, NotFound) as exc:
+        return _fail(f"nothing was added: {exc}", 1)
+    except RegistryError as exc:
+        return _fail(f"nothing was added: {exc}")
+    except (ProtocolError, DataFileError, InvalidStudiesError) as exc:
+        return _fail(f"nothing was added: {_first_line(exc)} (run: python -m livingreview validate)")
+    write_all(addition.changes)
+    row = addition.row
+    print(f"added {row['id']}: {row['first_author']} ({row['year']}), {row['title'] or 'no title in the record'}")
+    print(f"written: {', '.join(display(p) for p in addition.changes)} (BibTeX key {addition.bibtex_key})")
+    if addition.similar:
+        print(f"note: its title and year resemble the study {addition.similar}: check it is not the same work")
+    print("next: fill in the cells marked TODO; python -m livingreview validate lists them by line and column")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from .release import ReleaseError, prepare_release
+    from .selection import prisma_csv
+    from .transaction import write_all
+    from .validation import DataFileError, InvalidStudiesError
+    from .versions import ReleasesError
+
+    repo = _repo(args)
+    try:
+        cut = prepare_release(repo, today=_today(args), notes=args.notes or "")
+    except (ReleaseError, ReleasesError) as exc:
+        return _fail(f"no release: {exc}", 1)
+    except (DataFileError, InvalidStudiesError) as exc:
+        return _fail(f"no release: {_first_line(exc)} (run: python -m livingreview validate)", 1)
+    if args.dry_run:
+        print(f"would release version {cut.release.version} ({cut.release.studies} studies); nothing written")
+    else:
+        write_all(cut.changes)
+        print(
+            f"released version {cut.release.version} on {cut.release.date}: {plural(cut.release.studies, 'study', 'studies')}"
+        )
+        print(f"written: {', '.join(display(p) for p in cut.changes)}")
+    r = cut.release
+    print(f"since the previous version: {len(r.added)} added, {len(r.corrected)} corrected, {len(r.removed)} removed")
+    if cut.flow is not None:
+        print("flow of this update (PRISMA2020 field names):")
+        print(prisma_csv(cut.flow), end="")
+    return 0
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    more = f" (and {len(text) - 1} more)" if len(text) > 1 else ""
+    return (text[0] if text else type(exc).__name__) + more
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m livingreview", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="check the study table and report every problem by line and column")
-    validate.add_argument("path", nargs="?", help="CSV to check (default: $LIVINGREVIEW_DATA or data/studies.csv)")
+    validate.add_argument(
+        "path",
+        nargs="?",
+        help="one CSV to check (default: every data file; the study table is $LIVINGREVIEW_DATA or data/studies.csv)",
+    )
+    validate.add_argument("--root", help=argparse.SUPPRESS)
+    validate.add_argument("--date", help=argparse.SUPPRESS, type=_iso_date)
+    validate.add_argument(
+        "--kind",
+        choices=("studies", "cited", "candidates", "screening", "search-runs"),
+        help="which file PATH is (default: from its name; any other name is a study table)",
+    )
     validate.add_argument(
         "--format",
         choices=("text", "github"),
@@ -87,7 +306,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="exit 1 if CONTRIBUTING.md is out of date; change nothing"
     )
     contributing.set_defaults(run=cmd_contributing)
+
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--root", help="the repository to work on (default: this checkout)")
+    shared.add_argument("--date", help="today's date as YYYY-MM-DD (default: the system's)", type=_iso_date)
+
+    search = commands.add_parser(
+        "search", parents=[shared], help="run the saved search (data/search.yml) for new candidates to screen"
+    )
+    search.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
+    search.set_defaults(run=cmd_search)
+
+    add = commands.add_parser(
+        "add", parents=[shared], help="add a publication by DOI or candidate id as a pre-filled row of the study table"
+    )
+    add.add_argument("target", help="a DOI (10.NNNN/…, or a doi.org link) or a candidate id (c2026-1a2b3c4d)")
+    add.add_argument("--screener", help="who decided to include the candidate (recorded in screening.csv)")
+    add.set_defaults(run=cmd_add)
+
+    release = commands.add_parser("release", parents=[shared], help="cut a dated version (releases.yml, CITATION.cff)")
+    release.add_argument("--notes", help="a sentence for the release notes (corrections, anything readers should know)")
+    release.add_argument("--dry-run", action="store_true", help="show what would be released; write nothing")
+    release.set_defaults(run=cmd_release)
     return parser
+
+
+def _iso_date(text: str) -> str:
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ messages from the validator itself.
 - columns_markdown(), columns_html(): every CSV column and its rule;
 - vocabulary_keys_markdown(), vocabulary_html(): the terms, compact (Markdown) and with definitions;
 - checklist_html(): the reviewer checklist; example_validation_messages(): a real validator error;
+- maintainer_steps_markdown(), maintainer_steps_html(): the monthly update, step by step;
 - sync_contributing(): CONTRIBUTING.md with its generated blocks rebuilt
   (`python -m livingreview contributing [--check]`).
 """
@@ -316,9 +317,81 @@ def example_validation_messages(studies: str | Path | None = None) -> tuple[str,
 
 
 # --------------------------------------------------------------------------------------------
+# The monthly update, for maintainers: one list of steps, in CONTRIBUTING.md and the chapter
+
+
+def maintainer_steps() -> list[tuple[str, Runs]]:
+    """The monthly cycle, step by step: (title, text) with `code` and **bold** runs. The exclusion
+    reasons are read from data/search.yml."""
+    from .protocol import load_protocol
+
+    reasons = ", ".join(f"`{key}`" for key in load_protocol().reasons)
+    steps = [
+        (
+            "Search",
+            "On the first of each month the **Monthly search** workflow runs `python -m livingreview search` "
+            "(start it by hand with its “Run workflow” button, or run the command yourself). It asks PubMed, Europe PMC and "
+            "OpenAlex for records since the last run, drops those already in the study table, cited by the "
+            "source or found before, says how many and why, and opens a pull request that adds the rest to "
+            "`data/candidates.csv`, each with an empty row in `data/screening.csv`. If a service cannot be "
+            "reached it prints one line, exits with 2 and changes nothing: run it again later.",
+        ),
+        (
+            "Screen",
+            "Check out the pull request's branch. Read each candidate's title and abstract in "
+            "`data/candidates.csv` and fill in its row of `data/screening.csv` (the same order): `decision` "
+            f"`include`, `exclude` or `maybe`; for an exclusion one `reason` ({reasons}; `other` needs a "
+            "`note`); `screener` (your name or GitHub handle) and `screened` (the date, YYYY-MM-DD). A "
+            "spreadsheet program will do: save as UTF-8 CSV. A `maybe` waits for the full text or a second "
+            "screener; change it when decided.",
+        ),
+        (
+            "Add",
+            "For each included candidate run `python -m livingreview add CANDIDATE-ID --screener NAME`. It "
+            "fetches the Crossref record of the candidate's DOI, appends a pre-filled row to "
+            "`data/studies.csv`, adds the record to `book/references.bib` and links the screening row to the "
+            "new study. A study found another way (a reader's proposal) is added the same way by its DOI: "
+            "`python -m livingreview add 10.NNNN/…`.",
+        ),
+        (
+            "Code",
+            "Replace every `TODO` in the new rows from the publication itself: Table 1's six fields and the "
+            "coded columns, choosing each term by its definition. `python -m livingreview validate` lists "
+            "what is left, by line and column.",
+        ),
+        (
+            "Check",
+            "Run `make validate` and `make book`, and open `_build/html/book/methods.html`: the flow diagram "
+            "of this update is drawn from your records. Push to the branch; the pull request's checks run.",
+        ),
+        (
+            "Release",
+            "Merge the pull request. On `main`, run `python -m livingreview release` (with `--notes` for "
+            "anything readers should know, such as corrections) and push: it cuts a dated version "
+            "(`data/releases.yml`, `CITATION.cff`), and the published book, its Versions page and its feed "
+            "follow. A release is refused while a candidate awaits a decision or a row still has a `TODO`.",
+        ),
+    ]
+    return [(title, parse_inline(text)) for title, text in steps]
+
+
+def maintainer_steps_markdown() -> str:
+    return "\n".join(f"{i}. **{title}.** {to_markdown(runs)}" for i, (title, runs) in enumerate(maintainer_steps(), 1))
+
+
+def maintainer_steps_html() -> str:
+    items = "".join(f"<li><strong>{esc(title)}.</strong> {to_html(runs)}</li>" for title, runs in maintainer_steps())
+    return f'<ol class="lr-maintainer-steps">{items}</ol>'
+
+
+# --------------------------------------------------------------------------------------------
 # CONTRIBUTING.md: blocks generated from the data files
 
-GENERATED = {"columns": columns_markdown, "vocabulary": vocabulary_keys_markdown}
+GENERATED = {
+    "columns": columns_markdown,
+    "vocabulary": vocabulary_keys_markdown,
+    "maintainers": maintainer_steps_markdown,
+}
 _BLOCK = re.compile(
     r"(<!-- BEGIN generated: (?P<name>[a-z]+)[^>]*-->\n)(?P<body>.*?)(\n<!-- END generated: (?P=name) -->)",
     re.S,

@@ -8,7 +8,8 @@
 - html-page-context: scripts and styles are added only to the pages that use them (plotly.js
   only where a figure is drawn), all served from the book's own _static/lr/.
 - builder-inited: copies those assets (livingreview/assets/, plotly.js included).
-- build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible.
+- build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible, and
+  writes the Atom feed (feed.xml, livingreview.feed) at the site's root.
 
 What it assumes about Sphinx, the theme and docutils lives in livingreview.upstream.
 """
@@ -55,8 +56,12 @@ def build_inputs_fingerprint() -> str:
 
 def check_data(app: Sphinx, config) -> None:
     from .cited import load_cited
+    from .paths import Repository
+    from .protocol import ProtocolError, load_protocol
+    from .screening import load_cycle
     from .studies import data_fingerprint, load_studies
     from .validation import DataFileError, InvalidStudiesError
+    from .versions import ReleasesError, load_releases
 
     app.lr_fingerprint = build_inputs_fingerprint()
     # A table already validated by this same code (a no-change rebuild) is not checked again.
@@ -65,10 +70,14 @@ def check_data(app: Sphinx, config) -> None:
         try:
             frame = load_studies()
             load_cited(studies=frame)  # data/cited.csv, the References page's cited-only studies
-        except (DataFileError, InvalidStudiesError) as exc:
+            # The update cycle's records and versions: Methods draws their flows, Versions lists them.
+            load_protocol()
+            load_cycle(Repository(), study_ids=set(frame["id"]))
+            load_releases()
+        except (DataFileError, InvalidStudiesError, ProtocolError, ReleasesError) as exc:
             # The validator's own lines, then a plain exit: Jupyter Book prints a traceback for
             # any Sphinx error (ConfigError included), which would bury them for a contributor.
-            print(f"The study table is not valid; fix these and build again:\n{exc}", file=sys.stderr)
+            print(f"The data is not valid; fix these and build again:\n{exc}", file=sys.stderr)
             raise SystemExit(2) from None
         logger.info(f"[livingreview] {len(frame)} studies from {studies_path()}")
         marker.parent.mkdir(parents=True, exist_ok=True)
@@ -124,9 +133,20 @@ def copy_assets(app: Sphinx) -> None:
     shutil.copytree(ASSETS_DIR, Path(app.outdir) / "_static" / STATIC_SUBDIR, dirs_exist_ok=True)
 
 
+def write_feed(outdir: Path) -> None:
+    """feed.xml at the site's root: every page's head names it (_templates/layout.html)."""
+    from .feed import feed_xml
+    from .paths import FEED_NAME
+    from .studies import load_studies
+    from .versions import load_releases
+
+    (outdir / FEED_NAME).write_bytes(feed_xml(load_studies(), load_releases()))
+
+
 def finish_build(app: Sphinx, exception) -> None:
     if exception is None and app.builder.format == "html":
         stable_notebook_ids(Path(app.outdir))
+        write_feed(Path(app.outdir))
 
 
 def setup(app: Sphinx) -> dict:

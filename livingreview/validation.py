@@ -1,4 +1,11 @@
-"""Reading and checking studies.csv, with messages a contributor can act on.
+"""Reading and checking the data files (studies.csv and every other CSV file of data/), with
+messages a contributor can act on.
+
+The checks every CSV file gets (read_records, check_header, check_cells: decoding, CSV syntax,
+the header, row widths and the file's Table Schema in data/datapackage.json) are written once
+here; the study table adds its vocabulary lists, the moving upper bound on year and the to-do
+marker (check_rows), and each other file adds its own rules where it is read
+(livingreview.cited, livingreview.screening).
 
 Two kinds of failure:
 - DataFileError: the file cannot be read or parsed as CSV at all (exit 2 in the CLI);
@@ -23,6 +30,9 @@ from .vocabulary import LIST_COLUMNS, load_vocabulary, split_terms
 #: Larger files are refused before parsing: 10,000 studies with long text fields take ~25 MB.
 MAX_BYTES = 64 * 1024 * 1024
 FIRST_YEAR = 1990
+#: What `python -m livingreview add` writes into the cells a person must fill in (the six Table 1
+#: fields and the codes): the validator names each one until it is replaced.
+TODO = "TODO"
 #: Line breaks and other control characters in a quoted cell or header, shown escaped (\n, \x0c):
 #: every problem stays on one line of output.
 _ONE_LINE = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
@@ -79,8 +89,11 @@ class ParsedFile:
     lines: list[int]  # line on which each record starts (header = line 1)
 
 
-def read_records(path: str | Path) -> ParsedFile:
-    """Decode and split the CSV, keeping each record's first line. Raises DataFileError."""
+def read_records(path: str | Path, columns: list[str] | None = None, what: str = "the study table") -> ParsedFile:
+    """Decode and split the CSV, keeping each record's first line. Raises DataFileError.
+
+    `columns` are the ones the file should have (default: the study table's); a first line with
+    none of them is not this file at all. `what` names the file in that message."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -111,7 +124,7 @@ def read_records(path: str | Path) -> ParsedFile:
         ) from None
     text = text.removeprefix("\ufeff")  # a BOM, as spreadsheet programs write it
     if not text.strip():
-        raise DataFileError(f"{path}: the file is empty; it needs a header line and one line per study")
+        raise DataFileError(f"{path}: the file is empty; it needs a header line")
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records, lines = [], []
@@ -133,18 +146,33 @@ def read_records(path: str | Path) -> ParsedFile:
             ) from None
         raise DataFileError(f"{path}:{reader.line_num}: cannot be parsed as CSV: {exc}") from None
     if not records:  # e.g. only '""' or ',,,' lines: text, but not one non-blank record
-        raise DataFileError(f"{path}: the file is empty; it needs a header line and one line per study")
+        raise DataFileError(f"{path}: the file is empty; it needs a header line")
     header = [name.strip() for name in records[0]]
-    if not set(header) & set(expected_columns()):
+    expected = expected_columns() if columns is None else columns
+    if not set(header) & set(expected):
         raise DataFileError(
-            f"{path}:1: does not look like the study table: the first line has none of the expected "
-            f"columns ({', '.join(expected_columns())})"
+            f"{path}:1: does not look like {what}: the first line has none of the expected "
+            f"columns ({', '.join(expected)})"
         )
     return ParsedFile(header, records[1:], lines[1:])
 
 
-def check_header(header: list[str]) -> list[Problem]:
-    expected = expected_columns()
+def read_rows(path: str | Path, columns: list[str] | None = None, what: str = "the study table") -> list[dict]:
+    """The file's rows as dicts of text (`columns`, default the study table's; a missing column is
+    ''), without checking them: for tools that must work while the data still has problems, such
+    as a row that `add` left with to-do cells. Raises DataFileError when unreadable."""
+    columns = expected_columns() if columns is None else columns
+    parsed = read_records(path, columns, what)
+    position = {name: i for i, name in enumerate(parsed.header)}
+    return [
+        {name: record[position[name]] if name in position and position[name] < len(record) else "" for name in columns}
+        for record in parsed.records
+    ]
+
+
+def check_header(header: list[str], expected: list[str] | None = None, what: str = "study table") -> list[Problem]:
+    """Columns named twice, unexpected or missing (`expected` defaults to the study table's)."""
+    expected = expected_columns() if expected is None else expected
     problems = []
     seen = set()
     for name in header:
@@ -157,7 +185,7 @@ def check_header(header: list[str]) -> list[Problem]:
             problems.append(Problem(1, name, f"unexpected column{hint}; allowed columns: {', '.join(expected)}"))
     for name in expected:
         if name not in seen:
-            problems.append(Problem(1, name, "missing from the header; every study table needs it"))
+            problems.append(Problem(1, name, f"missing from the header; every {what} needs it"))
     return problems
 
 
@@ -168,11 +196,17 @@ def _closest_hint(text: str, options) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
-def check_rows(parsed: ParsedFile, today: _dt.date | None = None) -> tuple[list[dict], list[int], list[Problem]]:
-    """Every problem in the rows; also the rows as dicts (column -> text) with their lines."""
+def check_cells(parsed: ParsedFile, schema: dict) -> tuple[list[dict], list[int], list[Problem]]:
+    """What any data file's rows must satisfy: as many fields as the header, and the file's Table
+    Schema (types, required, patterns, enums, bounds, unique keys), checked by frictionless.
+
+    Returns the rows as dicts (column -> text, in the schema's columns) with their first lines,
+    and every problem found. The header must already be right (check_header).
+    """
     from frictionless import Resource, Schema
 
-    columns = expected_columns()
+    fields = {f["name"]: f for f in schema["fields"]}
+    columns = list(fields)
     position = {name: i for i, name in enumerate(parsed.header)}
     problems: list[Problem] = []
     rows, lines = [], []
@@ -194,11 +228,8 @@ def check_rows(parsed: ParsedFile, today: _dt.date | None = None) -> tuple[list[
         rows.append({name: record[position[name]] for name in columns})
         lines.append(line)
 
-    # What Table Schema expresses, frictionless checks (on the already-split cells).
-    schema = Schema.from_descriptor(table_schema())
-    fields = {f["name"]: f for f in table_schema()["fields"]}
     data = [columns] + [[row[name] for name in columns] for row in rows]
-    report = Resource(data=data, schema=schema).validate(limit_errors=10**9)
+    report = Resource(data=data, schema=Schema.from_descriptor(schema)).validate(limit_errors=10**9)
     for error in report.tasks[0].errors if report.tasks else []:
         row_number = getattr(error, "row_number", None)
         name = getattr(error, "field_name", None)
@@ -207,19 +238,37 @@ def check_rows(parsed: ParsedFile, today: _dt.date | None = None) -> tuple[list[
         line = lines[row_number - 2]
         cell = getattr(error, "cell", "")
         problems.append(Problem(line, name, _schema_message(error, name, cell, fields[name], lines)))
+    return rows, lines, problems
 
-    # What it cannot express: vocabulary lists and the moving upper bound on year.
+
+def check_rows(parsed: ParsedFile, today: _dt.date | None = None) -> tuple[list[dict], list[int], list[Problem]]:
+    """Every problem in the study table's rows; also the rows as dicts (column -> text) with their lines."""
+    rows, lines, problems = check_cells(parsed, table_schema())
+
+    # What Table Schema cannot express: to-do cells, vocabulary lists and the moving upper bound on year.
     facets = load_vocabulary()
     this_year = (today or _dt.date.today()).year
     for row, line in zip(rows, lines):
+        for column, cell in row.items():
+            if cell.strip() == TODO:
+                problems.append(Problem(line, column, _todo_message(column)))
         year = row["year"].strip()
         if re.fullmatch(r"\d+", year) and int(year) > this_year:
             problems.append(
                 Problem(line, "year", f"{year} is in the future; expected a year from {FIRST_YEAR} to {this_year}")
             )
         for column in LIST_COLUMNS:
-            problems.extend(_check_terms(row[column], facets[column], line))
+            if row[column].strip() != TODO:
+                problems.extend(_check_terms(row[column], facets[column], line))
     return rows, lines, problems
+
+
+def _todo_message(column: str) -> str:
+    if column in LIST_COLUMNS:
+        facet = load_vocabulary()[column]
+        need = "one or more terms" if facet.required else "zero or more terms (an empty cell is allowed)"
+        return f"to do: choose {need}, ';'-separated, by their definitions in the Contribute chapter"
+    return f"to do: fill in from the publication ('{TODO}' was left here by python -m livingreview add)"
 
 
 def _schema_message(error, name: str, cell, field: dict, lines: list[int]) -> str:
@@ -235,7 +284,9 @@ def _schema_message(error, name: str, cell, field: dict, lines: list[int]) -> st
     if error.type in ("unique-error", "primary-key"):
         earlier = re.search(r"position (\d+)", error.note or "")
         where = f" already used on line {lines[int(earlier.group(1)) - 2]}" if earlier else " used twice"
-        return f"duplicate id {shown}:{where}; every study needs its own id (add -b for a second study of the same author and year)"
+        if name == "id":
+            return f"duplicate id {shown}:{where}; every study needs its own id (add -b for a second study of the same author and year)"
+        return f"duplicate {name} {shown}:{where}; each {name} appears once in this file"
     if kind == "required":
         if name in LIST_COLUMNS:
             facet = load_vocabulary()[name]
@@ -251,6 +302,9 @@ def _schema_message(error, name: str, cell, field: dict, lines: list[int]) -> st
         if name == "url":
             return f"{shown} is not an https:// link; give a full https:// address, or leave the cell empty"
         return f"{shown} does not match the pattern {field['constraints']['pattern']}"
+    if kind == "enum":
+        allowed = ", ".join(str(v) for v in field["constraints"]["enum"])
+        return f"{shown} is not allowed here; expected one of: {allowed}"
     if kind == "minimum":
         if name == "year":
             return f"{cell} is out of range; expected a year from {FIRST_YEAR} to {_dt.date.today().year}"

@@ -13,6 +13,9 @@ import pytest
 from livingreview.html_table import TABLE_CSS, TABLE_JS, studies_table_html
 from livingreview.paths import ASSETS_DIR
 
+# The update cycle's fixtures (a repository copy, the services replayed on a local server).
+from api_replay import replay, repo  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"

@@ -72,6 +72,28 @@ HOSTILE_URL = 'https://example.org/"><script>alert(1)</script><img/src=x/onerror
 HOSTILE_DOI = '10.1234/"><svg/onload=alert(1)>'
 
 
+#: What a registry or search API may send in a title, an author, a venue or an abstract: the
+#: payloads above, as markup and as escaped markup, with JATS, entities, control characters, bidi
+#: overrides and zero-width characters (records arriving through `search` and `add`).
+API_NOISE = (
+    "<jats:title>Abstract</jats:title><jats:p>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&amp;lt;img src=x onerror=alert(1)&amp;gt;",
+    "H<sub>2</sub>O <i>in vivo</i> &#8211; &nbsp;",
+    "\u202e\u200b\x07\x1b[31m",
+    "</jats:p>",
+)
+
+
+def api_text(index: int, *, length: int = 0) -> str:
+    """A field as a hostile API might send it: a formula first, every payload and noise after,
+    padded to `length` characters (to test the bounds)."""
+    formula = FORMULA_PAYLOADS[index % len(FORMULA_PAYLOADS)]
+    payloads = " ".join(p for p in HTML_PAYLOADS + TEMPLATE_PAYLOADS + MARKUP_PAYLOADS + API_NOISE)
+    text = f"{formula} Study {index} {payloads}"
+    return text + " word" * max(0, (length - len(text)) // 5)
+
+
 def hostile_text(original: str, index: int, *, single_line: bool = False) -> str:
     """`original` with a formula at the start and every other payload after it.
 

@@ -48,8 +48,8 @@ def actionlint_binary() -> str | None:
 # ---- workflows ---------------------------------------------------------------------------------
 
 
-def test_the_two_workflows_exist():
-    assert {p.name for p in WORKFLOWS} >= {"pr.yml", "pages.yml"}
+def test_the_workflows_exist():
+    assert {p.name for p in WORKFLOWS} >= {"pr.yml", "pages.yml", "search.yml"}
 
 
 def test_actionlint_passes_on_every_workflow():
@@ -96,8 +96,11 @@ def test_least_privilege_and_one_run_at_a_time(path):
     for name, job in workflow["jobs"].items():
         assert "timeout-minutes" in job, f"job {name} needs a timeout"
         granted = job.get("permissions", {})
-        assert set(granted) <= {"contents", "pages", "id-token"}, name
-        if granted:
+        assert set(granted) <= {"contents", "pages", "id-token", "pull-requests"}, name
+        if granted == {"contents": "write", "pull-requests": "write"}:
+            # The monthly search: writes only the branch and the pull request it opens.
+            assert "gh pr create" in str(job["steps"]), name
+        elif granted:
             assert set(granted) == {"pages", "id-token"} and "deploy-pages" in str(job["steps"]), name
 
 
@@ -155,6 +158,24 @@ def test_pages_workflow():
     assert deploy_job["environment"]["name"] == "github-pages"
     assert deploy_job["permissions"] == {"pages": "write", "id-token": "write"}
     assert workflow["concurrency"]["cancel-in-progress"] is False
+
+
+def test_monthly_search_workflow():
+    workflow = load_yaml(GITHUB / "workflows" / "search.yml")
+    on = triggers(workflow)
+    minute, hour, day, month, weekday = on["schedule"][0]["cron"].split()
+    assert (day, month, weekday) == ("1", "*", "*"), "monthly, on the first"
+    assert "workflow_dispatch" in on
+    runs = _runs(workflow)
+    assert "python -m livingreview search" in runs and "gh pr create" in runs
+    # The files the search writes are the ones the pull request carries, and nothing else.
+    assert "git add data/candidates.csv data/screening.csv data/search-runs.csv data/search.yml" in runs
+    text = (GITHUB / "workflows" / "search.yml").read_text(encoding="utf-8")
+    assert "secrets." not in text and "${{ vars.LIVINGREVIEW_MAILTO }}" in text
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    # A failing search fails the job before any push (pipefail under `shell: bash`).
+    search = next(s for s in _steps(workflow) if "livingreview search" in s.get("run", ""))
+    assert search["shell"] == "bash"
 
 
 def test_the_make_targets_the_workflows_call_exist():
@@ -346,7 +367,13 @@ def test_citation_cff_agrees_with_the_project():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert cff["repository-code"] == config["repository"]["url"]
     assert cff["title"].startswith(config["title"].split(":")[0])
-    assert str(cff["version"]) == pyproject["project"]["version"]
+    # The review's version (a dated release), not the package's: the newest of data/releases.yml.
+    from livingreview.versions import current_release
+
+    release = current_release()
+    assert release is not None, "no version released yet"
+    assert (str(cff["version"]), str(cff["date-released"])) == (release.version, release.date.isoformat())
+    assert pyproject["project"]["version"]  # the package keeps its own version
     assert set(cff["license"]) == {"CC-BY-4.0", "MIT"}
     assert SOURCE_DOI in " ".join(cff["message"].split())
 
@@ -357,7 +384,7 @@ def test_citation_cff_agrees_with_the_project():
 def test_contributing_generated_blocks_are_up_to_date():
     current = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     assert sync_contributing(current) == current, "run: python -m livingreview contributing"
-    assert current.count("<!-- BEGIN generated:") == 2
+    assert current.count("<!-- BEGIN generated:") == 3
 
 
 @pytest.mark.parametrize("path", ["CONTRIBUTING.md", "book/contribute.md"])
@@ -376,6 +403,11 @@ def test_guides_cover_the_essentials(path):
         "MIT",
         "propose-study.yml",
         "book-html",
+        # The monthly update, for maintainers, step by step.
+        "python -m livingreview search",
+        "python -m livingreview add",
+        "python -m livingreview release",
+        "data/screening.csv",
     ):
         assert phrase in text, f"{path} does not mention {phrase}"
 

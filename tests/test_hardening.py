@@ -592,3 +592,104 @@ def test_hostile_pages_show_glued_values_literally(hostile_book, hostile_frame):
     # A glue role written in the data stays literal text (escaped braces and backticks survive).
     assert "{glue:text}`n_studies`" in studies
     assert "{{7*7}}" in studies and "${7*7}" in studies
+
+
+# --------------------------------------------------------------------------------------------
+# Records arriving from outside: the monthly search and `add` (tests/api_replay.py serves them)
+
+
+def _no_markup(cell: str) -> None:
+    """Plain text: no tag could start anywhere (a stray '>' of a removed tag is only a character)."""
+    assert not re.search(r"<[A-Za-z/!?]", cell), cell[:200]
+    assert "&lt;" not in cell and "&amp;" not in cell and "&#" not in cell, cell[:200]
+    assert not any(ord(c) < 32 or c in "\u202e\u200b\x7f" for c in cell), cell[:200]
+
+
+def test_records_through_search_arrive_as_plain_bounded_text(repo, replay, capsys):
+    from livingreview.cli import main
+    from livingreview.plaintext import LIMITS
+
+    from api_replay import Paper
+    from hostile import api_text
+
+    def paper(i, **extra):
+        # Distinct PubMed ids: the payloads make the titles alike, and PubMed's ids keep records apart.
+        return Paper(
+            api_text(i, length=700),
+            2026,
+            authors=((api_text(i + 1), api_text(i + 2)),),
+            venue=api_text(i + 3),
+            abstract=api_text(i + 4, length=9000),
+            pmid=str(39100000 + i),
+            **extra,
+        )
+
+    replay.europepmc = [[paper(i, doi=f"10.5555/hostile.{i}") for i in range(3)]]
+    replay.openalex = [[paper(i, doi=f"10.5555/hostile.oa.{i}") for i in range(3, 6)]]
+    assert main(["search", "--root", str(repo), "--date", "2026-11-28", "--quiet"]) == 0, capsys.readouterr().err
+    with open(repo / "data" / "candidates.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 6
+    for row in rows:
+        for column in ("title", "authors", "venue", "abstract"):
+            _no_markup(row[column])
+        assert len(row["title"]) <= LIMITS["title"] + 1 and len(row["abstract"]) <= LIMITS["abstract"] + 1
+        assert row["title"].startswith("'") or not row["title"].startswith(FORMULA_PAYLOADS)
+    assert main(["validate", "--root", str(repo)]) == 0
+
+
+def test_records_through_add_arrive_as_plain_text(repo, replay, capsys):
+    from pybtex.database import parse_string
+
+    from livingreview.cli import main
+
+    from api_replay import Paper
+    from hostile import api_text
+
+    replay.crossref["10.5555/hostile.add"] = Paper(
+        api_text(1), 2026, "10.5555/hostile.add", authors=((api_text(2), api_text(3)),), venue=api_text(4)
+    )
+    assert main(["add", "10.5555/hostile.add", "--root", str(repo), "--date", "2026-11-28"]) == 0, (
+        capsys.readouterr().err
+    )
+    with open(repo / "data" / "studies.csv", encoding="utf-8", newline="") as handle:
+        row = list(csv.DictReader(handle))[-1]
+    for column in ("title", "first_author", "venue"):
+        _no_markup(row[column])
+    assert re.fullmatch(r"[a-z0-9-]+", row["id"])
+    bib = (repo / "book" / "references.bib").read_text(encoding="utf-8")
+    entry = parse_string(bib, "bibtex").entries[row["id"].replace("-", "")]
+    assert "<" not in entry.fields["title"] and "\\" not in entry.fields["title"].replace(
+        "\\textbackslash{}", ""
+    ).replace("\\textbraceleft{}", "").replace("\\textbraceright{}", "").replace("\\#", "").replace("\\$", "").replace(
+        "\\%", ""
+    ).replace("\\&", "").replace("\\_", "").replace("\\textasciitilde{}", "").replace("\\textasciicircum{}", "")
+
+
+def test_release_pages_escape_hostile_text(hostile_frame):
+    import datetime as dt
+
+    from livingreview.feed import feed_xml
+    from livingreview.release import release_notes_html, this_version_html, versions_table_html
+    from livingreview.versions import Release, row_digest
+
+    rows = {row["id"]: row_digest(row) for row in hostile_frame.to_dict("records")}
+    first = Release("2026.11", dt.date(2026, 11, 28), len(rows), added=tuple(rows), rows=rows, notes="<b>n</b>")
+    changed = dict(rows)
+    changed[next(iter(rows))] = "changed"
+    second = Release(
+        "2026.12",
+        dt.date(2026, 12, 28),
+        len(rows),
+        corrected=(next(iter(rows)),),
+        rows=changed,
+        notes="<script>x</script>",
+    )
+    for markup in (
+        release_notes_html([first, second], hostile_frame).markup,
+        versions_table_html([first, second]).markup,
+        this_version_html([first, second], hostile_frame).markup,
+    ):
+        for raw in RAW_MARKUP + ("<b>n</b>", "<script>x"):
+            assert raw not in markup, raw
+    assert b"<script>" not in feed_xml(hostile_frame, [first, second])

@@ -14,6 +14,7 @@ from livingreview.selection import (
     SelectionError,
     SelectionFlow,
     Stage,
+    flow_svg,
     load_selection,
     selection_facts,
     selection_flow_html,
@@ -39,11 +40,12 @@ def test_selection_file_is_honest_about_what_the_review_reports():
     identified = selection.stage("identified")
     assert (identified.count, identified.qualifier, identified.count_text) == (65, "more than", "more than 65")
     assert selection.stage("included").count == table1_rows()
-    # The source review reports neither duplicates, nor screening, nor full-text numbers; update
-    # these only when a search of the living review does report them.
-    for key in ("duplicates_removed", "screened", "full_text_assessed"):
-        stage = selection.stage(key)
-        assert stage.count is None and not stage.reported and stage.count_text == "not reported"
+    # A targeted, narrative search: identified -> included, and nothing the source does not report
+    # drawn as a box ("not reported" PRISMA boxes would suggest a systematic selection).
+    assert [s.key for s in selection.stages] == ["identified", "included"]
+    assert all(s.reported for s in selection.stages)
+    assert "Selection not itemised" in selection.stage("included").note
+    assert selection.not_itemised == ("Duplicates removed", "Records screened", "Full texts assessed for eligibility")
     assert selection.databases == ("PubMed", "IEEE Xplore", "Scopus")
     assert (selection.period_start, selection.period_end) == ("2020-01", "2025-05")
     assert selection.period_text == "January 2020 to May 2025"
@@ -86,7 +88,7 @@ def test_selection_flow_svg_shows_the_numbers_and_is_accessible():
         assert stage.label.split()[0] in texts
         assert stage.count_text in texts
         assert stage.count_text in desc.text
-    assert "more than 65" in texts and str(table1_rows()) in texts and "not reported" in texts
+    assert "more than 65" in texts and str(table1_rows()) in texts and "not reported" not in texts
     for database in selection.databases:
         assert database in desc.text
     # Self-contained: no external fonts, images, scripts or stylesheets.
@@ -98,13 +100,23 @@ def test_selection_flow_svg_shows_the_numbers_and_is_accessible():
 
 
 def test_selection_flow_layout_puts_branches_beside_and_stages_below():
-    svg = selection_flow_svg()
+    stages = (
+        Stage("identified", "Records identified", 40),
+        Stage("duplicates_removed", "Duplicates removed", None, branch=True),
+        Stage("screened", "Records screened", 30),
+        Stage("full_text_assessed", "Full texts assessed", 10),
+        Stage("included", "Studies included", 3),
+    )
+    svg = flow_svg(stages, title="t", desc="d", id_prefix="layout")
     root = ET.fromstring(svg)
     boxes = {g.get("class").split()[-1]: g.find(f"{SVG}rect") for g in root.iter(f"{SVG}g")}
     y = {k.removeprefix("lr-flow-"): float(r.get("y")) for k, r in boxes.items()}
     x = {k.removeprefix("lr-flow-"): float(r.get("x")) for k, r in boxes.items()}
     assert y["identified"] < y["screened"] < y["full_text_assessed"] < y["included"]
     assert x["duplicates_removed"] > x["identified"]
+    # A stage without a count is drawn dashed and reads "not reported".
+    dashed = [r for r in root.iter(f"{SVG}rect") if r.get("stroke-dasharray")]
+    assert len(dashed) == 1 and "not reported" in svg
     width, height = (float(v) for v in root.get("viewBox").split()[2:])
     for rect in boxes.values():
         assert float(rect.get("x")) + float(rect.get("width")) <= width
@@ -135,6 +147,22 @@ def test_selection_flow_escapes_text_from_the_data():
     assert "about 10" in svg
     with pytest.raises(ValueError):
         selection_flow_svg(evil, id_prefix='x" onload="alert(1)')
+
+
+def test_the_figure_draws_a_narrow_flow_for_phones():
+    """Two drawings of one flow: the wide one (branches beside) and, on a phone-sized screen, a
+    narrow one (branches indented below), whose boxes all fit its 360-unit width."""
+    out = selection_flow_html()
+    wide, narrow = re.findall(r"<svg .*?</svg>", out)
+    assert "lr-flow-wide" in wide and "lr-flow-narrow" in narrow and "@media (max-width:699px)" in wide
+    root = ET.fromstring(narrow)
+    width = float(root.get("viewBox").split()[2])
+    assert width <= 360
+    for rect in root.iter(f"{SVG}rect"):
+        assert float(rect.get("x", 0)) + float(rect.get("width")) <= width
+    words = lambda svg: " ".join(t.text for t in ET.fromstring(svg).iter(f"{SVG}text")).split()  # noqa: E731
+    assert words(wide) == words(narrow)  # the same text, wrapped to other widths
+    assert 'id="selection-flow-narrow-title"' in narrow  # ids stay unique on the page
 
 
 def test_selection_flow_html_has_the_text_equivalent():
@@ -170,10 +198,10 @@ def test_load_selection_rejects_broken_files(tmp_path, change, message):
 
 def test_a_search_update_changes_a_number_not_a_drawing(tmp_path):
     data = yaml.safe_load((ROOT / "data" / "selection.yml").read_text(encoding="utf-8"))
-    data["stages"][2]["count"] = 61
+    data["stages"][0]["count"] = 61
     data["stages"][-1]["count"] = 18
     path = tmp_path / "selection.yml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     svg = selection_flow_svg(load_selection(path))
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
-    assert "61" in texts and "18" in texts and "15" not in texts
+    assert "more than 61" in texts and "18" in texts and str(table1_rows()) not in texts

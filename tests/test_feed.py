@@ -1,0 +1,129 @@
+"""The Atom feed of releases and added studies: valid Atom (feedparser, no bozo; the required
+elements per RFC 4287), absolute links, newest first, bounded, escaped; written by the build and
+named in every page's head."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+
+from livingreview.feed import ENTRIES, feed_xml
+from livingreview.studies import load_studies
+from livingreview.versions import Release, load_citation, load_releases, site_url
+
+from conftest import FIXTURES
+from hostile import HTML_PAYLOADS
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def check_atom(xml: bytes) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(xml)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    root = ET.fromstring(xml)
+    # RFC 4287: a feed has exactly one id, title and updated, and an author (here at feed level).
+    for name in ("id", "title", "updated", "author"):
+        assert len(root.findall(f"{ATOM}{name}")) == 1, name
+    for entry in root.findall(f"{ATOM}entry"):
+        for name in ("id", "title", "updated"):
+            assert len(entry.findall(f"{ATOM}{name}")) == 1, name
+        assert entry.find(f"{ATOM}link").get("href").startswith("https://")
+    return parsed
+
+
+def test_the_feed_lists_releases_and_added_studies_newest_first():
+    studies, releases = load_studies(), load_releases()
+    parsed = check_atom(feed_xml(studies, releases))
+    assert len(parsed.entries) == min(ENTRIES, len(studies) + len(releases))
+    dates = [e.updated_parsed for e in parsed.entries]
+    assert dates == sorted(dates, reverse=True)
+    ids = [e.id for e in parsed.entries]
+    assert len(set(ids)) == len(ids)
+    site = site_url(load_citation())
+    assert parsed.feed.id == site and all(i.startswith(site) for i in ids)
+    assert any(e.title == f"Version {releases[-1].version} released" for e in parsed.entries)
+    self_link = next(link for link in parsed.feed.links if link.rel == "self")
+    assert self_link.href == site + "feed.xml"
+
+
+def test_the_feed_is_bounded_and_reproducible():
+    """A large table (the growth fixture's rows, repeated) gives at most ENTRIES entries, and the
+    same data gives the same bytes."""
+    studies = load_studies()
+    many = []
+    for i in range(3):
+        copy = studies.copy()
+        copy["id"] = copy["id"] + f"-x{i}"
+        copy["added"] = copy["added"] + dt.timedelta(days=i)
+        many.append(copy)
+    big = __import__("pandas").concat(many, ignore_index=True)
+    releases = load_releases()
+    assert len(feedparser.parse(feed_xml(big, releases, limit=10)).entries) == 10
+    assert feed_xml(big, releases) == feed_xml(big, releases)
+
+
+def test_the_feed_escapes_hostile_text(tmp_path):
+    from hostile import write_hostile_table
+
+    hostile = load_studies(write_hostile_table(tmp_path / "studies.csv"))
+    release = Release(
+        version="2026.12", date=dt.date(2026, 12, 1), studies=len(hostile), rows={i: "x" for i in hostile["id"]}
+    )
+    xml = feed_xml(hostile, [release])
+    parsed = check_atom(xml)
+    titles = " ".join(e.title for e in parsed.entries)
+    summaries = " ".join(e.get("summary", "") for e in parsed.entries)
+    # The payloads are text in the feed: escaped in the XML, literal once parsed.
+    assert "<script>alert(1)</script>" in titles + summaries
+    assert b"<script>" not in xml
+    for payload in HTML_PAYLOADS[:2]:
+        assert payload in titles + summaries
+
+
+def test_an_empty_table_still_gives_a_valid_feed():
+    empty = load_studies(FIXTURES / "valid.csv").iloc[0:0]
+    check_atom(feed_xml(empty, []))
+
+
+@pytest.mark.book
+def test_the_built_book_has_the_feed_and_every_page_names_it(built_book):
+    from test_book import built_pages
+
+    xml = (built_book / "feed.xml").read_bytes()
+    check_atom(xml)
+    assert xml == feed_xml(load_studies(), load_releases())
+    for page in built_pages(built_book):
+        markup = page.read_text(encoding="utf-8")
+        if "<head>" not in markup or 'http-equiv="refresh"' in markup:
+            continue  # the root redirect
+        head = markup.split("</head>", 1)[0]
+        assert '<link rel="alternate" type="application/atom+xml"' in head, page
+        href = head.split('type="application/atom+xml"', 1)[1].split('href="', 1)[1].split('"', 1)[0]
+        assert (page.parent / href).resolve() == (built_book / "feed.xml").resolve(), page
+
+
+@pytest.mark.book
+def test_the_versions_page_and_the_landing_block(built_book):
+    from test_book import visible_text
+
+    releases = load_releases()
+    current = releases[-1]
+    versions = visible_text(built_book / "book" / "versions.html")
+    assert f"The current version is {current.version}" in versions
+    assert f"(Version {current.version}) [Data set]" in versions
+    for release in releases:
+        assert release.version in versions
+    landing = visible_text(built_book / "book" / "index.html")
+    assert f"Version {current.version}, released on" in landing
+    assert "Maintained by The living-review contributors" in landing
+    markup = (built_book / "book" / "index.html").read_text(encoding="utf-8")
+    assert "/issues/new/choose" in markup
+    notes = visible_text(built_book / "book" / "changelog.html")
+    assert f"Version {current.version}" in notes and f"{current.studies} studies in this version" in notes
+    methods = visible_text(built_book / "book" / "methods.html")
+    assert "How the living review searches and screens" in methods
+    assert "Records identified" in methods and "Studies included" in methods
