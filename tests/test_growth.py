@@ -191,13 +191,14 @@ def grown_book(tmp_path_factory, grown_csv) -> Path:
 def test_every_page_counts_the_new_rows(grown_book, grown, new_ids):
     facts = compute_facts(grown)
     index = visible_text(grown_book / "index.html")
-    assert f"{facts['n_studies_text']} coded so far, published {facts['year_range']}" in index
-    assert f"{facts['n_added_later_text']} added since" in index
+    assert f"{facts['n_studies_text']} coded so far, published {facts['year_span']}" in index
+    assert f"{facts['n_added_later']:,} stud" in facts["growth_text"] and "been added since" in facts["growth_text"]
+    assert facts["growth_text"] in index
     analysis = visible_text(grown_book / "analysis.html")
     assert f"{facts['n_image_centric']} of {facts['n_studies']} studies ({facts['share_image_centric']})" in analysis
     changelog = visible_text(grown_book / "changelog.html")
     assert f"The living review has {facts['n_studies_text']} in total" in changelog
-    assert f"{facts['n_added_later_text']} were added since" in changelog
+    assert facts["growth_text"] in changelog
     # The source's own count does not change: the new rows are not cited by it.
     cited = cited_facts(grown)
     references = visible_text(grown_book / "references.html")

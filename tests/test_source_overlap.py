@@ -45,7 +45,9 @@ def test_a_copied_run_is_found_with_its_length_and_a_role_breaks_it():
     copied = "Here, generative models synthesise realistic yet privacy-preserving data for clinical work."
     runs = chapter_runs(copied, index)
     assert runs[0].length == 10 and runs[0].text.startswith("generative models synthesise")
-    broken = "Here, generative models synthesise realistic {glue:text}`x` yet privacy-preserving data for clinical work."
+    broken = (
+        "Here, generative models synthesise realistic {glue:text}`x` yet privacy-preserving data for clinical work."
+    )
     assert max(run.length for run in chapter_runs(broken, index)) < MIN_RUN
 
 
