@@ -26,29 +26,13 @@ from conftest import ROOT
 CHAPTERS = sorted((ROOT / "book").glob("*.md"))
 #: Nouns that name studies: a count before one of them must be glued with its noun.
 STUDY_NOUNS = r"(?:stud(?:y|ies)|entries|rows|exemplars|examples|papers|articles)"
-NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-]
+#: Verbs whose number a glued count would have to agree with.
+TYPED_VERBS = r"(?:have|has|are|is|were|was|use|uses|apply|applies|work|works|list|lists|combine|combines)"
+#: Number words a count of studies could be typed with.
+NUMBER_WORDS = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty)"
+)
 _ROLE = re.compile(r"\{([\w:.-]+)\}`([^`]*)`")
 
 
@@ -82,6 +66,10 @@ def test_no_glued_count_is_followed_by_a_typed_noun(chapter):
     text = chapter.read_text(encoding="utf-8")
     bare = re.findall(rf"\{{glue:text\}}`(\w+)`\s+{STUDY_NOUNS}\b", text)
     assert not [key for key in bare if not key.endswith("_text")], f"{chapter.name}: {bare}"
+    # "{glue:text}`n_x_text` have ..." reads "1 study have" the day n_x is one: put the count
+    # after the verb ("more than one theme is coded for 7 studies").
+    subject = re.findall(rf"\{{glue:text\}}`(\w+_text)`\**\s+{TYPED_VERBS}\b", text)
+    assert not subject, f"{chapter.name}: a glued count is the subject of a typed verb: {subject}"
 
 
 # --- Built pages ---------------------------------------------------------------------------------
@@ -198,6 +186,7 @@ def prose_problems(html_dir: Path, studies, cited) -> list[str]:
             (r"\b1 (?:studies|entries|rows|clinical domains|model families|limitation themes)\b", "a plural after 1"),
             (r"\b0 stud(?:y|ies)(?: \w+)? added\b", "'0 studies added'"),
             (r"\[\d{4}[a-z]?\]|et al\.?,? \d{4}", "a citation in another bracket style"),
+            (r"\([^()]*\bet al\. \((?:\d{4}|n\.d\.)\)\)", "a citation inside brackets: write it into the sentence"),
         ):
             for hit in re.finditer(pattern, seen):
                 problems.append(f"{name}: {why}: …{seen[max(0, hit.start() - 40) : hit.end() + 20]}…")
@@ -213,9 +202,8 @@ def prose_problems(html_dir: Path, studies, cited) -> list[str]:
             if int(hit.group().replace(",", "")) in numbers:
                 context = prose[max(0, hit.start() - 50) : hit.end() + 30]
                 problems.append(f"{name}: the number {hit.group()} is typed; glue it from the data: …{context}…")
-        for word in NUMBER_WORDS:
-            for hit in re.finditer(rf"\b{word}\s+{STUDY_NOUNS}\b", prose, flags=re.I):
-                problems.append(f"{name}: '{hit.group()}' is typed; glue the count from the data")
+        for hit in re.finditer(rf"\b{NUMBER_WORDS}\s+{STUDY_NOUNS}\b", prose, flags=re.I):
+            problems.append(f"{name}: '{hit.group()}' is typed; glue the count from the data")
     return problems
 
 
@@ -259,6 +247,7 @@ def test_the_checker_catches_what_it_should(tmp_path):
         "<p>We found 1 studies; 0 studies added since.</p>"
         f"<p>Since {year} fifteen studies appeared; see Table 1, reference 5, Llama 2 and March {year}.</p>"
         f"<p><span class='pasted-text'>{year}</span> and <span class='lr-cite'>X et al. ({year})</span>.</p>"
+        f"<p>Hard to score (<span class='lr-cite'>Y et al. ({year})</span>).</p>"
         f"<p>The source says “{year} words” and 'Ultsch et al.' in a note.</p></article></body></html>",
         encoding="utf-8",
     )
@@ -270,6 +259,7 @@ def test_the_checker_catches_what_it_should(tmp_path):
     typed = [line for line in problems if f"the number {year} is typed" in line]
     assert any(f"Since {year} fifteen" in line for line in typed), typed
     assert "'fifteen studies' is typed" in text
+    assert "a citation inside brackets" in text and f"score (Y et al. ({year}))" in text
     # Exactly these three: "[year]" and "et al., year" (typed citations in the wrong style) and
     # "Since year"; not the year in "Pawlicka et al. (year)", the glued or rendered ones, Table 1,
     # reference 5, Llama 2, a date, or a quotation.

@@ -3,6 +3,7 @@ marked quotation (tests/source_overlap.py measures it; run it alone to see the l
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 import source_overlap
 from source_overlap import MIN_RUN, SourceIndex, chapter_runs, prose_segments, words
 
-from conftest import ROOT, SEED, require_shared
+from conftest import ROOT, SEED, SOURCES_BIB, require_shared
 
 SOURCE = "Generative models synthesise realistic yet privacy preserving data for clinical tasks in radiology."
 
@@ -71,3 +72,22 @@ def test_the_script_runs_alone():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "longest shared run" in result.stdout
+
+
+def test_quotations_are_the_sources_words():
+    """A passage in “…” is a quotation: word for word the source review's, or a verified record's
+    title. (The overlap check leaves quotations out, so this is what keeps them honest.)"""
+    require_shared(SEED)
+    from pybtex.database import parse_file
+
+    allowed = f" {' '.join(words(SEED.read_text(encoding='utf-8')))} "
+    titles = [" ".join(words(e.fields.get("title", ""))) for e in parse_file(str(SOURCES_BIB)).entries.values()]
+    checked = 0
+    for chapter in sorted((ROOT / "book").glob("*.md")):
+        for quoted in re.findall(r"“([^”]+)”", chapter.read_text(encoding="utf-8")):
+            passage = " ".join(words(quoted))
+            assert f" {passage} " in allowed or passage in titles, (
+                f"{chapter.name}: “{quoted}” is not the source's words"
+            )
+            checked += 1
+    assert checked
