@@ -87,8 +87,9 @@ class _Prose(HTMLParser):
         "lr-cite",  # {study}
         "cell_output",  # what a code cell printed or displayed
         "headerlink",
-        "footnote-reference",  # footnote numbers
+        "footnote-reference",  # footnote numbers, and their back-links
         "label",
+        "backrefs",
         "lr-bibliography",  # the verified records, as references.bib holds them
     }
 
