@@ -18,12 +18,12 @@ from . import upstream
 from .cards import card_href
 from .changelog import first_added, last_updated
 from .cited import cited_facts
-from .counts import coded_with_any, term_counts, terms_per_study, terms_used
+from .counts import coded_with_any, most_common, term_counts, terms_per_study, terms_used
 from .markup import RawHTML, script_json
 from .selection import search_facts, selection_facts
 from .studies import load_studies
 from .vocabulary import LIST_COLUMNS, load_vocabulary
-from .wording import GlueText, citation_text, date_label, plural
+from .wording import GlueText, and_list, citation_text, date_label, from_to, growth_sentence, in_sentence, plural
 
 #: The modality group whose terms make a study "image-centric" (the review's phrase for its
 #: largest group): every image modality of the vocabulary, so a new one counts without a change here.
@@ -32,38 +32,112 @@ IMAGE_GROUP = "image"
 IMAGE_FAMILIES = ("gan", "diffusion", "vlm")
 
 
+#: What each coded column counts, for sentences such as "15 clinical domains".
+COLUMN_NOUNS = {
+    "domain": ("clinical domain", "clinical domains"),
+    "modality": ("data modality", "data modalities"),
+    "model_family": ("model family", "model families"),
+    "contribution": ("kind of contribution", "kinds of contribution"),
+    "limitation_themes": ("limitation theme", "limitation themes"),
+}
+
+
+def studies_text(count: int) -> GlueText:
+    """'1 study', '15 studies': a count of studies as the prose glues it."""
+    return GlueText(plural(count, "study", "studies"))
+
+
 def compute_facts(df: pd.DataFrame) -> dict[str, object]:
-    """Every number the prose states, computed from the table. Keys are glue names."""
+    """Every number the prose states, computed from the table. Keys are glue names.
+
+    A count of studies comes twice: `n_x` (the number, for "7 of 15") and `n_x_text` ("7
+    studies", "1 study"), so that no chapter types the noun after a glued number."""
+    vocabulary = load_vocabulary()
     n = len(df)
-    facts: dict[str, object] = {"n_studies": n, "n_studies_text": GlueText(plural(n, "study", "studies"))}
+    facts: dict[str, object] = {"n_studies": n, "n_studies_text": studies_text(n)}
     facts["year_first"] = int(df["year"].min()) if n else 0
     facts["year_last"] = int(df["year"].max()) if n else 0
     facts["year_range"] = GlueText(f"{facts['year_first']}–{facts['year_last']}" if n else "no years")
+    facts["year_span"] = GlueText(from_to(facts["year_first"], facts["year_last"]) if n else "in no year yet")
     last, first = last_updated(df), first_added(df)
     facts["last_updated"] = GlueText(date_label(last) or "never")
     facts["last_updated_iso"] = GlueText(f"{last:%Y-%m-%d}" if last else "")
     facts["first_added"] = GlueText(date_label(first) or "never")
     facts["n_from_source"] = int(df["ref"].notna().sum())  # rows of the source review's Table 1
     facts["n_added_later"] = n - facts["n_from_source"]
-    facts["n_added_later_text"] = GlueText(plural(facts["n_added_later"], "study", "studies"))
+    facts["growth_text"] = GlueText(
+        growth_sentence(date_label(first), facts["n_from_source"], facts["n_added_later"], date_label(last))
+    )
     facts["n_with_doi"] = int((df["doi"] != "").sum())
     facts["n_verified"] = int(((df["doi"] != "") | (df["url"] != "")).sum())
     facts["n_unverified"] = n - facts["n_verified"]
     for column in LIST_COLUMNS:
         facts[f"n_{column}_used"] = terms_used(df, column)
-        for key, count in term_counts(df, column).items():
+        facts[f"n_{column}_used_text"] = GlueText(plural(facts[f"n_{column}_used"], *COLUMN_NOUNS[column]))
+        counts = term_counts(df, column)
+        for key, count in counts.items():
             facts[f"n_{column}_{key.replace('-', '_')}"] = int(count)
-    image = coded_with_any(df, "modality", load_vocabulary()["modality"].in_group(IMAGE_GROUP))
+        keys, top = most_common(counts)
+        facts[f"top_{column}"] = GlueText(and_list(in_sentence(vocabulary[column].label_of(k)) for k in keys) or "none")
+        facts[f"n_top_{column}"] = top
+    image = coded_with_any(df, "modality", vocabulary["modality"].in_group(IMAGE_GROUP))
     image_generative = image & coded_with_any(df, "model_family", IMAGE_FAMILIES)
     facts["n_image"] = int(image.sum())
     facts["n_non_image"] = n - facts["n_image"]
     facts["n_image_centric"] = int(image_generative.sum())
     share = image_generative.mean() if n else 0.0
+    facts["n_augmentation_image"] = int((image & coded_with_any(df, "contribution", ["data-augmentation"])).sum())
     facts["share_image_centric"] = GlueText(f"{share:.0%}")
     facts["image_claim_check"] = GlueText("agrees with" if share > 2 / 3 else "does not agree with")
     facts["n_multi_family"] = int((terms_per_study(df, "model_family") > 1).sum())
-    facts["n_no_limitation_theme"] = int((terms_per_study(df, "limitation_themes") == 0).sum())
+    themes = terms_per_study(df, "limitation_themes")
+    facts["n_no_limitation_theme"] = int((themes == 0).sum())
+    facts["n_several_limitation_themes"] = int((themes > 1).sum())
+    facts.update(_claim_facts(df))
+    facts.update(_year_facts(df))
+    # The "_text" twin of every count of studies above.
+    for key in [k for k, v in facts.items() if k.startswith("n_") and isinstance(v, int)]:
+        if not key.endswith("_used"):
+            facts[f"{key}_text"] = studies_text(facts[key])
     return facts
+
+
+def _claim_facts(df: pd.DataFrame) -> dict[str, object]:
+    """Checks of the source review's sentences against the coding (the Analysis chapter)."""
+    vlm = coded_with_any(df, "model_family", ["vlm"])
+    n_vlm = int(vlm.sum())
+    n_both = int((vlm & coded_with_any(df, "limitation_themes", ["hallucination"])).sum())
+    return {"n_vlm_hallucination": n_both, "vlm_hallucination_check": GlueText(_vlm_sentence(n_both, n_vlm))}
+
+
+def _vlm_sentence(listing: int, total: int) -> str:
+    """'none of the 2 vision-language studies in the table lists hallucination among its limitations'."""
+    if not total:
+        return "the table has no vision-language study to check it against"
+    if total == 1:
+        verb = "lists" if listing else "does not list"
+        return f"the one vision-language study in the table {verb} hallucination among its limitations"
+    studies = plural(total, "vision-language study", "vision-language studies")
+    if listing == total:
+        who = "both vision-language studies" if total == 2 else f"all {studies}"
+        return f"{who} in the table list hallucination among their limitations"
+    who = f"none of the {studies}" if listing == 0 else f"{listing:,} of the {studies}"
+    verb, their = ("lists", "its") if listing <= 1 else ("list", "their")
+    return f"{who} in the table {verb} hallucination among {their} limitations"
+
+
+def _year_facts(df: pd.DataFrame) -> dict[str, object]:
+    """The publication years: the busiest (all of them on a tie), as a count and as a clause."""
+    if not len(df):
+        return {"n_year_busiest": 0, "busiest_year_text": GlueText("no year has a study yet")}
+    years, top = most_common(df["year"].value_counts().sort_index())
+    which = and_list(str(year) for year in years)
+    clause = (
+        f"the busiest year is {which}, with {plural(top, 'study', 'studies')}"
+        if len(years) == 1
+        else f"the busiest years are {which}, with {plural(top, 'study', 'studies')} each"
+    )
+    return {"n_year_busiest": top, "busiest_year_text": GlueText(clause)}
 
 
 def glue_facts(df: pd.DataFrame | None = None) -> dict[str, object]:

@@ -89,6 +89,11 @@ def cited_facts(studies: pd.DataFrame, cited: pd.DataFrame | None = None) -> dic
     }
 
 
+def cited_anchor(study_id: str) -> str:
+    """The element id of a cited-only study's entry on the References page (chapters link to it)."""
+    return f"cited-{study_id}"
+
+
 def cited_only_html(cited: pd.DataFrame | None = None):
     """The References page's list of cited-only studies: author, year, reference number, and
     what the source says about each (every value from the data, escaped)."""
@@ -97,12 +102,11 @@ def cited_only_html(cited: pd.DataFrame | None = None):
         return RawHTML("<p>None: every study the source review cites is a row of its Table 1.</p>")
     items = []
     for _, row in cited.sort_values("ref").iterrows():
-        year = str(row["year"]) if pd.notna(row["year"]) else "no year given"
-        name = esc(citation_text({"first_author": row["first_author"], "year": year}))
+        name = esc(citation_text(row))
         if is_https(row["url"]):
             name = f'<a href="{esc(row["url"])}">{name}</a>'
         items.append(
-            f'<li id="cited-{esc(row["id"])}"><strong>{name}</strong>, '
+            f'<li id="{esc(cited_anchor(row["id"]))}"><strong>{name}</strong>, '
             f"reference {int(row['ref'])} of the source review. {esc(row['source_says'])}"
             f'<br><span class="lr-muted">{esc(row["notes"])}</span></li>'
         )

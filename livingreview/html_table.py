@@ -186,7 +186,7 @@ def _controls(prefix, vocabulary, df, years, page_size) -> str:
         boxes = "".join(
             f'<label class="lr-st-opt"><input type="checkbox" name="{esc(key)}" value="{esc(term)}">'
             f'<span class="lr-st-opt-l">{esc(facet.label_of(term))}</span> <span class="lr-st-c">{count}</span>'
-            f'<span class="lr-sr"> studies</span></label>'
+            f'<span class="lr-sr"> {"study" if count == 1 else "studies"}</span></label>'
             for term, count in term_counts(df, column).items()
         )
         out.append(

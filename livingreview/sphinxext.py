@@ -10,6 +10,7 @@
 - builder-inited: copies those assets (livingreview/assets/, plotly.js included).
 - build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible, and
   writes the Atom feed (feed.xml, livingreview.feed) at the site's root.
+- the {study} role, and the bibliography's style and entry ids (livingreview.citations).
 
 What it assumes about Sphinx, the theme and docutils lives in livingreview.upstream.
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import upstream
+from . import citations, upstream
 from .paths import ASSETS_DIR, PACKAGE_DIR, STATIC_SUBDIR, data_files, studies_path
 
 logger = logging.getLogger(__name__)
@@ -155,5 +156,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", add_page_assets)
     app.connect("builder-inited", copy_assets)
     app.connect("build-finished", finish_build)
+    citations.setup(app)
     app.add_css_file(f"{STATIC_SUBDIR}/book.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,13 +12,15 @@ its version and the entry here to revisit.
 - myst-nb's glue format (the kernel glues values without importing myst-nb);
 - the environment the notebook runner gives each kernel (VALIDATED_ENV);
 - Sphinx's site search reading ?q= (why the table's search key is not q);
-- Voilà's QUERY_STRING, plotly's mime type and plotly.js bundle, the theme templates we override.
+- Voilà's QUERY_STRING, plotly's mime type and plotly.js bundle, the theme templates we override;
+- sphinxcontrib-bibtex's bibliography entry ids and pybtex's formatting styles (the {study} role).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 # --------------------------------------------------------------------------------------------
 # Sphinx, the theme and its extensions: which assets a page needs (livingreview.sphinxext)
@@ -201,3 +203,80 @@ THEME_LAYOUT_NEEDS: tuple[tuple[str, str, str], ...] = (
     ),
     ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/fontawesome.js", ""),
 )
+
+
+# --------------------------------------------------------------------------------------------
+# sphinxcontrib-bibtex and pybtex: the References page's bibliography, and links into it
+# (livingreview.citations: the {study} role links a cited study's year to its verified record)
+
+#: sphinxcontrib-bibtex gives each bibliography entry the element id that docutils' make_id makes
+#: of this template (its config value `bibtex_cite_id`; fields {key} and {bibliography_count}).
+BIBTEX_CITE_ID = ("sphinxcontrib-bibtex", "bibtex_cite_id", "bib-{key}")
+#: pybtex's plugin group of formatting styles (sphinxcontrib-bibtex's bibtex_default_style names one).
+PYBTEX_STYLES = "pybtex.style.formatting"
+
+
+def set_bibtex_record_ids(config) -> None:
+    """Give the bibliography's entries the ids bibtex_record_id() predicts (at config-inited)."""
+    _distribution, name, template = BIBTEX_CITE_ID
+    setattr(config, name, template)
+
+
+def bibtex_record_id(key: str) -> str:
+    """The element id of the verified record `key` in the bibliography: 'bib-aydin2024'."""
+    from docutils.nodes import make_id
+
+    return make_id(BIBTEX_CITE_ID[2].format(key=key, bibliography_count=1))
+
+
+def record_style():
+    """pybtex's 'plain' style, except that a title keeps the capitals of its record ('plain'
+    lower-cases every word after the first unless the record braces it: 'circle of willis').
+    Overrides format_title(e, which_field, as_sentence), a method of pybtex's unsrt style."""
+    from pybtex.style.formatting.plain import Style as Plain
+    from pybtex.style.template import field, sentence
+
+    class RecordStyle(Plain):
+        def format_title(self, e, which_field, as_sentence=True):
+            title = field(which_field)
+            return sentence[title] if as_sentence else title
+
+    return RecordStyle
+
+
+def register_record_style(name: str) -> None:
+    """Make record_style() available to sphinxcontrib-bibtex as bibtex_default_style `name`."""
+    from pybtex.plugin import register_plugin
+
+    register_plugin(PYBTEX_STYLES, name, record_style(), force=True)
+
+
+@dataclass(frozen=True)
+class Record:
+    """A verified record of book/references.bib: what links a study to it."""
+
+    key: str
+    doi: str
+    url: str
+
+
+def read_records(bibfile) -> dict[str, Record]:
+    """Every record of a BibTeX file, by key."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(bibfile)).entries
+    return {
+        key: Record(key, entry.fields.get("doi", "").strip(), entry.fields.get("url", "").strip())
+        for key, entry in entries.items()
+    }
+
+
+def record_texts(bibfile, keys, style: str) -> dict[str, str]:
+    """The records `keys` of a BibTeX file as plain text, formatted by the pybtex style `style`
+    (registered first with register_record_style), as the bibliography shows them."""
+    from pybtex.database import parse_file
+    from pybtex.plugin import find_plugin
+
+    entries = parse_file(str(bibfile)).entries
+    formatter = find_plugin(PYBTEX_STYLES, style)()
+    return {key: formatter.format_entry(key, entries[key]).text.render_as("text") for key in keys}

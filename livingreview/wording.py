@@ -31,6 +31,35 @@ def and_list(items: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Data augmentation' -> 'data augmentation'; an acronym or a name
+    whose second letter is a capital ('GAN', 'LLM') keeps its capitals."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def from_to(first: object, last: object) -> str:
+    """A span as a sentence says it: 'from 2020 to 2025', 'in 2024' when both ends are one ('' for none)."""
+    first, last = str(first or "").strip(), str(last or "").strip()
+    if not first or not last:
+        return ""
+    return f"in {first}" if first == last else f"from {first} to {last}"
+
+
+def growth_sentence(began: str, n_source: int, n_later: int, last_change: str) -> str:
+    """Since when the living review runs and what it added, in one sentence for any table:
+    'The living review began on 26 November 2026 with the 15 studies of the source review; none
+    has been added yet.' / '… 3 studies have been added since, the latest on 2 January 2027.'"""
+    if not began:
+        return "No study has been added yet."
+    opening = f"The living review began on {began}"
+    if n_source:
+        opening += f" with the {plural(n_source, 'study', 'studies')} of the source review"
+    if not n_later:
+        return f"{opening}; none has been added yet." if n_source else f"{opening}."
+    added = plural(n_later, "study has", "studies have")
+    return f"{opening}; {added} been added since, the latest on {last_change}."
+
+
 def date_label(day: dt.date | dt.datetime | None) -> str:
     """A date as readers see it: '26 November 2026' ('' for none, or for pandas' NaT)."""
     if day is None or day != day:  # NaT is not equal to itself
@@ -52,6 +81,17 @@ def one_line(text: str, limit: int = 160) -> str:
     return cut + "…"
 
 
+def citation_author(study: Mapping) -> str:
+    """The author part of a citation: 'Ultsch et al.' (the source cites every study so)."""
+    return f"{str(study['first_author']).strip()} et al."
+
+
+def citation_year(study: Mapping) -> str:
+    """The year part of a citation: '2025', or 'n.d.' (no date) where the source gives none."""
+    text = str(study.get("year", "")).strip()
+    return text if text.isdigit() else "n.d."  # None, NaN and pandas' NA print as words
+
+
 def citation_text(study: Mapping) -> str:
-    """How the book names a study in running text and lists: 'Ultsch et al. (2025)'."""
-    return f"{study['first_author']} et al. ({study['year']})"
+    """How the book names a study everywhere (chapters, lists, changelog): 'Ultsch et al. (2025)'."""
+    return f"{citation_author(study)} ({citation_year(study)})"

@@ -35,8 +35,8 @@ def test_every_chapter_is_built(built_book):
 def test_landing_page_counts_match_the_data(built_book):
     facts = compute_facts(load_studies())
     text = visible_text(built_book / "book" / "index.html")
-    assert f"{facts['n_studies_text']} coded so far, published {facts['year_range']}" in text
-    assert f"Data last changed on {facts['last_updated']}; {facts['n_added_later_text']} added since" in text
+    assert f"{facts['n_studies_text']} coded so far, published {facts['year_span']}" in text
+    assert f"The living review began on {facts['first_added']}" in text and facts["growth_text"] in text
 
 
 def built_pages(built_book: Path) -> list[Path]:

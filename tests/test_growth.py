@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 from test_book import visible_text
+from test_prose import prose_problems
 
 from livingreview import LIST_COLUMNS, load_studies, load_vocabulary
 from livingreview.book import compute_facts, figure_html
-from livingreview.cited import cited_facts
+from livingreview.cited import cited_facts, load_cited
 from livingreview.cli import main as cli
 from livingreview.explorer import build_explorer
 from livingreview.exports import to_bibtex, to_csv, to_ris
@@ -191,13 +192,14 @@ def grown_book(tmp_path_factory, grown_csv) -> Path:
 def test_every_page_counts_the_new_rows(grown_book, grown, new_ids):
     facts = compute_facts(grown)
     index = visible_text(grown_book / "index.html")
-    assert f"{facts['n_studies_text']} coded so far, published {facts['year_range']}" in index
-    assert f"{facts['n_added_later_text']} added since" in index
+    assert f"{facts['n_studies_text']} coded so far, published {facts['year_span']}" in index
+    assert f"{facts['n_added_later']:,} stud" in facts["growth_text"] and "been added since" in facts["growth_text"]
+    assert facts["growth_text"] in index
     analysis = visible_text(grown_book / "analysis.html")
     assert f"{facts['n_image_centric']} of {facts['n_studies']} studies ({facts['share_image_centric']})" in analysis
     changelog = visible_text(grown_book / "changelog.html")
     assert f"The living review has {facts['n_studies_text']} in total" in changelog
-    assert f"{facts['n_added_later_text']} were added since" in changelog
+    assert facts["growth_text"] in changelog
     # The source's own count does not change: the new rows are not cited by it.
     cited = cited_facts(grown)
     references = visible_text(grown_book / "references.html")
@@ -206,6 +208,14 @@ def test_every_page_counts_the_new_rows(grown_book, grown, new_ids):
     for study_id in new_ids:
         assert f'id="study-{study_id}"' in markup["studies"]
         assert f"studies.html#study-{study_id}" in markup["changelog"]
+
+
+@pytest.mark.book
+def test_the_grown_book_reads_as_a_person_writes(grown_book, grown):
+    """The prose scan of tests/test_prose.py on the grown table's pages: with studies added since
+    the review began, every sentence the data writes still reads right."""
+    problems = prose_problems(grown_book.parent, grown, load_cited())
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.book

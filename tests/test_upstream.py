@@ -107,6 +107,43 @@ def test_docutils_still_writes_the_citation_list_we_patch():
 
 
 # --------------------------------------------------------------------------------------------
+# sphinxcontrib-bibtex and pybtex: the bibliography's entry ids and formatting style
+
+
+def test_sphinxcontrib_bibtex_still_names_entries_with_bibtex_cite_id():
+    """The {study} role links a year to 'bib-<key>': the id sphinxcontrib-bibtex makes of its
+    bibtex_cite_id template for each bibliography entry."""
+    distribution, name, template = upstream.BIBTEX_CITE_ID
+    message = (
+        f"{installed(distribution)} no longer names bibliography entries from {name}: find how it gives "
+        "an entry its id now and update BIBTEX_CITE_ID / bibtex_record_id() in livingreview/upstream.py"
+    )
+    directives = distribution_file(distribution, "sphinxcontrib/bibtex/directives.py").read_text()
+    assert f"env.config.{name}.format(" in directives and "key=keyprefix + entry.key" in directives, message
+    assert f'"{name}"' in distribution_file(distribution, "sphinxcontrib/bibtex/__init__.py").read_text(), message
+    assert upstream.bibtex_record_id("aydin2024") == template.format(key="aydin2024")
+
+
+def test_record_style_keeps_titles_as_recorded():
+    """The style overrides a method of pybtex's unsrt style; if pybtex renames it, titles would be
+    lower-cased again ('circle of willis') without any error."""
+    from pybtex.database import Entry, Person
+    from pybtex.style.formatting.unsrt import Style as Unsrt
+
+    message = f"{installed('pybtex')} changed its styles: update record_style() in livingreview/upstream.py"
+    assert "format_title" in vars(Unsrt), message
+    upstream.register_record_style("livingreview-test")
+    entry = Entry("article", fields={"title": "Modeling the Circle of Willis", "journal": "J", "year": "2024"})
+    entry.persons["author"] = [Person("Aydin, Orhun")]
+    from pybtex.plugin import find_plugin
+
+    text = find_plugin(upstream.PYBTEX_STYLES, "livingreview-test")().format_entry("k", entry).text.render_as("text")
+    assert "Modeling the Circle of Willis." in text, message
+    plain = find_plugin(upstream.PYBTEX_STYLES, "plain")().format_entry("k", entry).text.render_as("text")
+    assert "circle of willis" in plain, "pybtex's plain style no longer lower-cases titles: record_style() may go"
+
+
+# --------------------------------------------------------------------------------------------
 # myst-nb's glue format
 
 

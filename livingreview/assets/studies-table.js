@@ -647,7 +647,10 @@
       facet.order.forEach(function (term) {
         var n = self.counts[f][term] || 0;
         var cell = facet.counts[term];
-        if (cell.textContent !== String(n)) cell.textContent = String(n);
+        if (cell.textContent !== String(n)) {
+          cell.textContent = String(n);
+          cell.nextSibling.textContent = " " + studies(n); // the hidden noun: "1 study", "2 studies"
+        }
         cell.parentNode.classList.toggle("lr-st-zero", n === 0 && !facet.boxes[term].checked);
       });
       if (!chipsChanged) return;

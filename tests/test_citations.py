@@ -1,0 +1,74 @@
+"""livingreview.citations: every study cited in one style, from the data, linked where it can be."""
+
+from __future__ import annotations
+
+from livingreview import upstream
+from livingreview.citations import BIBFILE, REFERENCES_DOC, STUDIES_DOC, build_citations, citations, record_keys
+from livingreview.paths import DATA_ENV
+
+RECORDS = {
+    "aydin2024": upstream.Record("aydin2024", "10.1016/J.Neuroimage.2024.120936", ""),
+    "lang2024": upstream.Record("lang2024", "", "https://research.google/blog/x"),
+    "review": upstream.Record("review", "10.3389/fdgth.2025.1653369", ""),
+}
+ROWS = [
+    {"id": "aydin-2024", "first_author": "Aydin", "year": "2024", "doi": "10.1016/j.neuroimage.2024.120936", "url": ""},
+    {"id": "lang-2024", "first_author": "Lang", "year": "2024", "doi": "", "url": "https://research.google/blog/x"},
+    {"id": "pawlicka-2024", "first_author": "Pawlicka", "year": "2024", "doi": "", "url": ""},
+]
+CITED = [{"id": "phipps-nd", "first_author": "Phipps", "year": "", "doi": "", "url": ""}]
+
+
+def test_a_record_is_matched_by_doi_in_any_case_or_by_url():
+    assert record_keys(RECORDS, ROWS) == {"aydin-2024": "aydin2024", "lang-2024": "lang2024"}
+
+
+def test_every_study_is_worded_alike_and_linked_to_its_entry():
+    found = citations(ROWS, CITED, RECORDS, record_texts={"aydin2024": "Aydin, O. … NeuroImage, 2024."})
+    aydin, pawlicka, phipps = found["aydin-2024"], found["pawlicka-2024"], found["phipps-nd"]
+    assert (aydin.author, aydin.year, aydin.doc, aydin.anchor) == (
+        "Aydin et al.",
+        "2024",
+        STUDIES_DOC,
+        "study-aydin-2024",
+    )
+    assert aydin.record == "aydin2024" and aydin.record_text.startswith("Aydin, O.")
+    assert (pawlicka.author, pawlicka.year, pawlicka.record) == ("Pawlicka et al.", "2024", None)
+    assert (phipps.author, phipps.year, phipps.doc, phipps.anchor) == (
+        "Phipps et al.",
+        "n.d.",
+        REFERENCES_DOC,
+        "cited-phipps-nd",
+    )
+
+
+def test_a_study_missing_from_the_table_in_use_falls_back_unlinked():
+    """Another table (a preview, the benchmarks' synthetic one) may lack a study the chapters cite:
+    it is still worded from the shipped table, without a link to a card that does not exist."""
+    found = citations(ROWS[:1], CITED, RECORDS, fallback=ROWS)
+    assert found["aydin-2024"].doc == STUDIES_DOC
+    lang = found["lang-2024"]
+    assert (lang.author, lang.year, lang.doc, lang.record) == ("Lang et al.", "2024", None, "lang2024")
+
+
+def test_the_shipped_data_and_bibliography():
+    found = build_citations()
+    verified = {c.id: c.record for c in found.values() if c.record}
+    records = upstream.read_records(BIBFILE)
+    assert set(verified.values()) <= set(records) and "fdgth2025minireview" not in verified.values()
+    assert found["han-2020"].year == "2020" and verified["han-2020"] == "han2020"  # the review's year, not the record's
+    assert "Circle of Willis" in found["aydin-2024"].record_text
+    assert found["phipps-nd"].doc == REFERENCES_DOC
+
+
+def test_another_table_keeps_the_shipped_studies_citable(tmp_path, monkeypatch):
+    from livingreview.paths import DEFAULT_STUDIES
+
+    missing = "aydin-2024"
+    lines = DEFAULT_STUDIES.read_text(encoding="utf-8").splitlines(keepends=True)
+    smaller = tmp_path / "studies.csv"
+    smaller.write_text("".join(line for line in lines if not line.startswith(f"{missing},")), encoding="utf-8")
+    monkeypatch.setenv(DATA_ENV, str(smaller))
+    found = build_citations()
+    assert found[missing].doc is None and found[missing].author == "Aydin et al."
+    assert found["pawlicka-2024"].doc == STUDIES_DOC
