@@ -47,6 +47,19 @@ def studies_text(count: int) -> GlueText:
     return GlueText(plural(count, "study", "studies"))
 
 
+#: How many terms a "most often …" sentence names.
+LEADING_TERMS = 4
+
+
+def _leading_terms(column: str, counts: pd.Series) -> str:
+    """The most used terms of `column`, most used first (vocabulary order on a tie), as a sentence
+    names them: 'radiology, oncology, drug discovery and dermatology'; at most LEADING_TERMS, so
+    the sentence stays short at any size ('none yet' for an empty table)."""
+    used = counts[counts > 0].sort_values(ascending=False, kind="stable")
+    facet = load_vocabulary()[column]
+    return and_list(in_sentence(facet.label_of(key)) for key in used.index[:LEADING_TERMS]) or "none yet"
+
+
 def compute_facts(df: pd.DataFrame) -> dict[str, object]:
     """Every number the prose states, computed from the table. Keys are glue names.
 
@@ -77,6 +90,7 @@ def compute_facts(df: pd.DataFrame) -> dict[str, object]:
         counts = term_counts(df, column)
         for key, count in counts.items():
             facts[f"n_{column}_{key.replace('-', '_')}"] = int(count)
+        facts[f"leading_{column}"] = GlueText(_leading_terms(column, counts))
         keys, top = most_common(counts)
         facts[f"top_{column}"] = GlueText(and_list(in_sentence(vocabulary[column].label_of(k)) for k in keys) or "none")
         facts[f"n_top_{column}"] = top

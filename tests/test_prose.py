@@ -158,6 +158,7 @@ ALLOWED_NUMBERS = [
     r"\bTable \d+",  # the source's table, by its number
     r"\breferences? \d+",  # the source's reference list
     r"\bLlama \d+",  # a model's name
+    r"\bPRISMA \d{4}",  # a reporting guideline's name (PRISMA 2020)
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}",  # a date
     r"\b\d{4} mini-review|Digital Health\W+(?:in )?\d{4}",  # the source review's own year, in its citation
 ]
