@@ -42,9 +42,10 @@ from .wording import plural
 #: and a filter change must stay quick at 10,000 studies (benchmarks/run.py measures it).
 DOWNLOAD_LINKS_LIMIT = 100
 
-#: The table lists at most this many studies: a page of 10,000 study cards helps no reader and
-#: would take seconds to send and draw. The count, charts and downloads still cover all matches.
-TABLE_ROWS_LIMIT = 200
+#: The table lists this many studies, and as many more each time the reader asks: a page of
+#: 10,000 study cards helps no reader, and every row (its card inside) is sent and drawn anew on
+#: each change. The count, charts and downloads always cover all matches.
+TABLE_PAGE = 50
 
 DOWNLOADS = (  # (label, file name, media type, exporter)
     ("CSV", exports.CSV_FILENAME, "text/csv", exports.to_csv),
@@ -54,6 +55,10 @@ DOWNLOADS = (  # (label, file name, media type, exporter)
 
 #: The charts beside the table, by their livingreview.figures.FIGURES name, in display order.
 CHARTS = ("family_bar", "gap_map")
+#: The charts of this many recent views are kept (a view is a set of matching studies): ticking
+#: a box and unticking it again redraws the charts at once. At 10,000 studies a view's charts
+#: take a few hundred kB.
+CHART_CACHE_SIZE = 16
 
 #: Height of a checkbox row: a target a finger hits (WCAG 2.5.5 asks for 44 CSS px).
 TARGET_PX = 44
@@ -242,6 +247,7 @@ class StudyExplorer(widgets.VBox):
         self._vocabulary = load_vocabulary()
         self._quiet = False  # True while several controls are set at once: redraw once, after
         self._row_html: dict[int, str] = {}  # a study's table row, by row position: drawn once
+        self._chart_cache: dict[bytes, dict] = {}  # recent views' charts, by their rows; oldest first
 
         years = self.studies["year"]
         self.year_bounds = (int(years.min()), int(years.max())) if len(years) else (1990, 1990)
@@ -301,6 +307,9 @@ class StudyExplorer(widgets.VBox):
         self.chart_titles = {name: widgets.HTML() for name in CHARTS}
         self.chart_captions = {name: widgets.HTML() for name in CHARTS}
         self.table = widgets.HTML()
+        self.rows_shown = TABLE_PAGE
+        self.more_button = widgets.Button(layout=widgets.Layout(display="none"))
+        self.more_button.on_click(lambda _: self._show_more_rows())
 
         filters_panel = widgets.VBox(
             [
@@ -333,6 +342,7 @@ class StudyExplorer(widgets.VBox):
             [
                 widgets.HBox(chart_boxes, layout=widgets.Layout(flex_flow="row wrap", width="100%")),
                 self.table,
+                self.more_button,
             ],
             layout=widgets.Layout(flex="999 1 560px", min_width="0"),
         )
@@ -406,11 +416,13 @@ class StudyExplorer(widgets.VBox):
     # ---------------------------------------------------------------- outputs
 
     def refresh(self) -> None:
-        """Recompute the matching studies and redraw every output from them.
+        """Recompute the matching studies and redraw every output from them, in two bursts.
 
-        Everything is computed first and then assigned in one burst, the count last: the page
-        never shows a count with the previous selection's charts, and the count's live region
-        announces a view that is already complete (tests wait on it for the same reason).
+        First the list: link, table, downloads, and the count last, so the count's live region
+        announces a list that is already complete (tests wait on it for the same reason). Then
+        the charts, which take longer to draw (plotly figures): the reader sees the filter's
+        result before they follow. A view drawn before (a box ticked, then unticked) is redrawn
+        from CHART_CACHE_SIZE recent views at once.
         """
         state = self.state
         matches = state.apply(self.studies)
@@ -423,17 +435,13 @@ class StudyExplorer(widgets.VBox):
             )
         else:
             link = '<p class="lr-link">Link to this view: all studies, no filters.</p>'
+        self.rows_shown = TABLE_PAGE
         table = self.render_table(matches)
         downloads = download_links(matches) if shown <= DOWNLOAD_LINKS_LIMIT else None
-        charts = {name: draw_chart(name, matches) for name in self.charts}
 
         self.matches = matches
-        for name, (title, output, caption) in charts.items():
-            self.chart_titles[name].value = title
-            self.charts[name].outputs = (output,) if output else ()
-            # The caption is the chart in words, for screen readers and for a quick read.
-            self.chart_captions[name].value = f'<p class="lr-caption">{esc(caption)}</p>'
         self.table.value = table
+        self._offer_more_rows()
         self.link.value = link
         if downloads is None:
             self.downloads.value = (
@@ -448,20 +456,46 @@ class StudyExplorer(widgets.VBox):
             f'<p class="lr-count" role="status" aria-live="polite">'
             f"<strong>{shown:,}</strong> of {plural(total, 'study', 'studies')}</p>"
         )
+        self.draw_charts(matches)
+
+    def draw_charts(self, matches: pd.DataFrame) -> None:
+        """Draw every chart of `matches` (or take it from the recent views)."""
+        key = matches.index.to_numpy().tobytes()  # which rows: the charts depend on nothing else
+        charts = self._chart_cache.pop(key, None)
+        if charts is None:
+            charts = {name: draw_chart(name, matches) for name in self.charts}
+        self._chart_cache[key] = charts  # the most recent view last
+        while len(self._chart_cache) > CHART_CACHE_SIZE:
+            self._chart_cache.pop(next(iter(self._chart_cache)))
+        for name, (title, output, caption) in charts.items():
+            self.chart_titles[name].value = title
+            self.charts[name].outputs = (output,) if output else ()
+            # The caption is the chart in words, for screen readers and for a quick read.
+            self.chart_captions[name].value = f'<p class="lr-caption">{esc(caption)}</p>'
 
     def _show_download_links(self, links: str | None = None) -> None:
         self.downloads.value = links if links is not None else download_links(self.matches)
         self.prepare_downloads_button.layout.display = "none"
 
+    def _show_more_rows(self) -> None:
+        self.rows_shown += TABLE_PAGE
+        self.table.value = self.render_table(self.matches)
+        self._offer_more_rows()
+
+    def _offer_more_rows(self) -> None:
+        hidden = len(self.matches) - self.rows_shown
+        self.more_button.layout.display = None if hidden > 0 else "none"
+        self.more_button.description = f"Show {plural(min(hidden, TABLE_PAGE), 'more study', 'more studies')}"
+
     def render_table(self, matches: pd.DataFrame) -> str:
-        """The matching studies as an HTML table; each row opens into the study's card."""
+        """The first `rows_shown` matching studies as an HTML table; each row opens into its card."""
         if matches.empty:
             return '<p class="lr-empty">No study matches these filters. Remove a filter or press “Reset filters”.</p>'
-        listed = list(matches.index[:TABLE_ROWS_LIMIT])  # row positions: self.studies has a range index
+        listed = list(matches.index[: self.rows_shown])  # row positions: self.studies has a range index
         rows = "".join(self._rows(listed))
         more = (
-            f'<p class="lr-hint">The table lists the first {len(listed)} of the {len(matches)} matching '
-            "studies; narrow the filters to see the others, or download them all.</p>"
+            f'<p class="lr-hint">The table lists the first {len(listed):,} of the {len(matches):,} matching '
+            "studies: show more below, narrow the filters, or download them all.</p>"
             if len(listed) < len(matches)
             else ""
         )

@@ -223,6 +223,31 @@ def test_charts_follow_the_filters(explorer):
         assert f"height: {spec['layout']['height']}px" in heading
 
 
+def test_a_recent_view_takes_its_charts_from_memory(explorer, monkeypatch):
+    import livingreview.explorer as module
+
+    drawn = []
+    real = module.draw_chart
+    monkeypatch.setattr(
+        module, "draw_chart", lambda name, matches: drawn.append(tuple(matches["id"])) or real(name, matches)
+    )
+    monkeypatch.setattr(module, "CHART_CACHE_SIZE", 2)
+    domains = explorer.facet_controls["domains"]
+    domains.value = ("dermatology",)
+    assert drawn == [tuple(DERMATOLOGY)] * len(CHARTS)
+    domains.value = ()  # every study: drawn when the explorer opened
+    domains.value = ("dermatology",)
+    assert drawn == [tuple(DERMATOLOGY)] * len(CHARTS)
+    spec = explorer.charts["gap_map"].outputs[0]["data"][upstream.PLOTLY_MIME]
+    assert f"{len(DERMATOLOGY)} studies" in plain(explorer.chart_titles["gap_map"].value)
+    assert spec["layout"]["height"] > 0
+    # Only the most recent views are kept: an older one is drawn again.
+    domains.value = ("radiology",)
+    domains.value = ("neurology",)
+    domains.value = ("dermatology",)
+    assert drawn.count(tuple(DERMATOLOGY)) == 2 * len(CHARTS)
+
+
 def test_large_selections_build_downloads_on_request(explorer, monkeypatch):
     import livingreview.explorer as module
 
@@ -236,15 +261,26 @@ def test_large_selections_build_downloads_on_request(explorer, monkeypatch):
     assert explorer.prepare_downloads_button.layout.display == "none"
 
 
-def test_the_table_lists_a_bounded_number_of_studies(explorer, monkeypatch):
+def test_the_table_lists_a_page_of_studies_and_more_on_request(explorer, monkeypatch):
     import livingreview.explorer as module
 
-    monkeypatch.setattr(module, "TABLE_ROWS_LIMIT", 4)
+    monkeypatch.setattr(module, "TABLE_PAGE", 4)
     explorer.facet_controls["domains"].value = ("radiology",)
     radiology = list(filter_studies(STUDIES, domains=["radiology"])["id"])
+    assert len(radiology) > 4  # the shipped table: more radiology studies than a page of 4
     assert table_ids(explorer) == radiology[:4]
     assert f"first 4 of the {len(radiology)} matching studies" in plain(explorer.table.value)
     assert plain(explorer.count.value).startswith(f"{len(radiology)} of")
+    assert explorer.more_button.layout.display is None
+    assert (
+        explorer.more_button.description
+        == f"Show {min(4, len(radiology) - 4)} more stud{'y' if len(radiology) == 5 else 'ies'}"
+    )
+    while explorer.more_button.layout.display is None:
+        explorer.more_button.click()
+    assert table_ids(explorer) == radiology
+    explorer.facet_controls["domains"].value = ()  # a new selection starts from one page again
+    assert table_ids(explorer) == list(STUDIES["id"][:4])
 
 
 @pytest.mark.parametrize("rows", [0, 1])
