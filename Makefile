@@ -21,7 +21,7 @@ python_problem = $(shell $(PYTHON) -c '$(version_check)' 2>/dev/null || echo "no
 # The IPython kernel setting: myst-nb starts each page's kernel over local TCP without a way to
 # ask for CurveZMQ keys, and ipykernel >= 7.4 then logs an encryption warning on every start,
 # once per executed page. Kernels of this environment log errors only; cell output is unaffected.
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml binder/runtime.txt share/jupyter/voila/link-template
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml binder/runtime.txt
 	$(if $(python_problem),$(error Python $(PYTHON_NEEDED) or newer is needed for the pinned packages; $(PYTHON) is $(python_problem). Install Python $(PYTHON_NEEDED) and run: make PYTHON=python$(PYTHON_NEEDED)))
 	@if [ -z "$$($(PY) -c '$(version_check)' 2>/dev/null || echo none)" ]; then \
 		echo "==> [1/5] Reusing $(VENV) ($$($(PY) --version))"; \
