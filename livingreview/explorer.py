@@ -192,7 +192,7 @@ class TermChecklist(widgets.VBox):
                 self.boxes[key] = box
                 boxes.append(box)
             if group is not None:
-                sections.append(widgets.HTML(f'<p class="lr-group">{esc(group)}</p>'))
+                sections.append(widgets.HTML(f'<h3 class="lr-group">{esc(group)}</h3>'))
             grid = widgets.GridBox(
                 boxes, layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(150px, 1fr))")
             )
@@ -282,9 +282,9 @@ class StudyExplorer(widgets.VBox):
                 options=year_options,
                 value=str(value),
                 layout=widgets.Layout(width="50%"),
-                style={"description_width": "44px"},
+                style={"description_width": "72px"},
             )
-            for label, value in (("From", self.year_bounds[0]), ("To", self.year_bounds[1]))
+            for label, value in (("From year", self.year_bounds[0]), ("To year", self.year_bounds[1]))
         )
         self.reset_button = widgets.Button(
             description="Reset filters",
@@ -321,7 +321,6 @@ class StudyExplorer(widgets.VBox):
                 ),
                 self.search_box,
                 *facet_sections,
-                widgets.HTML('<p class="lr-group">Year of publication</p>'),
                 widgets.HBox([self.year_from, self.year_to], layout=widgets.Layout(width="100%")),
                 self.reset_button,
                 widgets.HTML('<h2 class="lr-panel-title" style="margin-top:12px">Download these studies</h2>'),
