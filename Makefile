@@ -24,18 +24,20 @@ python_problem = $(shell $(PYTHON) -c '$(version_check)' 2>/dev/null || echo "no
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml binder/runtime.txt
 	$(if $(python_problem),$(error Python $(PYTHON_NEEDED) or newer is needed for the pinned packages; $(PYTHON) is $(python_problem). Install Python $(PYTHON_NEEDED) and run: make PYTHON=python$(PYTHON_NEEDED)))
 	@if [ -z "$$($(PY) -c '$(version_check)' 2>/dev/null || echo none)" ]; then \
-		echo "==> [1/4] Reusing $(VENV) ($$($(PY) --version))"; \
+		echo "==> [1/5] Reusing $(VENV) ($$($(PY) --version))"; \
 	else \
-		echo "==> [1/4] Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"; \
+		echo "==> [1/5] Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"; \
 		$(PYTHON) -m venv --clear $(VENV); \
 	fi
-	@echo "==> [2/4] Upgrading pip"
+	@echo "==> [2/5] Upgrading pip"
 	@$(PY) -m pip install --quiet --upgrade pip
-	@echo "==> [3/4] Installing requirements-dev.txt: the book's packages, the test tools, livingreview (editable)"
+	@echo "==> [3/5] Installing requirements-dev.txt: the book's packages, the test tools, livingreview (editable)"
 	@$(PY) -m pip install -r requirements-dev.txt
-	@echo "==> [4/4] IPython kernel settings: $(VENV)/etc/ipython/ipython_kernel_config.json"
+	@echo "==> [4/5] IPython kernel settings: $(VENV)/etc/ipython/ipython_kernel_config.json"
 	@mkdir -p $(VENV)/etc/ipython
 	@echo '{"IPKernelApp": {"log_level": "ERROR"}}' > $(VENV)/etc/ipython/ipython_kernel_config.json
+	@echo "==> [5/5] The explorer's Voilà template (voila.json), linked into $(VENV)"
+	@share/jupyter/voila/link-template $(PY)
 	@touch $(STAMP)
 
 ## Check the study table; every problem by line and column.

@@ -9,9 +9,11 @@ benchmarks/synthetic.py) it measures
 - page weight of every built page: the HTML and every file the browser loads for it (raw and
   gzipped, as GitHub Pages serves text), requests to other hosts (must be 0), and whether a page
   without charts loads plotly.js;
-- the explorer: filter_studies() plus redrawing the linked figures (family_bar and gap_map, to
-  JSON as the explorer sends them), median and p95 over a fixed set of filter changes; and the
-  explorer's whole update path (StudyExplorer.refresh) for reference;
+- the explorer (bench_explorer): built in the kernel, then a fixed walk of filter changes timed to
+  the list shown (count, table, link) and to the charts drawn, in wall and CPU time; and served by
+  a fresh Voilà server in chromium with the network cut: first render (to the count, to the
+  charts), and checkbox clicks timed to the count and to the charts. `--only explorer` measures
+  just this (no book build);
 - Lighthouse performance and accessibility, desktop and mobile presets, on the landing, studies
   and analysis pages, served from 127.0.0.1 by a static server that gzips like GitHub Pages;
 - the studies page's static table: keystroke-to-redraw time of its search box (Playwright).
@@ -68,7 +70,7 @@ TARGETS = {
     "clean_build_15_s": 30.0,
     "clean_build_10000_s": 90.0,
     "nochange_rebuild_s": 5.0,
-    "explorer_median_ms_10000": 50.0,
+    "explorer_filter_change_ms_10000": 50.0,
     "search_keystroke_ms_10000": 200.0,
 }
 
@@ -438,7 +440,7 @@ def studies_search(html_dir: Path, browser, query: str = "fracture risk") -> dic
 
 
 # ------------------------------------------------------------------------------------------
-# Explorer: filter + linked figures
+# Explorer: its first render and a filter change, in the kernel and in the browser
 
 
 def explorer_states() -> list[dict]:
@@ -467,68 +469,209 @@ def explorer_states() -> list[dict]:
     ]
 
 
+class Clock:
+    """Wall time and this process's CPU time together. CPU time is what the work costs, whatever
+    else runs on the machine; wall time is what a reader waits, on this machine, now."""
+
+    def __init__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def ms(self) -> tuple[float, float]:
+        return (time.perf_counter() - self.wall) * 1000, (time.process_time() - self.cpu) * 1000
+
+
+def medians(samples: list[tuple[float, float]], name: str) -> dict:
+    walls, cpus = [s[0] for s in samples], [s[1] for s in samples]
+    return {
+        f"{name}_median_ms": round(statistics.median(walls), 1),
+        f"{name}_p95_ms": round(percentile(walls, 95), 1),
+        f"{name}_cpu_median_ms": round(statistics.median(cpus), 1),
+    }
+
+
 def explorer_timing(data: Path, rounds: int = 3) -> dict:
+    """The explorer in the kernel, as Voilà runs it: the widget's first render, then each filter
+    change of explorer_states() `rounds` times (the recent-views cache emptied first: every change
+    is drawn afresh). A change is timed to the list (count, table, link, downloads: what the
+    reader sees first) and to the charts (both figures too). Also, for comparison with earlier
+    runs: filter_studies alone, and filter_studies plus the two figures to JSON."""
+    from livingreview.explorer import StudyExplorer, draw_chart
     from livingreview.figures import family_bar, gap_map
-    from livingreview.filters import filter_studies
+    from livingreview.filters import FilterState, filter_studies
     from livingreview.studies import load_studies
 
     started = time.perf_counter()
     df = load_studies(data)
-    load_s = time.perf_counter() - started
+    result = {"load_studies_s": round(time.perf_counter() - started, 2)}
+    draw_chart("gap_map", df.head(1))  # imports (plotly) are the kernel's start, not the explorer's
+    clock = Clock()
+    app = StudyExplorer(df)
+    result["build_ms"], result["build_cpu_ms"] = (round(v, 1) for v in clock.ms())
 
-    def step(state):
-        matches = filter_studies(df, **state)
-        family_bar(matches).to_json()
-        gap_map(matches).to_json()
-        return len(matches)
+    marks = {"clock": Clock()}
+    draw_charts = app.draw_charts
 
-    cold_start = time.perf_counter()
-    step(explorer_states()[12])  # first text search builds the search blob
-    cold_ms = (time.perf_counter() - cold_start) * 1000
-    for state in explorer_states():  # warm-up (imports, plotly validators)
-        step(state)
-    samples, filter_only = [], []
+    def timed_draw(matches):  # the list is on its way when the charts start
+        marks["list"] = marks["clock"].ms()
+        draw_charts(matches)
+
+    app.draw_charts = timed_draw
+    states = [FilterState(**state) for state in explorer_states()]
+    for state in states:  # warm-up: the search index, plotly's validators
+        app.set_state(state)
+    lists, wholes, filters, figures = [], [], [], []
     for _ in range(rounds):
-        for state in explorer_states():
-            t0 = time.perf_counter()
-            filter_studies(df, **state)
-            t1 = time.perf_counter()
-            step(state)
-            t2 = time.perf_counter()
-            filter_only.append((t1 - t0) * 1000)
-            samples.append((t2 - t1) * 1000)
-    result = {
-        "load_studies_s": round(load_s, 2),
-        "first_text_search_ms": round(cold_ms, 1),
-        "filter_plus_figures_median_ms": round(statistics.median(samples), 1),
-        "filter_plus_figures_p95_ms": round(percentile(samples, 95), 1),
-        "filter_only_median_ms": round(statistics.median(filter_only), 2),
-        "filter_only_p95_ms": round(percentile(filter_only, 95), 2),
-        "samples": len(samples),
-    }
-    result.update(explorer_refresh_timing(df))
+        for state in states:
+            app._chart_cache.clear()
+            marks["clock"] = Clock()
+            app.set_state(state)
+            wholes.append(marks["clock"].ms())
+            lists.append(marks["list"])
+            clock = Clock()
+            matches = filter_studies(df, **state.as_kwargs())
+            filters.append(clock.ms())
+            family_bar(matches).to_json()
+            gap_map(matches).to_json()
+            figures.append(clock.ms())
+    revisits = []
+    recent = states[-8:]
+    for state in recent:
+        app.set_state(state)
+    for state in recent:  # views drawn a moment ago: their charts come from the recent-views cache
+        marks["clock"] = Clock()
+        app.set_state(state)
+        revisits.append(marks["clock"].ms())
+    result.update(medians(lists, "list"))
+    result.update(medians(wholes, "update"))
+    result.update(medians(revisits, "revisit"))
+    result.update(medians(filters, "filter_only"))
+    result.update(medians(figures, "filter_plus_figures"))
+    result["samples"] = len(wholes)
+    result["loadavg"] = round(os.getloadavg()[0], 2)
     return result
 
 
-def explorer_refresh_timing(df, rounds: int = 1) -> dict:
-    """The explorer's own update path: StudyExplorer.refresh() (table, downloads, charts)."""
-    try:
-        from livingreview.explorer import StudyExplorer
-        from livingreview.filters import FilterState
+#: In the page: click the checkbox labelled `label` and time, from the click, the count's change
+#: and the charts' (their subtitles count the studies drawn), each to the frame after it.
+CLICK_JS = """
+(label) => new Promise((resolve) => {
+  const text = (s) => [...document.querySelectorAll(s)].map((e) => e.textContent).join('|');
+  const count0 = text('.lr-count'), charts0 = text('.lr-chart-sub');
+  const box = [...document.querySelectorAll('label.widget-label-basic')].find((l) => l.textContent === label);
+  let counted = null;
+  const frame = (then) => requestAnimationFrame(() => setTimeout(then, 0));
+  const observer = new MutationObserver(() => {
+    if (counted === null && text('.lr-count') !== count0) frame(() => { counted = performance.now() - t0; });
+    if (text('.lr-chart-sub') !== charts0) {
+      observer.disconnect();
+      frame(() => resolve([counted === null ? performance.now() - t0 : counted, performance.now() - t0]));
+    }
+  });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+  const t0 = performance.now();
+  box.click();
+})
+"""
 
-        app = StudyExplorer(df, FilterState())
-        times = []
-        for _ in range(rounds):
-            for state in explorer_states():
-                t0 = time.perf_counter()
-                app.set_state(FilterState(**state))
-                times.append((time.perf_counter() - t0) * 1000)
-        return {
-            "refresh_median_ms": round(statistics.median(times), 1),
-            "refresh_p95_ms": round(percentile(times, 95), 1),
-        }
-    except Exception as exc:
-        return {"refresh_error": f"{type(exc).__name__}: {exc}"}
+
+def explorer_in_browser(data: Path, browser, workdir: Path, clicks: int = 4) -> dict:
+    """The explorer as a reader opens it: a fresh Voilà server (its own Jupyter set-up, the table
+    given by LIVINGREVIEW_DATA), the page in chromium with every request to another host counted
+    and aborted. First render: from the request to the count shown, then to both charts drawn.
+    Then `clicks` terms of the first list, each ticked and unticked: click to count, to charts."""
+    import socket
+
+    source = SOURCE or ROOT
+    jupyter = workdir / "jupyter"
+    env = dict(
+        os.environ,
+        LIVINGREVIEW_DATA=str(data),
+        JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"),
+        JUPYTER_DATA_DIR=str(jupyter / "data"),
+        JUPYTER_CONFIG_DIR=str(jupyter / "config"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH", "")])),
+    )
+    env.pop("QUERY_STRING", None)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    notebook = source / "book" / "explore.ipynb"
+    command = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    log = open(workdir / "voila.log", "w")  # noqa: SIM115 (closed with the server below)
+    server = subprocess.Popen(command, cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT)
+    result: dict = {}
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if server.poll() is not None or time.monotonic() > deadline:
+                return {"error": f"voila did not start (see {workdir / 'voila.log'})"}
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        remote, errors = [], []
+
+        def route(route, request):
+            if request.url.startswith(("data:", "blob:")) or urlsplit(request.url).hostname == "127.0.0.1":
+                return route.continue_()
+            remote.append(request.url)
+            return route.abort()
+
+        context.route("**/*", route)
+        page.on("console", lambda m: errors.append(m.text[:200]) if m.type == "error" else None)
+        started = time.perf_counter()
+        page.goto(f"http://127.0.0.1:{port}/", timeout=300_000)
+        page.wait_for_selector(".lr-count", timeout=300_000)
+        result["first_render_count_s"] = round(time.perf_counter() - started, 2)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.getBoundingClientRect().height > 0).length >= 2",
+            timeout=300_000,
+        )
+        result["first_render_charts_s"] = round(time.perf_counter() - started, 2)
+        page.locator("button.lr-facet-toggle").first.click()
+        labels = page.evaluate(
+            "() => [...document.querySelectorAll('.lr-terms label.widget-label-basic')]"
+            ".filter((l) => !l.querySelector('input').disabled).map((l) => l.textContent)"
+        )[:clicks]
+        ticks, unticks = [], []
+        for label in labels:  # a new view each tick; unticking returns to a view drawn before
+            for samples in (ticks, unticks):
+                page.wait_for_timeout(2000)  # the page settles: the last charts are drawn
+                samples.append(page.evaluate(CLICK_JS, label))
+        for name, samples in (("tick", ticks), ("untick", unticks)):
+            result[f"{name}_to_count_median_ms"] = round(statistics.median(s[0] for s in samples), 1)
+            result[f"{name}_to_charts_median_ms"] = round(statistics.median(s[1] for s in samples), 1)
+        result["clicked"] = labels
+        result["remote_requests"] = remote
+        result["console_errors"] = errors
+        context.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+    return result
+
+
+def bench_explorer(n: int, data: Path, size_dir: Path, args) -> dict:
+    print(f"[{n}] explorer in the kernel", flush=True)
+    result = explorer_timing(data)
+    if not args.skip_browser:
+        from playwright.sync_api import sync_playwright
+
+        print(f"[{n}] explorer in the browser (Voilà)", flush=True)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS)
+            try:
+                result["browser"] = explorer_in_browser(data, browser, size_dir)
+            finally:
+                browser.close()
+    return result
 
 
 def percentile(values, q) -> float:
@@ -635,19 +778,26 @@ def run_lighthouse(html_dir: Path, store: Path) -> dict:
 # One size, and the whole run
 
 
+def table_for(n: int, size_dir: Path, args) -> tuple[Path, str]:
+    """The study table of size `n` in `size_dir`: the shipped one for 15, else synthetic."""
+    data = size_dir / "studies.csv"
+    if n == 15 and not args.synthetic_15:
+        shutil.copyfile(ROOT / "data" / "studies.csv", data)
+        return data, "data/studies.csv (shipped)"
+    write_studies(data, n, args.seed)
+    return data, f"benchmarks/synthetic.py seed {args.seed}"
+
+
 def bench_size(n: int, workdir: Path, args) -> dict:
     size_dir = workdir / f"n{n}"
     if size_dir.exists():
         shutil.rmtree(size_dir)
     size_dir.mkdir(parents=True)
-    data = size_dir / "studies.csv"
-    if n == 15 and not args.synthetic_15:
-        shutil.copyfile(ROOT / "data" / "studies.csv", data)
-        source = "data/studies.csv (shipped)"
-    else:
-        write_studies(data, n, args.seed)
-        source = f"benchmarks/synthetic.py seed {args.seed}"
+    data, source = table_for(n, size_dir, args)
     result: dict = {"n": n, "data": source, "data_bytes": data.stat().st_size}
+    if args.only == "explorer":
+        result["explorer"] = bench_explorer(n, data, size_dir, args)
+        return result
     out = size_dir / "book"
     print(f"[{n}] clean build", flush=True)
     result["clean_build"] = run_build(data, out, all_pages=True, log=size_dir / "build-clean.log")
@@ -662,8 +812,7 @@ def bench_size(n: int, workdir: Path, args) -> dict:
     print(f"[{n}]   {result['onerow_rebuild']['seconds']} s", flush=True)
     html_dir = out / "_build" / "html"
 
-    print(f"[{n}] explorer timing", flush=True)
-    result["explorer"] = explorer_timing(data)
+    result["explorer"] = bench_explorer(n, data, size_dir, args)
 
     if not args.skip_browser:
         from playwright.sync_api import sync_playwright
@@ -681,6 +830,88 @@ def bench_size(n: int, workdir: Path, args) -> dict:
         print(f"[{n}] lighthouse", flush=True)
         result["lighthouse"] = run_lighthouse(html_dir, size_dir)
     return result
+
+
+def explorer_rows(col) -> list[tuple[str, dict, str, object]]:
+    """The explorer's figures beside their goals (bench_explorer): first render, a filter change."""
+
+    def at_most(bound, size=10000):
+        return lambda v, n: v <= bound if n == size and isinstance(v, (int, float)) else None
+
+    def pair(first, second):
+        a, b = col(first), col(second)
+        return {n: None if a[n] is None else f"{fmt(a[n])} / {fmt(b[n])}" for n in a}
+
+    return [
+        (
+            "explorer page, first render: count shown (s)",
+            col(["explorer", "browser", "first_render_count_s"]),
+            "—",
+            None,
+        ),
+        (
+            "explorer page, first render: charts drawn (s)",
+            col(["explorer", "browser", "first_render_charts_s"]),
+            "—",
+            None,
+        ),
+        ("explorer built in the kernel (ms)", col(["explorer", "build_ms"]), "—", None),
+        (
+            "explorer filter change → list shown, median CPU (ms)",
+            col(["explorer", "list_cpu_median_ms"]),
+            "≤50 at 10,000",
+            at_most(TARGETS["explorer_filter_change_ms_10000"]),
+        ),
+        (
+            "explorer filter change → list shown, median / p95 wall (ms)",
+            pair(["explorer", "list_median_ms"], ["explorer", "list_p95_ms"]),
+            "—",
+            None,
+        ),
+        (
+            "explorer filter change → charts drawn, median CPU (ms)",
+            col(["explorer", "update_cpu_median_ms"]),
+            "—",
+            None,
+        ),
+        (
+            "explorer filter change → charts drawn, median / p95 wall (ms)",
+            pair(["explorer", "update_median_ms"], ["explorer", "update_p95_ms"]),
+            "—",
+            None,
+        ),
+        ("explorer back to a recent view, median wall (ms)", col(["explorer", "revisit_median_ms"]), "—", None),
+        (
+            "explorer filter only / + two figures, median CPU (ms)",
+            pair(["explorer", "filter_only_cpu_median_ms"], ["explorer", "filter_plus_figures_cpu_median_ms"]),
+            "—",
+            None,
+        ),
+        (
+            "explorer page: tick → count / → charts, median (ms)",
+            pair(
+                ["explorer", "browser", "tick_to_count_median_ms"], ["explorer", "browser", "tick_to_charts_median_ms"]
+            ),
+            "—",
+            None,
+        ),
+        (
+            "explorer page: untick → count / → charts, median (ms)",
+            pair(
+                ["explorer", "browser", "untick_to_count_median_ms"],
+                ["explorer", "browser", "untick_to_charts_median_ms"],
+            ),
+            "—",
+            None,
+        ),
+        (
+            "explorer page: requests to other hosts",
+            {n: None if v is None else len(v) for n, v in col(["explorer", "browser", "remote_requests"]).items()},
+            "0",
+            lambda v, n: None if v is None else v == 0,
+        ),
+        ("load average during the explorer timing", col(["explorer", "loadavg"]), "—", None),
+    ]
 
 
 def summary_rows(results: dict) -> list[tuple[str, dict, str, object]]:
@@ -777,15 +1008,7 @@ def summary_rows(results: dict) -> list[tuple[str, dict, str, object]]:
             lambda v, n: v <= 200 if n == 10000 and isinstance(v, (int, float)) else None,
         ),
         ("search keystroke→redraw max (ms)", col(["studies_search", "max_ms"]), "—", None),
-        (
-            "explorer filter+figures median (ms)",
-            col(["explorer", "filter_plus_figures_median_ms"]),
-            "≤50 at 10,000",
-            lambda v, n: v <= 50 if n == 10000 and v is not None else None,
-        ),
-        ("explorer filter+figures p95 (ms)", col(["explorer", "filter_plus_figures_p95_ms"]), "—", None),
-        ("explorer filter only median (ms)", col(["explorer", "filter_only_median_ms"]), "—", None),
-        ("explorer full refresh median (ms)", col(["explorer", "refresh_median_ms"]), "—", None),
+        *explorer_rows(col),
     ]
     for page in LIGHTHOUSE_PAGES:
         for preset, key, target, bound in (
@@ -885,6 +1108,9 @@ def main(argv=None) -> int:
     parser.add_argument("--merge", action="store_true", help="add these sizes to an existing results file")
     parser.add_argument("--no-snapshot", action="store_true", help="build the working tree, not a snapshot of it")
     parser.add_argument("--table", action="store_true", help="only print the tables of an existing results file")
+    parser.add_argument(
+        "--only", choices=["explorer"], help="measure only this part (explorer: no book build; a minute or two)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in re.split(r"[ ,]+", args.sizes.replace("_", "")) if s]
     if args.table:

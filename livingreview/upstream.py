@@ -14,11 +14,14 @@ its version and the entry here to revisit.
 - Sphinx's site search reading ?q= (why the table's search key is not q);
 - Voilà's QUERY_STRING, plotly's mime type and plotly.js bundle, the theme templates we override;
 - sphinxcontrib-bibtex's bibliography entry ids and pybtex's formatting styles (the {study} role).
+- the page Voilà serves the explorer in: its template's CDN links, the JupyterLab extensions it
+  loads, the widget versions its widget manager bundles.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -162,10 +165,60 @@ def voila_query_string() -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Voilà: the page the explorer is served in (voila.json, share/jupyter/voila/templates/livingreview)
+
+#: Voilà's lab template, relative to <environment>/share/jupyter; the explorer's template extends it.
+VOILA_LAB_TEMPLATE = ("voila", "voila/templates/lab/index.html.j2")
+#: The stylesheets Voilà's lab template links from a CDN (Font Awesome), which the explorer's
+#: template cuts from the page: Voilà's own voila-style.js, included by the same template block,
+#: bundles Font Awesome and Voilà serves its fonts. Each line must match Voilà's template exactly.
+VOILA_REMOTE_LINKS = (
+    '<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css"'
+    ' type="text/css" />',
+    '<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/v4-shims.min.css"'
+    ' type="text/css" />',
+)
+#: JupyterLab extensions installed beside Voilà that voila.json keeps out of the explorer's page
+#: (VoilaConfiguration.extension_denylist): extension -> (distribution, why).
+VOILA_EXTENSIONS_NOT_LOADED: dict[str, tuple[str, str]] = {
+    "jupyterlab-jupytext": (
+        "jupytext",
+        "opens .md chapters as notebooks in JupyterLab on Binder; in Voilà's page it fails to start "
+        "(it needs JupyterLab's document manager): an error in the browser console",
+    ),
+    "jupyterlab_pygments": ("jupyterlab_pygments", "colours code cells; the explorer's page shows none"),
+}
+#: Voilà's own widget manager and the JupyterLab widget manager it bundles, with the version it
+#: was built with: requirements.txt pins jupyterlab_widgets (and ipywidgets) to that version, so
+#: the page runs the widget code Voilà was built and tested with.
+VOILA_WIDGETS = ("voila", "@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager")
+#: What no pin of ours removes: Voilà 0.5.13 ships its widget manager built against JupyterLab
+#: 4.5.10 packages, while its own page provides JupyterLab 4.2.5 ones; webpack then warns once per
+#: shared package ("Unsatisfied version 4.2.5 ... (required ^4.5.10)"). The widgets work (the
+#: packages are compatible). The explorer's browser test accepts these warnings, only these, and
+#: only with this Voilà version: (voila version, what the warnings require).
+VOILA_OWN_VERSION_WARNINGS = ("0.5.13", ("^4.5.10", "^6.5.10", "^7.5.10"))
+
+
+def is_voila_own_version_warning(message: str, voila_version: str) -> bool:
+    """Whether a browser console message is one of VOILA_OWN_VERSION_WARNINGS, for that Voilà."""
+    version, required = VOILA_OWN_VERSION_WARNINGS
+    return (
+        voila_version == version
+        and re.match(r"(Unsatisfied|No satisfying) version\b.*@jupyterlab/", message, re.S) is not None
+        and any(f"{range_}) " in message + " " for range_ in required)
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # plotly: how the explorer's charts reach the page, and the plotly.js the book serves
 
 #: The mime type JupyterLab's and Voilà's plotly renderer draws (plotly.py's "plotly_mimetype").
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: The class of the element JupyterLab's plotly renderer (jupyterlab-plotly, in plotly) draws a
+#: chart into, in Voilà's page too. It has no height of its own, and a responsive chart takes
+#: the height of its box, so the explorer gives this box the figure's height.
+PLOTLY_RENDERER_CLASS = "jp-RenderedPlotly"
 #: plotly.js, relative to livingreview/assets/ (figures.js fetches it from the same place): the
 #: official cartesian bundle of the version plotly.py writes figures for.
 PLOTLY_JS = "vendor/plotly-cartesian.min.js"

@@ -1,10 +1,12 @@
-"""The explorer app: the widget in-process, then the real page served by Voilà in chromium."""
+"""The explorer app: the widget in-process, then the real page served by Voilà, in chromium with the
+network cut (every request to another host aborted and counted)."""
 
 from __future__ import annotations
 
 import base64
 import csv
 import html
+import importlib.metadata
 import io
 import os
 import re
@@ -12,13 +14,21 @@ import socket
 import subprocess
 import sys
 import time
-from urllib.parse import unquote
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+import ipywidgets as widgets
 import pytest
 
-from livingreview import load_studies, load_vocabulary
-from livingreview.explorer import build_explorer
-from livingreview.filters import FilterState, filter_studies
+from livingreview import load_studies, load_vocabulary, upstream
+from livingreview.counts import term_counts
+from livingreview.explorer import CHARTS, TARGET_PX, build_explorer
+from livingreview.figures import FIGURES
+from livingreview.filters import FACETS, FilterState, filter_studies
+from livingreview.offline import is_remote, page_loads
 
 from conftest import ROOT
 from hostile import HOSTILE_DOI, HOSTILE_URL, write_hostile_table
@@ -71,20 +81,84 @@ def test_choosing_a_domain_updates_count_table_link_and_downloads(explorer):
     assert download(explorer, "ris").count("ER  - ") == len(DERMATOLOGY)
 
 
-def test_controls_show_labels_with_counts_and_carry_keys(explorer):
+def test_every_term_is_a_checkbox_labelled_with_its_count(explorer):
+    vocabulary = load_vocabulary()
+    for name, (_key, column) in FACETS.items():
+        control = explorer.facet_controls[name]
+        facet = vocabulary[column]
+        counts = term_counts(STUDIES, column)
+        assert control.label == facet.label
+        assert list(control.boxes) == list(facet.terms)  # every term, in vocabulary order
+        for key, box in control.boxes.items():
+            assert isinstance(box, widgets.Checkbox)
+            assert box.description == f"{facet.label_of(key)} ({counts[key]:,})"
+            # A term no study is coded with is listed with its 0, and cannot be ticked.
+            assert box.disabled == (counts[key] == 0)
+        assert dict(control.options) == {box.description: key for key, box in control.boxes.items()}
+    assert explorer.facet_controls["domains"].boxes["dermatology"].description == f"Dermatology ({len(DERMATOLOGY)})"
+
+
+def test_grouped_terms_show_under_their_group(explorer):
+    facet = load_vocabulary()["domain"]
+    assert facet.groups  # the domains are grouped: specialty, care setting, activity
     control = explorer.facet_controls["domains"]
-    assert control.description == "Clinical domain"
-    labels = dict((key, label) for label, key in control.options)
-    assert labels["dermatology"] == f"Dermatology ({len(DERMATOLOGY)})"
-    assert labels["neurology"].startswith("Neurology (")
-    for control in explorer.facet_controls.values():  # every control is labelled
-        assert control.description
-    assert explorer.year_slider.description and explorer.search_box.description
+    headings = [plain(child.value) for child in control.children if isinstance(child, widgets.HTML)]
+    grids = [child for child in control.children if isinstance(child, widgets.GridBox)]
+    assert headings == [group.label for group in facet.groups.values() if facet.in_group(group.key)]
+    assert [[box.description for box in grid.children] for grid in grids] == [
+        [control.boxes[key].description for key in facet.in_group(group.key)]
+        for group in facet.groups.values()
+        if facet.in_group(group.key)
+    ]
+    # An ungrouped facet is one list, without a heading.
+    families = explorer.facet_controls["model_families"]
+    assert [type(child) for child in families.children] == [widgets.GridBox]
+
+
+def test_ticking_a_checkbox_filters_and_names_the_choice(explorer):
+    domains = explorer.facet_controls["domains"]
+    domains.boxes["dermatology"].value = True  # what a click on the checkbox does
+    assert domains.value == ("dermatology",)
+    assert table_ids(explorer) == DERMATOLOGY
+    assert explorer.facet_toggles["domains"].description == "Clinical domain · 1 chosen"
+    domains.boxes["radiology"].value = True
+    assert domains.value == ("radiology", "dermatology")  # vocabulary order
+    assert table_ids(explorer) == list(filter_studies(STUDIES, domains=["radiology", "dermatology"])["id"])
+    domains.boxes["dermatology"].value = domains.boxes["radiology"].value = False
+    assert explorer.state == FilterState()
+    assert explorer.facet_toggles["domains"].description == "Clinical domain"
+
+
+def test_setting_a_facet_ticks_its_checkboxes(explorer):
+    explorer.facet_controls["model_families"].value = ("diffusion", "gan", "not-a-term")
+    assert explorer.facet_controls["model_families"].value == ("gan", "diffusion")
+    ticked = [key for key, box in explorer.facet_controls["model_families"].boxes.items() if box.value]
+    assert ticked == ["gan", "diffusion"]
+
+
+def test_every_control_is_labelled(explorer):
+    assert explorer.search_box.description
+    assert explorer.year_from.description and explorer.year_to.description
+    assert all(box.description for control in explorer.facet_controls.values() for box in control.boxes.values())
+    for name, control in explorer.facet_controls.items():
+        assert explorer.facet_toggles[name].description == control.label
+
+
+def test_a_list_opens_and_closes_with_its_button(explorer):
+    domains, toggle = explorer.facet_controls["domains"], explorer.facet_toggles["domains"]
+    assert domains.layout.display == "none" and explorer.open_facets == set()
+    toggle.click()
+    assert domains.layout.display is None and "lr-open" in toggle._dom_classes
+    assert explorer.open_facets == {"domains"}
+    explorer.facet_toggles["model_families"].click()  # several lists may be open at once
+    assert explorer.open_facets == {"domains", "model_families"}
+    toggle.click()
+    assert domains.layout.display == "none" and "lr-open" not in toggle._dom_classes
 
 
 def test_facets_years_and_text_combine(explorer):
     explorer.facet_controls["model_families"].value = ("gan", "diffusion")
-    explorer.year_slider.value = (2023, 2025)
+    explorer.year_from.value, explorer.year_to.value = "2023", "2025"
     explorer.search_box.value = "SYNTHETIC"
     expected = filter_studies(STUDIES, model_families=["gan", "diffusion"], years=(2023, 2025), text="synthetic")
     assert table_ids(explorer) == list(expected["id"])
@@ -94,7 +168,7 @@ def test_facets_years_and_text_combine(explorer):
 def test_reset_clears_every_filter(explorer):
     explorer.facet_controls["domains"].value = ("dermatology",)
     explorer.search_box.value = "melanoma"
-    explorer.year_slider.value = (2024, 2025)
+    explorer.year_from.value = "2024"
     explorer.reset_button.click()
     assert explorer.state == FilterState()
     assert table_ids(explorer) == list(STUDIES["id"])
@@ -104,9 +178,13 @@ def test_initial_state_from_the_query_string():
     explorer = build_explorer(STUDIES, "?domain=dermatology,bogus&family=gan&year=1900-2100&search=&colour=red")
     assert explorer.facet_controls["domains"].value == ("dermatology",)
     assert explorer.facet_controls["model_families"].value == ("gan",)
-    assert tuple(explorer.year_slider.value) == explorer.year_bounds  # clamped to the data's years
+    assert (int(explorer.year_from.value), int(explorer.year_to.value)) == explorer.year_bounds  # clamped
     assert table_ids(explorer) == list(filter_studies(STUDIES, domains=["dermatology"], model_families=["gan"])["id"])
     assert explorer.state.to_query() == "?domain=dermatology&family=gan"
+    # The link opens the lists it chose from, so the ticked terms are in sight.
+    assert explorer.open_facets == {"domains", "model_families"}
+    assert explorer.facet_controls["domains"].boxes["dermatology"].value
+    assert build_explorer(STUDIES, "").open_facets == set()
 
 
 def test_voila_style_query_without_question_mark():
@@ -130,10 +208,44 @@ def test_charts_follow_the_filters(explorer):
     explorer.facet_controls["domains"].value = ("dermatology",)
     for name, output in explorer.charts.items():
         assert len(output.outputs) == 1, (name, explorer.chart_captions[name].value)
-        spec = output.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+        spec = output.outputs[0]["data"][upstream.PLOTLY_MIME]
         assert spec["data"] and "layout" in spec
-        assert f"{len(DERMATOLOGY)} studies" in str(spec["layout"]["title"])
-        assert plain(explorer.chart_captions[name].value)  # the chart in words
+        # The title is a heading of the page (it wraps on a phone), with the subtitle under it.
+        assert "title" not in spec["layout"]
+        heading = explorer.chart_titles[name].value
+        assert f'<h2 class="lr-chart-title">{html.escape(FIGURES[name].title)}</h2>' in heading
+        assert f"{len(DERMATOLOGY)} studies" in plain(heading)
+        assert plain(explorer.chart_captions[name].value) == FIGURES[name].caption(
+            filter_studies(STUDIES, domains=["dermatology"])
+        )  # the chart in words
+        # The chart follows its column's width; its box gets the figure's height.
+        assert spec["config"]["responsive"] is True
+        assert f"height: {spec['layout']['height']}px" in heading
+
+
+def test_a_recent_view_takes_its_charts_from_memory(explorer, monkeypatch):
+    import livingreview.explorer as module
+
+    drawn = []
+    real = module.draw_chart
+    monkeypatch.setattr(
+        module, "draw_chart", lambda name, matches: drawn.append(tuple(matches["id"])) or real(name, matches)
+    )
+    monkeypatch.setattr(module, "CHART_CACHE_SIZE", 2)
+    domains = explorer.facet_controls["domains"]
+    domains.value = ("dermatology",)
+    assert drawn == [tuple(DERMATOLOGY)] * len(CHARTS)
+    domains.value = ()  # every study: drawn when the explorer opened
+    domains.value = ("dermatology",)
+    assert drawn == [tuple(DERMATOLOGY)] * len(CHARTS)
+    spec = explorer.charts["gap_map"].outputs[0]["data"][upstream.PLOTLY_MIME]
+    assert f"{len(DERMATOLOGY)} studies" in plain(explorer.chart_titles["gap_map"].value)
+    assert spec["layout"]["height"] > 0
+    # Only the most recent views are kept: an older one is drawn again.
+    domains.value = ("radiology",)
+    domains.value = ("neurology",)
+    domains.value = ("dermatology",)
+    assert drawn.count(tuple(DERMATOLOGY)) == 2 * len(CHARTS)
 
 
 def test_large_selections_build_downloads_on_request(explorer, monkeypatch):
@@ -149,15 +261,26 @@ def test_large_selections_build_downloads_on_request(explorer, monkeypatch):
     assert explorer.prepare_downloads_button.layout.display == "none"
 
 
-def test_the_table_lists_a_bounded_number_of_studies(explorer, monkeypatch):
+def test_the_table_lists_a_page_of_studies_and_more_on_request(explorer, monkeypatch):
     import livingreview.explorer as module
 
-    monkeypatch.setattr(module, "TABLE_ROWS_LIMIT", 4)
+    monkeypatch.setattr(module, "TABLE_PAGE", 4)
     explorer.facet_controls["domains"].value = ("radiology",)
     radiology = list(filter_studies(STUDIES, domains=["radiology"])["id"])
+    assert len(radiology) > 4  # the shipped table: more radiology studies than a page of 4
     assert table_ids(explorer) == radiology[:4]
     assert f"first 4 of the {len(radiology)} matching studies" in plain(explorer.table.value)
     assert plain(explorer.count.value).startswith(f"{len(radiology)} of")
+    assert explorer.more_button.layout.display is None
+    assert (
+        explorer.more_button.description
+        == f"Show {min(4, len(radiology) - 4)} more stud{'y' if len(radiology) == 5 else 'ies'}"
+    )
+    while explorer.more_button.layout.display is None:
+        explorer.more_button.click()
+    assert table_ids(explorer) == radiology
+    explorer.facet_controls["domains"].value = ()  # a new selection starts from one page again
+    assert table_ids(explorer) == list(STUDIES["id"][:4])
 
 
 @pytest.mark.parametrize("rows", [0, 1])
@@ -193,6 +316,17 @@ def test_update_is_fast(explorer):
     assert sorted(timings)[len(timings) // 2] < 1.0, timings
 
 
+def test_rows_drawn_once_are_those_a_fresh_explorer_draws(explorer):
+    for state in (
+        FilterState(domains=("radiology",)),
+        FilterState(text="skin"),
+        FilterState(),
+        FilterState(years=(2024, 2025)),
+    ):
+        explorer.set_state(state)
+        assert explorer.table.value == build_explorer(STUDIES, state.to_query()).table.value
+
+
 def test_hostile_text_is_shown_as_text(tmp_path):
     hostile = load_studies(write_hostile_table(tmp_path / "hostile.csv"))
     markup = build_explorer(hostile).table.value
@@ -210,7 +344,9 @@ def test_hostile_text_is_shown_as_text(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
-# (b) The real page: Voilà serving book/explore.ipynb, driven in chromium
+# (b) The real page: Voilà serving book/explore.ipynb, driven in chromium with the network cut
+
+VOILA_TEMPLATE = Path(sys.prefix) / "share" / "jupyter" / "voila" / "templates" / "livingreview"
 
 
 def free_port() -> int:
@@ -219,31 +355,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def voila_url(tmp_path_factory, request):
-    """Base URL of a Voilà server for book/explore.ipynb on a free localhost port; stopped after."""
-    jupyter = tmp_path_factory.mktemp("jupyter")
+@contextmanager
+def serving(command: list[str], port: int, workdir: Path):
+    """A Jupyter process (`voila` or `jupyter server`) started in the repository root, as Binder
+    and `voila book/explore.ipynb` start it, with a Jupyter set-up of its own; stopped after."""
+    if not VOILA_TEMPLATE.is_dir():
+        pytest.fail(f"The explorer's Voilà template is not linked into {sys.prefix}: run `make .venv/.installed`")
     env = dict(os.environ)
     env.update(
-        JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"),  # connection files, not in ~/.local
-        JUPYTER_DATA_DIR=str(jupyter / "data"),  # the notebook-signing secret
-        JUPYTER_CONFIG_DIR=str(jupyter / "config"),  # no personal config leaks into the test
+        JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),  # connection files, not in ~/.local
+        JUPYTER_DATA_DIR=str(workdir / "data"),  # the notebook-signing secret
+        JUPYTER_CONFIG_DIR=str(workdir / "config"),  # no personal config leaks into the test
         # The kernel runs in book/ and must import the package even when it is not installed.
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     )
     env.pop("QUERY_STRING", None)
-    port = free_port()
-    log = open(jupyter / "voila.log", "w+")  # noqa: SIM115 (closed by the finalizer, after the server)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-    def stop():
-        server.terminate()  # Voilà shuts its kernels down on SIGTERM
+    log = open(workdir / "server.log", "w+")  # noqa: SIM115 (closed below, after the server)
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:  # wait for the port to listen (a GET would start a kernel, so only connect)
+            if server.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"{command[:3]} exited with {server.returncode}:\n{log.read()[-4000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"nothing listens on port {port} after 90 s:\n{log.read()[-4000:]}")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()  # Voilà and Jupyter shut their kernels down on SIGTERM
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -251,32 +396,59 @@ def voila_url(tmp_path_factory, request):
             server.wait(timeout=10)
         log.close()
 
-    request.addfinalizer(stop)
-    deadline = time.monotonic() + 90
-    while True:  # wait for the port to listen (a GET would start a kernel, so only connect)
-        if server.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"voila exited with {server.returncode}:\n{log.read()[-4000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"voila did not listen on port {port} within 90 s:\n{log.read()[-4000:]}")
-            time.sleep(0.3)
-    return f"http://127.0.0.1:{port}/"
+
+@pytest.fixture(scope="module")
+def voila_url(tmp_path_factory):
+    """Base URL of a fresh Voilà server for book/explore.ipynb on a free localhost port."""
+    port = free_port()
+    command = [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    with serving(command, port, tmp_path_factory.mktemp("voila")) as url:
+        yield url
+
+
+@dataclass
+class Visit:
+    """A browser tab on the explorer with the network cut: every request to a host other than
+    127.0.0.1 is recorded and aborted; console messages and page errors are recorded."""
+
+    page: object
+    remote: list[str] = field(default_factory=list)
+    console: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """Requests to other hosts, page errors, console errors and warnings (Voilà's own
+        version warnings excepted: livingreview.upstream.VOILA_OWN_VERSION_WARNINGS)."""
+        voila = importlib.metadata.version("voila")
+        noisy = [
+            f"console {kind}: {text}"
+            for kind, text in self.console
+            if kind in ("error", "warning") and not upstream.is_voila_own_version_warning(text, voila)
+        ]
+        return [f"request to another host: {url}" for url in self.remote] + self.errors + noisy
 
 
 @pytest.fixture
-def page(browser, voila_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
+def visit(browser, voila_url):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    visit = Visit(context.new_page())
+
+    def route(route, request):
+        if request.url.startswith(("data:", "blob:")) or urlsplit(request.url).hostname == "127.0.0.1":
+            return route.continue_()
+        visit.remote.append(request.url)
+        return route.abort()
+
+    context.route("**/*", route)
+    visit.page.on("console", lambda message: visit.console.append((message.type, message.text)))
+    visit.page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
+    yield visit
     context.close()
-    assert not errors, errors
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=120) as response:
+        return response.read().decode("utf-8")
 
 
 def open_explorer(page, url: str) -> None:
@@ -289,6 +461,11 @@ def shown_ids(page) -> list[str]:
     return page.locator("tr[data-study-id]").evaluate_all("rows => rows.map(r => r.dataset.studyId)")
 
 
+def checkbox(page, key: str, column: str = "domain"):
+    label = f"{load_vocabulary()[column].label_of(key)} ({term_counts(STUDIES, column)[key]:,})"
+    return page.get_by_role("checkbox", name=label, exact=True)
+
+
 def assert_shows_dermatology(page) -> None:
     from playwright.sync_api import expect
 
@@ -296,40 +473,115 @@ def assert_shows_dermatology(page) -> None:
     expect(page.locator("tr[data-study-id]")).to_have_count(len(DERMATOLOGY))
     assert shown_ids(page) == DERMATOLOGY
     expect(page.locator(".lr-link")).to_contain_text("?domain=dermatology")
+    expect(checkbox(page, "dermatology")).to_be_checked()
     href = page.locator('a[download$=".csv"]').get_attribute("href")
     exported = base64.b64decode(href.split("base64,", 1)[1]).decode("utf-8")
     assert [row["id"] for row in csv.DictReader(io.StringIO(exported))] == DERMATOLOGY
 
 
-@pytest.mark.browser
-def test_choosing_dermatology_in_the_browser(page, voila_url):
+def assert_charts_fit(page, width: int) -> None:
+    """Both charts drawn with a height (a plotly/Voilà sizing bug once left them at 0 px), drawn as
+    wide as their box, and nothing wider than the window."""
     from playwright.sync_api import expect
 
+    plots = page.locator(".js-plotly-plot")
+    expect(plots).to_have_count(len(CHARTS), timeout=60_000)
+    page.wait_for_timeout(500)  # plotly.js redraws on the window's resize event
+    for box in plots.evaluate_all(
+        "ps => ps.map(p => ({height: p.getBoundingClientRect().height, right: p.getBoundingClientRect().right,"
+        " svg: Number(p.querySelector('.main-svg').getAttribute('width')), box: p.getBoundingClientRect().width}))"
+    ):
+        assert box["height"] > 100, box
+        assert box["right"] <= width and abs(box["svg"] - box["box"]) < 2, box
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.browser
+def test_the_explorer_by_touch_with_the_network_cut(visit, voila_url, tmp_path_factory):
+    from playwright.sync_api import expect
+
+    page = visit.page
     open_explorer(page, voila_url)
     expect(page.locator(".lr-count")).to_have_text(f"{len(STUDIES)} of {len(STUDIES)} studies")
     assert shown_ids(page) == list(STUDIES["id"])
-    # The select is found by its visible label: the label is tied to the control.
-    domain = page.get_by_label("Clinical domain")
-    domain.select_option(label=f"Dermatology ({len(DERMATOLOGY)})")
+    assert_charts_fit(page, 1366)
+
+    # Open the clinical domains and tick dermatology: a checkbox, found by its visible label.
+    domains = page.get_by_role("button", name="Clinical domain", exact=True)
+    expect(domains).to_have_attribute("aria-expanded", "false")
+    domains.click()
+    expect(domains).to_have_attribute("aria-expanded", "true")
+    dermatology = checkbox(page, "dermatology")
+    expect(dermatology).to_be_visible()
+    # A finger's target: the whole row, box and label, is at least TARGET_PX high.
+    row = page.locator("label.widget-label-basic", has=dermatology)
+    assert row.bounding_box()["height"] >= TARGET_PX and dermatology.bounding_box()["height"] >= 20
+    row.click()
     assert_shows_dermatology(page)
-    # Both charts are drawn, with a height (a plotly/Voilà sizing bug once left one at 0 px).
-    plots = page.locator(".js-plotly-plot")
-    expect(plots).to_have_count(2, timeout=60_000)
-    assert all(
-        box["height"] > 100 for box in plots.evaluate_all("ps => ps.map(p => p.getBoundingClientRect().toJSON())")
-    )
-    # ... and both show the filtered set (their subtitles count the studies drawn).
-    for plot in plots.all():
-        expect(plot).to_contain_text(f"{len(DERMATOLOGY)} studies;", timeout=60_000)
+    expect(page.get_by_role("button", name="Clinical domain · 1 chosen")).to_have_attribute("aria-expanded", "true")
+    # A term without studies is listed, greyed, and cannot be ticked.
+    gaps = [key for key, n in term_counts(STUDIES, "domain").items() if n == 0]
+    if gaps:
+        expect(checkbox(page, gaps[0])).to_be_disabled()
+    # A second list: ticking a model family narrows the selection, unticking widens it again.
+    family = filter_studies(STUDIES, domains=["dermatology"])["model_family"].iloc[0][0]
+    page.get_by_role("button", name="Model family", exact=True).click()
+    checkbox(page, family, "model_family").click()
+    both = list(filter_studies(STUDIES, domains=["dermatology"], model_families=[family])["id"])
+    expect(page.locator(".lr-count")).to_have_text(f"{len(both)} of {len(STUDIES)} studies", timeout=60_000)
+    assert shown_ids(page) == both
+    checkbox(page, family, "model_family").click()
+    assert_shows_dermatology(page)
+    # Both charts follow (their subtitles count the studies drawn); a row opens into its card.
+    for subtitle in page.locator(".lr-chart-sub").all():
+        expect(subtitle).to_contain_text(f"{len(DERMATOLOGY)} studies;", timeout=60_000)
     page.locator("details.lr-study summary").first.click()
     expect(page.locator("details.lr-study").first.locator(".lr-card")).to_be_visible()
-    page.set_viewport_size({"width": 1400, "height": 2000})
-    page.screenshot(path="/tmp/explorer.png", full_page=True)
+
+    shots = tmp_path_factory.mktemp("explorer-screenshots")
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_charts_fit(page, width)
+        # Voilà's page scrolls inside the window: make the window as tall as the page to see it all.
+        height = page.evaluate("() => document.getElementById('rendered_cells').scrollHeight")
+        page.set_viewport_size({"width": width, "height": min(height + 40, 12_000)})
+        page.screenshot(path=shots / f"explorer-{width}.png", full_page=True)
+    assert visit.problems() == []
 
 
 @pytest.mark.browser
-def test_opening_a_shared_link_in_the_browser(page, voila_url):
+def test_opening_a_shared_link_with_the_network_cut(visit, voila_url):
+    from playwright.sync_api import expect
+
+    page = visit.page
     open_explorer(page, voila_url + "?domain=dermatology")
     assert_shows_dermatology(page)
-    selected = page.get_by_label("Clinical domain").evaluate("s => Array.from(s.selectedOptions, o => o.value)")
-    assert selected == [f"Dermatology ({len(DERMATOLOGY)})"]
+    # The list the link chose from is open, its choice ticked and named in the section's title.
+    expect(checkbox(page, "dermatology")).to_be_visible()
+    expect(page.get_by_role("button", name="Clinical domain · 1 chosen")).to_have_attribute("aria-expanded", "true")
+    assert visit.problems() == []
+
+
+@pytest.mark.browser
+def test_a_link_cannot_swap_in_a_template_that_loads_from_a_cdn(visit, voila_url):
+    """Voilà lets a link pick another template or theme; the others link Font Awesome from a
+    CDN, so voila.json turns that off."""
+    open_explorer(visit.page, voila_url + "?voila-template=lab&voila-theme=dark")
+    assert visit.problems() == []
+    assert visit.page.locator("body").get_attribute("data-jp-theme-light") == "true"
+
+
+@pytest.mark.slow
+def test_the_page_as_binder_serves_it_loads_nothing_from_another_host(tmp_path):
+    """Binder opens the explorer through Jupyter server's Voilà extension (voila/render/...), which
+    reads voila.json too: the page it serves is the explorer's template."""
+    port, token = free_port(), "explorer-test-token"
+    command = [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
+    command += [f"--port={port}", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0"]
+    with serving(command, port, tmp_path) as url:
+        page = fetch(f"{url}voila/render/book/explore.ipynb?token={token}")
+    assert "application/vnd.jupyter.widget-view+json" in page, page[-2000:]
+    assert "<title>Explore the studies</title>" in page
+    assert [url for url in page_loads(page) if is_remote(url)] == []
+    for link in upstream.VOILA_REMOTE_LINKS:
+        assert link not in page

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
+import json
 import re
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -262,4 +264,87 @@ def test_what_our_layout_takes_from_the_theme_is_there(needed):
         f"{installed(distribution)}: _templates/layout.html needs {relative}"
         + (f" with {text!r}" if text else "")
         + " (see THEME_LAYOUT_NEEDS in livingreview/upstream.py)"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Voilà: the page the explorer is served in
+
+VOILA_CONFIG = ROOT / "voila.json"
+EXPLORER_TEMPLATE = ROOT / "share" / "jupyter" / "voila" / "templates" / "livingreview"
+
+
+#: Where pip puts the data files of the environment's packages (templates, JupyterLab extensions).
+SHARE = Path(sys.prefix) / "share" / "jupyter"
+
+
+def labextension(name: str) -> dict:
+    """package.json of a JupyterLab extension installed in this environment (or Voilà's own)."""
+    for root in (
+        SHARE / "labextensions",
+        SHARE / "voila" / "labextensions",
+    ):
+        package = root / name / "package.json"
+        if package.is_file():
+            return json.loads(package.read_text())
+    pytest.fail(f"no JupyterLab extension {name} is installed in this environment")
+
+
+def test_voila_serves_the_explorer_with_its_template():
+    settings = json.loads(VOILA_CONFIG.read_text())["VoilaConfiguration"]
+    assert settings["template"] == EXPLORER_TEMPLATE.name
+    assert json.loads((EXPLORER_TEMPLATE / "conf.json").read_text())["base_template"] == "lab"
+    assert settings["allow_template_override"] == settings["allow_theme_override"] == "NO"
+
+
+def test_the_cdn_links_the_explorer_template_cuts_are_in_voilas_template():
+    distribution, relative = upstream.VOILA_LAB_TEMPLATE
+    lab = SHARE / relative
+    ours = (EXPLORER_TEMPLATE / "index.html.j2").read_text()
+    assert f"extends '{relative}'" in ours
+    for link in upstream.VOILA_REMOTE_LINKS:
+        assert link in lab.read_text(), (
+            f"{installed(distribution)}'s lab template no longer links {link}: see what it loads from other "
+            "hosts now, cut that in share/jupyter/voila/templates/livingreview/index.html.j2 and update VOILA_REMOTE_LINKS"
+        )
+        assert f"replace('{link}' | safe, '')" in ours
+
+
+def test_the_extensions_kept_out_of_the_page_are_installed_and_explained():
+    denied = json.loads(VOILA_CONFIG.read_text())["VoilaConfiguration"]["extension_denylist"]
+    assert denied == list(upstream.VOILA_EXTENSIONS_NOT_LOADED)
+    for name, (distribution, reason) in upstream.VOILA_EXTENSIONS_NOT_LOADED.items():
+        assert labextension(name)["name"] == name, f"{installed(distribution)} no longer installs {name}"
+        assert reason
+
+
+def test_the_widget_packages_are_those_voilas_widget_manager_bundles():
+    distribution, manager, widgets_manager = upstream.VOILA_WIDGETS
+    wanted = labextension(manager)["dependencies"][widgets_manager].lstrip("^~")
+    assert labextension(widgets_manager)["version"] == wanted, (
+        f"{installed(distribution)}'s {manager} bundles {widgets_manager} {wanted}: pin jupyterlab_widgets "
+        "(and the ipywidgets that requires it) in requirements.txt to that version"
+    )
+
+
+def test_voilas_own_version_warnings_are_still_voilas():
+    """The browser test accepts the version warnings of Voilà's own widget manager (built with
+    newer JupyterLab packages than its page provides), for one Voilà version: a new Voilà must be
+    looked at again."""
+    version, required = upstream.VOILA_OWN_VERSION_WARNINGS
+    assert importlib.metadata.version("voila") == version, (
+        f"{installed('voila')}: open the explorer and read the browser console; update or remove "
+        "VOILA_OWN_VERSION_WARNINGS in livingreview/upstream.py"
+    )
+    _distribution, manager, _widgets_manager = upstream.VOILA_WIDGETS
+    static = SHARE / "voila" / "labextensions" / manager / "static"
+    entry = next(static.glob("remoteEntry.*.js")).read_text()
+    for range_ in required:  # webpack writes ^4.5.10 as [1,4,5,10]
+        assert "[1," + ",".join(range_.lstrip("^").split(".")) + "]" in entry, (manager, range_)
+
+
+def test_plotly_renderer_draws_into_the_class_the_explorer_sizes():
+    assert ships("plotly", f'addClass("{upstream.PLOTLY_RENDERER_CLASS}")'), (
+        f"{installed('plotly')}'s JupyterLab renderer no longer draws into .{upstream.PLOTLY_RENDERER_CLASS}: "
+        "update PLOTLY_RENDERER_CLASS in livingreview/upstream.py"
     )
