@@ -354,7 +354,14 @@ def _family_marker(families) -> dict:
     colours, patterns = family_colours(), family_patterns()
     if isinstance(families, str):
         return dict(color=colours[families], pattern=dict(HATCH, shape=patterns[families]))
-    return dict(color=[colours[f] for f in families], pattern=dict(HATCH, shape=[patterns[f] for f in families]))
+    # With one colour per bar, plotly.js hatches each bar from its own colour (background the
+    # colour, lines its contrast) and never draws pattern.bgcolor; left unset, bgcolor defaults to
+    # the list of colours, whose contrast plotly.js 4 cannot take: it logs "WARN: Invalid color
+    # specifier" on every draw. A single colour here changes no pixel and stops the warning.
+    return dict(
+        color=[colours[f] for f in families],
+        pattern=dict(HATCH, shape=[patterns[f] for f in families], bgcolor="white"),
+    )
 
 
 def _family_traces(

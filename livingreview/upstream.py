@@ -21,7 +21,6 @@ its version and the entry here to revisit.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -192,22 +191,12 @@ VOILA_EXTENSIONS_NOT_LOADED: dict[str, tuple[str, str]] = {
 #: was built with: requirements.txt pins jupyterlab_widgets (and ipywidgets) to that version, so
 #: the page runs the widget code Voilà was built and tested with.
 VOILA_WIDGETS = ("voila", "@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager")
-#: What no pin of ours removes: Voilà 0.5.13 ships its widget manager built against JupyterLab
-#: 4.5.10 packages, while its own page provides JupyterLab 4.2.5 ones; webpack then warns once per
-#: shared package ("Unsatisfied version 4.2.5 ... (required ^4.5.10)"). The widgets work (the
-#: packages are compatible). The explorer's browser test accepts these warnings, only these, and
-#: only with this Voilà version: (voila version, what the warnings require).
-VOILA_OWN_VERSION_WARNINGS = ("0.5.13", ("^4.5.10", "^6.5.10", "^7.5.10"))
-
-
-def is_voila_own_version_warning(message: str, voila_version: str) -> bool:
-    """Whether a browser console message is one of VOILA_OWN_VERSION_WARNINGS, for that Voilà."""
-    version, required = VOILA_OWN_VERSION_WARNINGS
-    return (
-        voila_version == version
-        and re.match(r"(Unsatisfied|No satisfying) version\b.*@jupyterlab/", message, re.S) is not None
-        and any(f"{range_}) " in message + " " for range_ in required)
-    )
+#: Voilà's page script (relative to <environment>/share/jupyter): it provides JupyterLab's packages,
+#: at the versions it was built with, to the JupyterLab extensions the page loads (webpack module
+#: federation). An extension built for newer ones makes webpack log "Unsatisfied version"
+#: warnings in the browser console: Voilà 0.5.9 to 0.5.13 ship their own widget manager so
+#: (voila-dashboards/voila#1514), which is why requirements.txt pins Voilà 0.5.8.
+VOILA_PAGE_SCRIPT = ("voila", "voila/templates/base/static/voila.js")
 
 
 # --------------------------------------------------------------------------------------------

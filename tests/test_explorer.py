@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import csv
 import html
-import importlib.metadata
 import io
 import os
 import re
@@ -406,6 +405,10 @@ def voila_url(tmp_path_factory):
         yield url
 
 
+#: Console message types a clean page never logs ("trace": plotly.js writes its "WARN:" lines so).
+CONSOLE_PROBLEMS = ("error", "warning", "assert", "trace")
+
+
 @dataclass
 class Visit:
     """A browser tab on the explorer with the network cut: every request to a host other than
@@ -417,14 +420,9 @@ class Visit:
     errors: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
-        """Requests to other hosts, page errors, console errors and warnings (Voilà's own
-        version warnings excepted: livingreview.upstream.VOILA_OWN_VERSION_WARNINGS)."""
-        voila = importlib.metadata.version("voila")
-        noisy = [
-            f"console {kind}: {text}"
-            for kind, text in self.console
-            if kind in ("error", "warning") and not upstream.is_voila_own_version_warning(text, voila)
-        ]
+        """Requests to other hosts, page errors, and every console error or warning: webpack's
+        version warnings among them, and plotly.js's, which it logs with console.trace."""
+        noisy = [f"console {kind}: {text}" for kind, text in self.console if kind in CONSOLE_PROBLEMS]
         return [f"request to another host: {url}" for url in self.remote] + self.errors + noisy
 
 

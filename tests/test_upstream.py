@@ -12,6 +12,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import logging
 import re
 import sys
 from functools import cache
@@ -327,20 +328,135 @@ def test_the_widget_packages_are_those_voilas_widget_manager_bundles():
     )
 
 
-def test_voilas_own_version_warnings_are_still_voilas():
-    """The browser test accepts the version warnings of Voilà's own widget manager (built with
-    newer JupyterLab packages than its page provides), for one Voilà version: a new Voilà must be
-    looked at again."""
-    version, required = upstream.VOILA_OWN_VERSION_WARNINGS
-    assert importlib.metadata.version("voila") == version, (
-        f"{installed('voila')}: open the explorer and read the browser console; update or remove "
-        "VOILA_OWN_VERSION_WARNINGS in livingreview/upstream.py"
+# webpack module federation, as built JupyterLab extensions (remoteEntry.*.js) and Voilà's page
+# script write it: a package put in the shared scope (name, version, factory), and a package an
+# extension takes from it with the versions it accepts, either as a call ("default", name, [eager,]
+# range as an array; none when any version will do) or, in newer builds, as an object (shareKey, ...,
+# requiredVersion).
+PROVIDED = re.compile(r'\b\w+\("((?:@[\w.-]+/)?[\w.-]+)","(\d[^"]*)",\(?\(\)=>')
+REQUIRED_CALL = re.compile(r'\("default","((?:@[\w.-]+/)?[\w.-]+)",(?:![01],)?\[([^\[\]]*)\]')
+RANGE_CALL = re.compile(r'\("default","[^"]+",(?:![01],)?\[')
+REQUIRED_OBJECT = re.compile(r'shareKey:"((?:@[\w.-]+/)?[\w.-]+)"[^{}]*?requiredVersion:"([^"]*)"')
+
+
+def required_versions(script: str) -> list[tuple[str, list | str]]:
+    """(package, accepted versions) for every package a remoteEntry script takes from the shared
+    scope: webpack's range array (items, None for the gap before a pre-release) or a semver string."""
+    required = [
+        (name, [None if item == "" else json.loads(item) for item in items.split(",")])
+        for name, items in REQUIRED_CALL.findall(script)
+    ] + REQUIRED_OBJECT.findall(script)
+    written = len(RANGE_CALL.findall(script)) + script.count('shareKey:"')
+    assert len(required) == written, f"{written - len(required)} requirement(s) in a form this test does not read"
+    return required
+
+
+def range_text(required: list | str) -> str:
+    """A range array as npm writes it ([1, 4, 5, 10] is ^4.5.10), for failure messages."""
+    if isinstance(required, str) or not required or required[0] not in (0, 1, 2):
+        return str(required)
+    return {0: ">=", 1: "^", 2: "~"}[required[0]] + ".".join(str(part) for part in required[1:] if part is not None)
+
+
+def accepts(required: list | str, version: str) -> bool | None:
+    """Whether webpack takes `version` for a requirement (None: a form this test does not read).
+    A range array starts with how many leading parts must match (1 for ^4.2.4, 2 for ~, 0 for >=),
+    then the lowest version; a pre-release suffix follows a gap."""
+    if isinstance(required, str):
+        match = re.fullmatch(r"([\^~]?)(\d+)\.(\d+)\.(\d+)(?:-[\w.]+)?", required)
+        if not match:
+            return None
+        lowest = [int(part) for part in match.groups()[1:]]
+        fixed = {"^": next(i for i, n in enumerate(lowest) if n or i == 2) + 1, "~": 2, "": 3}[match[1]]
+    else:
+        fixed, *parts = required
+        lowest = parts[: parts.index(None)] if None in parts else parts
+        if not parts:  # "*"
+            return True
+        if not isinstance(fixed, int) or fixed < 0 or not all(isinstance(n, int) for n in lowest):
+            return None
+    if not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        return None
+    have = [int(part) for part in version.split(".")]
+    return have[:fixed] == lowest[:fixed] and have >= lowest
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [  # one line of each form, as Voilà's widget manager, jupyterlab_widgets 3.0.13 and 3.0.17 write it
+        ('518:()=>y("default","@jupyterlab/rendermime",!1,[1,4,5,10]),', [("@jupyterlab/rendermime", [1, 4, 5, 10])]),
+        (
+            '5256:()=>y("default","@lumino/widgets",[1,2,3,1,,"alpha",0]),',
+            [("@lumino/widgets", [1, 2, 3, 1, None, "alpha", 0])],
+        ),
+        (
+            '9303:{shareScope:"default",shareKey:"@jupyterlab/rendermime",import:null,requiredVersion:"^4.6.2",strictVersion:!1}',
+            [("@jupyterlab/rendermime", "^4.6.2")],
+        ),
+    ],
+)
+def test_the_shared_package_check_reads_each_form_webpack_writes(script, expected):
+    assert required_versions(script) == expected
+
+
+@pytest.mark.parametrize(
+    ("required", "version", "expected"),
+    [
+        ([1, 4, 2, 4], "4.2.5", True),  # ^4.2.4
+        ([1, 4, 5, 10], "4.2.5", False),  # ^4.5.10: Voilà 0.5.13's widget manager on its own page
+        ([1, 6, 0, 10], "7.0.0", False),
+        ([2, 2, 9, 0], "2.10.0", False),  # ~2.9.0
+        ([1, 2, 3, 1, None, "alpha", 0], "2.5.0", True),  # ^2.3.1-alpha.0
+        ("^4.6.2", "4.2.5", False),
+        ("^0.2.0", "0.3.0", False),
+        ("~2.9.0", "2.9.4", True),
+        ("^2.3.1-alpha.1", "2.5.0", True),
+        ([0, 1, 0, 0], "3.0.0", True),  # >=1.0.0
+        ([-0.5, [1, 1], [1, 2], 1], "1.0.0", None),  # a union: not read
+    ],
+)
+def test_accepts_reads_webpack_ranges_as_webpack_does(required, version, expected):
+    assert accepts(required, version) is expected
+
+
+def test_every_extension_the_explorer_page_loads_takes_the_jupyterlab_the_page_provides():
+    """The extensions Voilà puts in the explorer's page (its own code decides, from voila.json)
+    accept the version of every shared package the page provides: else the browser console shows
+    webpack's "Unsatisfied version" warnings (tests/test_explorer.py sees them, in a browser)."""
+    from jupyterlab_server.config import get_federated_extensions
+    from traitlets.config import Config
+    from voila.configuration import VoilaConfiguration
+    from voila.utils import get_page_config, get_voila_labextensions_path
+
+    configuration = VoilaConfiguration(config=Config(json.loads(VOILA_CONFIG.read_text())))
+    page_config = get_page_config("/", {}, logging.getLogger("voila"), configuration)
+    installed_extensions = get_federated_extensions(get_voila_labextensions_path())
+    scripts = {
+        extension["name"]: Path(installed_extensions[extension["name"]]["ext_path"], extension["load"]).read_text()
+        for extension in page_config["federated_extensions"]
+    }
+    distribution, relative = upstream.VOILA_PAGE_SCRIPT
+    assert upstream.VOILA_WIDGETS[1] in scripts, f"{installed(distribution)} no longer loads its widget manager"
+
+    provided: dict[str, set[str]] = {}
+    for script in [(SHARE / relative).read_text(), *scripts.values()]:
+        for name, version in PROVIDED.findall(script):
+            provided.setdefault(name, set()).add(version)
+    assert "@jupyterlab/rendermime" in provided, f"{installed(distribution)}: {relative} provides packages differently"
+    mismatches = [
+        f"{extension} takes {name} {range_text(required)}; the page provides {version}"
+        + (" (a form this test does not read)" if accepts(required, version) is None else "")
+        for extension, script in scripts.items()
+        for name, required in required_versions(script)
+        for version in sorted(provided.get(name, ()))
+        if not accepts(required, version)
+    ]
+    assert not mismatches, (
+        f"With {installed(distribution)} and the extensions installed beside it, the explorer's console "
+        "shows version warnings (voila-dashboards/voila#1514): pin versions built for the JupyterLab "
+        "packages Voilà's page provides (requirements.txt; VOILA_PAGE_SCRIPT in livingreview/upstream.py):\n"
+        + "\n".join(mismatches)
     )
-    _distribution, manager, _widgets_manager = upstream.VOILA_WIDGETS
-    static = SHARE / "voila" / "labextensions" / manager / "static"
-    entry = next(static.glob("remoteEntry.*.js")).read_text()
-    for range_ in required:  # webpack writes ^4.5.10 as [1,4,5,10]
-        assert "[1," + ",".join(range_.lstrip("^").split(".")) + "]" in entry, (manager, range_)
 
 
 def test_plotly_renderer_draws_into_the_class_the_explorer_sizes():
