@@ -8,7 +8,8 @@
 - html-page-context: scripts and styles are added only to the pages that use them (plotly.js
   only where a figure is drawn), all served from the book's own _static/lr/.
 - builder-inited: copies those assets (livingreview/assets/, plotly.js included).
-- build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible.
+- build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible, and
+  writes the site's root index.html, the redirect to the first page, as a valid HTML page.
 
 What it assumes about Sphinx, the theme and docutils lives in livingreview.upstream.
 """
@@ -16,6 +17,7 @@ What it assumes about Sphinx, the theme and docutils lives in livingreview.upstr
 from __future__ import annotations
 
 import hashlib
+import html
 import shutil
 import sys
 from pathlib import Path
@@ -124,9 +126,30 @@ def copy_assets(app: Sphinx) -> None:
     shutil.copytree(ASSETS_DIR, Path(app.outdir) / "_static" / STATIC_SUBDIR, dirs_exist_ok=True)
 
 
+def write_root_redirect(app: Sphinx) -> None:
+    """The root index.html that sends readers to the book's first page: a whole HTML page (doctype,
+    language, title, a link for browsers that do not follow the refresh), written over the bare
+    <meta> line sphinx-external-toc leaves there (upstream.ROOT_REDIRECT_WRITER)."""
+    root = str(app.config.root_doc)
+    if root == "index":
+        return  # the first page is the root index itself
+    target = html.escape(f"{root}.html")
+    title = html.escape(str(app.config.html_title or app.config.project or "Home"))
+    (Path(app.outdir) / "index.html").write_text(
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n"
+        f'<meta http-equiv="refresh" content="0; url={target}">\n'
+        f'<link rel="canonical" href="{target}">\n'
+        f'</head>\n<body>\n<p><a href="{target}">{title}</a></p>\n</body>\n</html>\n',
+        encoding="utf-8",
+    )
+
+
 def finish_build(app: Sphinx, exception) -> None:
     if exception is None and app.builder.format == "html":
         stable_notebook_ids(Path(app.outdir))
+        write_root_redirect(app)
 
 
 def setup(app: Sphinx) -> dict:
@@ -134,6 +157,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-outdated", outdate_on_data_change)
     app.connect("html-page-context", add_page_assets)
     app.connect("builder-inited", copy_assets)
-    app.connect("build-finished", finish_build)
+    # After sphinx-external-toc's own build-finished handler (priority 500), which writes a bare
+    # redirect when there is none: ours replaces it on every build.
+    app.connect("build-finished", finish_build, priority=upstream.AFTER_DEFAULT_PRIORITY)
     app.add_css_file(f"{STATIC_SUBDIR}/book.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
