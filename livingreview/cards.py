@@ -33,9 +33,8 @@ STUDIES_PAGE = "studies.html"
 NOTE_LABEL = "Curator’s note"
 
 #: Table 1's six fields are the source review's words, not ours: each card shows them as a
-#: quotation, attributed to the review, whose record is on the References page.
+#: quotation, attributed to the review.
 SOURCE_REVIEW = "the source review (Frontiers in Digital Health, 2025)"
-SOURCE_REVIEW_PAGE = "references.html"
 QUOTE_LABEL = "Quoted from the source review’s Table 1"
 #: The source's limitations are the studies' own statements or the reviewers' remarks, and the
 #: marks that told them apart are lost (datapackage.json says so): the label says it where it is read.

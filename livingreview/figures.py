@@ -72,7 +72,8 @@ class Palette:
     #: Bars that do not encode a model family: a slate no model family uses.
     neutral: str
     #: Matrix cells with studies, fewest to most: one hue ordered by lightness, safe for
-    #: colour-blind readers and in greyscale; more studies stand out more in either theme.
+    #: colour-blind readers and in greyscale; more studies stand out more in either theme. Every
+    #: cell's count is written in `ink`, so both ends (and the empty cell) keep 4.5:1 with it.
     scale: tuple[str, str]
     hover_bg: str
     hover_border: str
@@ -87,7 +88,7 @@ LIGHT = Palette(
     paper="white",
     empty="#f0f0f0",
     neutral="#4f6273",
-    scale=("#c9d6e3", "#1b3a5c"),
+    scale=("#c9dcef", "#7397bb"),
     hover_bg="white",
     hover_border="#999999",
     separator="white",
@@ -99,9 +100,9 @@ DARK = Palette(
     muted="#a3abb5",
     grid="#363c44",
     paper="rgba(0,0,0,0)",
-    empty="#22272e",
+    empty="#1a1d22",
     neutral="#8ea5bb",
-    scale=("#2f4a66", "#b4d0ec"),
+    scale=("#233243", "#395c82"),
     hover_bg="#1e2329",
     hover_border="#6b737d",
     separator="#121212",
@@ -133,6 +134,8 @@ PLOTLY_CONFIG = {
     "displaylogo": False,
     "responsive": True,
     "scrollZoom": False,
+    # A second tap on a bar opens its studies (a first one shows its hover text): not a zoom reset.
+    "doubleClick": False,
     "modeBarButtons": [["toImage"]],
     "toImageButtonOptions": {"format": "svg", "filename": "generative-ai-clinical-practice"},
 }
@@ -169,8 +172,12 @@ def _template(palette: Palette) -> go.layout.Template:
                 align="left",
                 font=dict(family=FONT_FAMILY, size=12, color=palette.ink),
             ),
-            xaxis=dict(automargin=True, fixedrange=True, title=dict(font=dict(size=13)), tickfont=dict(size=12)),
-            yaxis=dict(automargin=True, fixedrange=True, title=dict(font=dict(size=13)), tickfont=dict(size=12)),
+            xaxis=dict(
+                automargin=True, fixedrange=True, title=dict(font=dict(size=13), standoff=10), tickfont=dict(size=12)
+            ),
+            yaxis=dict(
+                automargin=True, fixedrange=True, title=dict(font=dict(size=13), standoff=10), tickfont=dict(size=12)
+            ),
             bargap=0.3,
         )
     )
@@ -200,8 +207,10 @@ BAR_ROW = 30
 MATRIX_ROW = 34
 #: Above the plot: title, subtitle and the gap under them.
 TITLE_BLOCK = 88
+#: The same above a matrix, whose column labels stand right under the subtitle.
+MATRIX_TITLE_BLOCK = 72
 #: Characters per line of a matrix's column label (longer labels wrap).
-COLUMN_LABEL_CHARS = 16
+COLUMN_LABEL_CHARS = 20
 
 
 def _figure(
@@ -425,7 +434,7 @@ def _column_band(labels: list[str], font_size: int = 12) -> int:
     """Pixels the rotated column labels of a matrix need above it: their longest line, at about
     half an em per character (the sans-serif fonts the figures ask for)."""
     longest = max((_visible_chars(line) for text in labels for line in text.split("<br>")), default=0)
-    return int(longest * font_size * 0.52) + 10
+    return int(longest * font_size * 0.5) + 6
 
 
 def _column_ticks(column: str, keys: list, glyphs: bool) -> list[str]:
@@ -484,7 +493,7 @@ def _heatmap(
         showscale=False,  # the counts are written in the cells; a colour bar would repeat them
         text=[[f"{n:,}" if n else EMPTY_MARK for n in row] for row in values.tolist()],
         texttemplate="%{text}",
-        textfont=dict(size=12),  # colour left to plotly: dark on light cells, light on dark ones
+        textfont=dict(size=12, color=LIGHT.ink),
         hovertext=hover,
         hoverinfo="text",
         customdata=links,
@@ -505,13 +514,13 @@ def _matrix(df: pd.DataFrame, row_column: str, col_column: str, title: str, subt
     fig = _figure(
         title,
         subtitle,
-        height=TITLE_BLOCK + band + 30 + MATRIX_ROW * len(rows.terms) + 16,
+        height=MATRIX_TITLE_BLOCK + band + 30 + MATRIX_ROW * len(rows.terms) + 16,
         x_title=cols.label,
         y_title=rows.label,
         x_axis=dict(MATRIX_AXIS, side="top", tickangle=-90),
         y_axis=dict(MATRIX_AXIS, autorange="reversed"),
     )
-    fig.update_layout(margin=dict(t=TITLE_BLOCK + band + 30))
+    fig.update_layout(margin=dict(t=MATRIX_TITLE_BLOCK + band + 30))
     if df.empty:
         return _mark_empty(fig)
     long = pairs(df, row_column, col_column)  # once: both the counts and the hover lists use it
@@ -536,7 +545,7 @@ def _bars_and_matrix(df: pd.DataFrame, column: str, title: str, subtitle: str, *
     band = _column_band(ticks)
     categories = keys_of(column, df) if column == "year" else list(load_vocabulary()[column].terms)
     y_title = "Year of publication" if column == "year" else _facet(column)
-    top = TITLE_BLOCK + band + 30
+    top = MATRIX_TITLE_BLOCK + band + 30
     fig = _figure(
         title,
         subtitle,
@@ -764,6 +773,7 @@ def dark_variant(fig: go.Figure) -> dict:
             change["textfont"] = dict(color=DARK.ink)
         elif spec.get("type") == "heatmap":
             change["colorscale"] = [[stop, _recolour(colour, mapping)] for stop, colour in spec["colorscale"]]
+            change["textfont"] = dict(color=DARK.ink)
         data.append(change)
     return {"layout": patch, "data": data}
 

@@ -710,6 +710,32 @@ def test_bars_and_matrix_on_a_phone_put_the_count_in_each_label(shipped):
         assert text.replace("<br>", " ") == f"{value} ({n})"
 
 
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("palette", [LIGHT, DARK], ids=["light", "dark"])
+def test_every_cell_count_reads_at_four_and_a_half_to_one(palette):
+    """A cell's count is written in the theme's ink on a colour between the scale's two ends
+    (each channel runs one way, so its luminance lies between theirs) or on the empty colour."""
+    for cell in (*palette.scale, palette.empty):
+        assert contrast(palette.ink, cell) >= 4.5, (palette.ink, cell)
+    # Bars and text on the page: the ink, the muted grey and the bars read on the background.
+    page = "#ffffff" if palette is LIGHT else "#121212"
+    assert contrast(palette.ink, page) >= 4.5 and contrast(palette.muted, page) >= 4.5
+    assert contrast(palette.neutral, page) >= 3  # a graphical object (WCAG 1.4.11)
+    # Empty cells stay apart from cells with one study: no count must not look like a low one.
+    assert palette.empty != palette.scale[0]
+
+
 @pytest.mark.parametrize(
     "text,width,expected",
     [

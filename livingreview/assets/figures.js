@@ -17,7 +17,6 @@
   var here = document.currentScript && document.currentScript.src;
   var plotlyUrl = new URL("vendor/plotly-cartesian.min.js", here || window.location.href).href;
   var waiting = null;
-  var touch = window.matchMedia ? window.matchMedia("(hover: none)") : { matches: false };
 
   function withPlotly(callback) {
     if (window.Plotly) { callback(); return; }
@@ -94,6 +93,10 @@
   function bind(holder) {
     var spec = holder.lrSpec;
     var lastTap = null;
+    var pointer = "mouse";
+    var pressed = 0;
+    // How the reader selects: a finger's first tap only shows what a bar holds.
+    holder.addEventListener("pointerdown", function (event) { pointer = event.pointerType; pressed = Date.now(); }, true);
     holder.on("plotly_hover", function (event) {
       var point = event.points && event.points[0];
       holder.classList.toggle("lr-can-open", !!(point && point.customdata));
@@ -103,7 +106,13 @@
       var point = event.points && event.points[0];
       if (!point || !point.customdata || !spec.studies_page) return;
       var id = point.curveNumber + ":" + String(point.pointNumber);
-      if (touch.matches && lastTap !== id) { lastTap = id; return; }
+      if (pointer === "touch") {
+        // After a tap the browser also sends the mouse events a mouse would have (plotly.js then
+        // reports the same click again): one tap is one click.
+        var compat = event.event && /^mouse/.test(event.event.type) && Date.now() - pressed < 1000;
+        if (compat) return;
+        if (lastTap !== id) { lastTap = id; return; }
+      }
       window.location.href = new URL(spec.studies_page + point.customdata, window.location.href).href;
     });
   }
