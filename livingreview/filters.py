@@ -8,7 +8,10 @@ checks that the page and filter_studies() select the same studies for random tab
 
 filter_studies() is what the explorer calls on every click, so it stays vectorised: facets are
 matched with set operations over the list cells, and the free-text search runs one substring
-scan over a normalised "search blob" that is built once per DataFrame and then reused.
+scan over a normalised "search blob" that is built once per DataFrame and then reused. A word
+also finds the studies whose tags carry it in their label or synonyms (tag_words(), from
+data/vocabulary.yml): "LLM", "large language model" and "dermatology diffusion" find the
+studies tagged so.
 
 The query string is the explorer's permalink, e.g. ``?domain=dermatology&family=gan,diffusion
 &year=2020-2024&search=melanoma``. It arrives from strangers' links, so FilterState.from_query never

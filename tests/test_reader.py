@@ -166,6 +166,10 @@ CHART_GEOMETRY = """
   return {box: {l: box.left, r: box.right, t: box.top, b: box.bottom, w: box.width, h: box.height},
           svg: holder.querySelector('.main-svg').getBoundingClientRect().height,
           reserved: parseFloat(getComputedStyle(holder).minHeight),
+          captionGap: holder.closest('figure').querySelector('figcaption').getBoundingClientRect().top
+                      - holder.querySelector('.main-svg').getBoundingClientRect().bottom,
+          boxMargins: [parseFloat(getComputedStyle(holder.closest('.lr-figure-box')).marginTop),
+                       parseFloat(getComputedStyle(holder.closest('.lr-figure-box')).marginBottom)],
           plot, ticks, titles, variant: holder.dataset.lrVariant};
 }
 """
@@ -196,6 +200,8 @@ def test_charts_are_readable(browser, book_html, artifacts, screen, theme):
         assert share >= (0.55 if screen == "phone" else 0.6), f"{where}: plot area is {share:.0%} of the width"
         # The box is as tall as the chart: no gap under it, nothing moved when it was drawn.
         assert abs(g["svg"] - g["box"]["h"]) <= 1 and abs(g["reserved"] - g["svg"]) <= 1, (where, g["svg"], g["box"])
+        # No large empty gap: the caption right under the chart, small margins around the box.
+        assert 0 <= g["captionGap"] <= 16 and max(g["boxMargins"]) <= 24, (where, g["captionGap"], g["boxMargins"])
         # Tick labels: none overlaps its neighbour, none the plot area; titles inside the box.
         for axis, boxes in g["ticks"].items():
             for a, b in zip(boxes, boxes[1:]):
