@@ -34,6 +34,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -323,6 +324,7 @@ def _member_lists(members: pd.DataFrame, by: list[str], df: pd.DataFrame) -> pd.
 _STATE_FIELD = {column: field for field, (_key, column) in FACETS.items()}
 
 
+@lru_cache(maxsize=4096)
 def _query(*criteria: tuple[str, object]) -> str:
     """The studies page's query string for the studies coded with every (column, key) given:
     ('domain', 'radiology'), ('year', 2024). The page and the explorer read it (FilterState)."""
