@@ -31,6 +31,26 @@ from .wording import one_line
 #: The studies chapter (book/studies.md), relative to another page of book/: where the cards are.
 STUDIES_PAGE = "studies.html"
 NOTE_LABEL = "Curator’s note"
+
+#: Table 1's six fields are the source review's words, not ours: each card shows them as a
+#: quotation, attributed to the review.
+SOURCE_REVIEW = "the source review (Frontiers in Digital Health, 2025)"
+QUOTE_LABEL = "Quoted from the source review’s Table 1"
+#: The source's limitations are the studies' own statements or the reviewers' remarks, and the
+#: marks that told them apart are lost (datapackage.json says so): the label says it where it is read.
+TABLE1_LABELS = {"limitations": "Limitations (the study’s or the reviewers’)"}
+QUOTE_CAVEAT = (
+    "Its limitations mix what each study reports with the reviewers’ own remarks, which the "
+    "source no longer marks apart."
+)
+
+
+def table1_titles(titles: Mapping[str, str]) -> dict[str, str]:
+    """The labels Table 1's fields are shown under: the schema's titles, with the caveat on
+    limitations (TABLE1_LABELS)."""
+    return {column: TABLE1_LABELS.get(column, titles[column]) for column in TABLE1_COLUMNS}
+
+
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{3,8}")
 
 
@@ -72,7 +92,7 @@ class StudyCard:
 def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | None = None) -> Iterator[StudyCard]:
     """The card of each study (records of a frame as load_studies() returns it), in order."""
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
-    titles = column_titles()
+    labels = table1_titles(column_titles())
     tag_of: dict[tuple[str, str], Tag] = {}  # one Tag per term, shared by every card
     for study in studies:
         tags = []
@@ -100,7 +120,7 @@ def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | No
             doi_href=doi_href(doi),
             page_href=page if page and is_https(page) and not page.lower().startswith("https://doi.org/") else None,
             notes=cell_text(study.get("notes")),
-            table1=tuple((c, titles[c], cell_text(study.get(c))) for c in TABLE1_COLUMNS),
+            table1=tuple((c, labels[c], cell_text(study.get(c))) for c in TABLE1_COLUMNS),
             tags=tuple(tags),
         )
 
@@ -228,7 +248,8 @@ def details_row_html(card: StudyCard) -> str:
     else:
         application = next(text for column, _title, text in card.table1 if column == "application")
         heading = f'<span class="lr-gist">{esc(one_line(application, GIST_CHARS))}</span>'
-    details = "".join(f"<dt>{esc(title)}</dt><dd>{esc(text)}</dd>" for _column, title, text in card.table1 if text)
+    quoted = "".join(f"<dt>{esc(title)}</dt><dd>{esc(text)}</dd>" for _column, title, text in card.table1 if text)
+    details = ""
     for column, label, tags in card.tags:
         if column in DETAILS_CARD_TAGS:
             details += f'<dt>{esc(label)}</dt><dd class="lr-tags lr-t-{column}">{chips_html(column, tags)}</dd>'
@@ -246,5 +267,14 @@ def details_row_html(card: StudyCard) -> str:
     return (
         f'<tr data-study-id="{esc(card.id)}"><td><details class="lr-study">'
         f'<summary><span class="lr-cite">{esc(card.short_citation)}</span>{heading}</summary>'
-        f'<div class="lr-card"><dl>{details}</dl></div></details></td>{columns}</tr>'
+        f'<div class="lr-card">{quotation_html(quoted)}<dl>{details}</dl></div></details></td>{columns}</tr>'
+    )
+
+
+def quotation_html(quoted: str) -> str:
+    """Table 1's fields (a <dl>'s content) as a quotation: quoted, then attributed, with the caveat.
+    (The explorer runs apart from the book, so the attribution names the review without a link.)"""
+    return (
+        f'<figure class="lr-quote"><blockquote><dl>{quoted}</dl></blockquote>'
+        f"<figcaption>{esc(QUOTE_LABEL)}: Table 1 of {esc(SOURCE_REVIEW)}. {esc(QUOTE_CAVEAT)}</figcaption></figure>"
     )

@@ -27,6 +27,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_FILENAME = "generative-ai-studies.csv"
 BIBTEX_FILENAME = "generative-ai-studies.bib"
 RIS_FILENAME = "generative-ai-studies.ris"
+#: Their media types, as downloads declare them.
+CSV_MEDIA_TYPE = "text/csv"
+BIBTEX_MEDIA_TYPE = "application/x-bibtex"
+RIS_MEDIA_TYPE = "application/x-research-info-systems"
 
 
 def to_csv(df: pd.DataFrame) -> str:
@@ -109,35 +113,43 @@ def bibtex_key(study_id: str) -> str:
     return key or "study"
 
 
+#: Between two BibTeX entries (each ends with a newline): one blank line.
+BIBTEX_SEPARATOR = "\n"
+#: Between two RIS records (each ends with ER and CRLF): one blank line.
+RIS_SEPARATOR = "\r\n"
+
+
 def to_bibtex(df: pd.DataFrame) -> str:
-    """One entry per study, keyed by study id: @article when the venue is known, else @misc.
+    """One entry per study (bibtex_entry), in the table's order."""
+    return BIBTEX_SEPARATOR.join(bibtex_entry(row) for row in df.to_dict("records"))
+
+
+def bibtex_entry(row: dict) -> str:
+    """One study as a BibTeX entry keyed by its id: @article when the venue is known, else @misc.
 
     author is the first author "and others" (the table records only the first author); title,
     journal, year, doi, url and note (the table's notes) appear only when the table has them.
     """
-    entries = []
-    for row in df.to_dict("records"):
-        venue = cell_text(row.get("venue")).strip()
-        fields = []
-        author = cell_text(row.get("first_author")).strip()
-        if author:
-            # Braced, so a particle or two-word surname ('La Salvia') stays one family name.
-            fields.append(("author", "{" + tex_escape(author) + "} and others"))
-        for name, value in (("title", row.get("title")), ("journal", venue), ("year", row.get("year"))):
-            value = cell_text(value).strip()
-            if value:
-                fields.append((name, tex_escape(value)))
-        for name in ("doi", "url"):
-            value = cell_text(row.get(name)).strip()
-            if value:
-                fields.append((name, verbatim_escape(value)))
-        note = cell_text(row.get("notes")).strip()
-        if note:
-            fields.append(("note", tex_escape(note)))
-        kind = "article" if venue else "misc"
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        entries.append(f"@{kind}{{{bibtex_key(row.get('id', ''))},\n{body}\n}}\n")
-    return "\n".join(entries)
+    venue = cell_text(row.get("venue")).strip()
+    fields = []
+    author = cell_text(row.get("first_author")).strip()
+    if author:
+        # Braced, so a particle or two-word surname ('La Salvia') stays one family name.
+        fields.append(("author", "{" + tex_escape(author) + "} and others"))
+    for name, value in (("title", row.get("title")), ("journal", venue), ("year", row.get("year"))):
+        value = cell_text(value).strip()
+        if value:
+            fields.append((name, tex_escape(value)))
+    for name in ("doi", "url"):
+        value = cell_text(row.get(name)).strip()
+        if value:
+            fields.append((name, verbatim_escape(value)))
+    note = cell_text(row.get("notes")).strip()
+    if note:
+        fields.append(("note", tex_escape(note)))
+    kind = "article" if venue else "misc"
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{{bibtex_key(row.get('id', ''))},\n{body}\n}}\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,28 +162,43 @@ def ris_value(text: str) -> str:
 
 
 def to_ris(df: pd.DataFrame) -> str:
-    """One RIS record per study (TY, ID, AU, TI, T2/JO, PY, DO, UR, N1, ER), CRLF line ends.
+    """One RIS record per study (ris_record), in the table's order, CRLF line ends."""
+    return RIS_SEPARATOR.join(ris_record(row) for row in df.to_dict("records"))
+
+
+def ris_record(row: dict) -> str:
+    """One study as a RIS record (TY, ID, AU, TI, T2/JO, PY, DO, UR, N1, ER), CRLF line ends.
 
     TY is JOUR when the venue is known, else GEN. AU is the first author only (RIS has no
     "and others"); tags whose value the table lacks are left out.
     """
-    records = []
-    for row in df.to_dict("records"):
-        venue = ris_value(cell_text(row.get("venue")))
-        lines = [("TY", "JOUR" if venue else "GEN"), ("ID", ris_value(cell_text(row.get("id"))))]
-        for tag, value in (
-            ("AU", row.get("first_author")),
-            ("TI", row.get("title")),
-            ("T2", venue),
-            ("JO", venue),
-            ("PY", row.get("year")),
-            ("DO", row.get("doi")),
-            ("UR", row.get("url")),
-            ("N1", row.get("notes")),
-        ):
-            value = ris_value(cell_text(value))
-            if value:
-                lines.append((tag, value))
-        lines.append(("ER", ""))
-        records.append("".join(f"{tag}  - {value}\r\n" for tag, value in lines))
-    return "\r\n".join(records)
+    venue = ris_value(cell_text(row.get("venue")))
+    lines = [("TY", "JOUR" if venue else "GEN"), ("ID", ris_value(cell_text(row.get("id"))))]
+    for tag, value in (
+        ("AU", row.get("first_author")),
+        ("TI", row.get("title")),
+        ("T2", venue),
+        ("JO", venue),
+        ("PY", row.get("year")),
+        ("DO", row.get("doi")),
+        ("UR", row.get("url")),
+        ("N1", row.get("notes")),
+    ):
+        value = ris_value(cell_text(value))
+        if value:
+            lines.append((tag, value))
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {value}\r\n" for tag, value in lines)
+
+
+# --------------------------------------------------------------------------------------------
+# The studies page's downloads
+
+
+def citation_spec() -> dict:
+    """How the static table joins the BibTeX and RIS records it carries (one per study, written
+    by bibtex_entry and ris_record) into the same files as to_bibtex and to_ris."""
+    return {
+        "bibtex": {"separator": BIBTEX_SEPARATOR, "filename": BIBTEX_FILENAME, "type": BIBTEX_MEDIA_TYPE},
+        "ris": {"separator": RIS_SEPARATOR, "filename": RIS_FILENAME, "type": RIS_MEDIA_TYPE},
+    }

@@ -8,7 +8,10 @@ checks that the page and filter_studies() select the same studies for random tab
 
 filter_studies() is what the explorer calls on every click, so it stays vectorised: facets are
 matched with set operations over the list cells, and the free-text search runs one substring
-scan over a normalised "search blob" that is built once per DataFrame and then reused.
+scan over a normalised "search blob" that is built once per DataFrame and then reused. A word
+also finds the studies whose tags carry it in their label or synonyms (tag_words(), from
+data/vocabulary.yml): "LLM", "large language model" and "dermatology diffusion" find the
+studies tagged so.
 
 The query string is the explorer's permalink, e.g. ``?domain=dermatology&family=gan,diffusion
 &year=2020-2024&search=melanoma``. It arrives from strangers' links, so FilterState.from_query never
@@ -30,10 +33,14 @@ import numpy as np
 import pandas as pd
 
 from .studies import TEXT_COLUMNS
-from .vocabulary import load_vocabulary
+from .vocabulary import LIST_COLUMNS, load_vocabulary
 
 #: Columns the free-text search looks in: every text field, plus the id and DOI a reader may paste.
 SEARCH_COLUMNS = ("id", *TEXT_COLUMNS, "doi")
+#: The search also reads a study's tags: the label of every term it is coded with and the term's
+#: synonyms (data/vocabulary.yml), so "LLM", "large language model" and "dermatology diffusion"
+#: find the studies tagged so, whatever words their Table 1 text happens to use.
+SEARCH_TAG_COLUMNS = LIST_COLUMNS
 
 #: FilterState field -> (query-string key, studies.csv column), in the explorer's display order.
 FACETS = {
@@ -87,6 +94,17 @@ def filter_spec() -> dict:
         "normal_form": NORMAL_FORM,
         "folds": case_folds(),
         "search_columns": list(SEARCH_COLUMNS),
+        "tag_words": tag_words(),
+    }
+
+
+def tag_words() -> dict[str, dict[str, str]]:
+    """What the search finds a tag by: per coded column, per term key, the term's label and
+    synonyms, one per line. The page adds a study's tag words to its text as search_blob() does."""
+    vocabulary = load_vocabulary()
+    return {
+        column: {key: "\n".join((term.label, *term.synonyms)) for key, term in vocabulary[column].terms.items()}
+        for column in SEARCH_TAG_COLUMNS
     }
 
 
@@ -121,8 +139,9 @@ def filter_studies(
     Facet arguments take vocabulary keys; a study passes a facet when it is coded with any of
     the given terms (OR within a facet), and must pass every facet given (AND across facets).
     `years` is an inclusive (first, last) pair; either end may be None (open). `text` matches
-    case- and accent-form-insensitively anywhere in the text fields, ids and DOIs; several
-    words must all occur (in any order). None or empty means no constraint.
+    case- and accent-form-insensitively anywhere in the text fields, ids and DOIs, and in the
+    labels and synonyms of the study's tags; several words must all occur (in any order). None
+    or empty means no constraint.
     """
     mask = np.ones(len(df), dtype=bool)
     for argument, terms in (
@@ -149,7 +168,7 @@ def filter_studies(
     if words and mask.any():
         blob = search_blob(df)
         for word in words:
-            mask &= blob.str.contains(word, regex=False).to_numpy(dtype=bool)
+            mask &= blob.str.contains(word, regex=False).to_numpy(dtype=bool) | tagged_with_word(df, word)
     return df[mask]
 
 
@@ -189,6 +208,30 @@ def search_blob(df: pd.DataFrame) -> pd.Series:
         weakref.finalize(df, _blob_cache.pop, id(df), None)
     _blob_cache[id(df)] = (fingerprint, blob)
     return blob
+
+
+@lru_cache(maxsize=1)
+def _normalised_tag_words() -> dict[str, dict[str, str]]:
+    return {
+        column: {key: normalise_text(words) for key, words in terms.items()} for column, terms in tag_words().items()
+    }
+
+
+def tagged_with_word(df: pd.DataFrame, word: str) -> np.ndarray:
+    """Per row, whether one of its tags is found by `word` (a normalised search word): the word
+    occurs in the tag's label or a synonym. The same as finding it in the row's text with its tag
+    words added, as the page does (a word holds no white space, so it cannot span two of them)."""
+    hit = np.zeros(len(df), dtype=bool)
+    for column, terms in _normalised_tag_words().items():
+        keys = frozenset(key for key, words in terms.items() if word in words)
+        if keys and column in df.columns:
+            hit |= np.fromiter((not keys.isdisjoint(_cell_terms(cell)) for cell in df[column]), bool, len(df))
+    return hit
+
+
+def _cell_terms(cell) -> tuple[str, ...]:
+    """A coded cell's term keys (a list), or nothing."""
+    return tuple(cell) if isinstance(cell, (list, tuple)) else ()
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,9 +32,17 @@ import re
 
 import pandas as pd
 
-from .cards import TABLE_COLUMNS, study_cards, table_row_html
+from .cards import (
+    QUOTE_CAVEAT,
+    QUOTE_LABEL,
+    SOURCE_REVIEW,
+    TABLE_COLUMNS,
+    study_cards,
+    table1_titles,
+    table_row_html,
+)
 from .counts import term_counts
-from .exports import csv_spec
+from .exports import bibtex_entry, citation_spec, csv_spec, ris_record
 from .filters import FACETS, MAX_TEXT_CHARS, TEXT_KEY, filter_spec
 from .markup import attrs, esc, script_json
 from .schema import column_titles
@@ -60,6 +68,11 @@ SORTS = {
     "year-asc": ("Year, oldest first", "year", 1),
 }
 SORT_KEY = "sort"
+
+
+#: Where the caption says Table 1's fields come from. Plain text: the script gives the table
+#: role=table (so the cards stay a table to screen readers), which allows no link in its caption.
+QUOTE_SOURCE_HTML = f"Table 1 of {esc(SOURCE_REVIEW)}"
 
 
 # The stylesheet lays out only the first 100 rows while a page with scripting loads; if the
@@ -93,14 +106,17 @@ def studies_table_html(
     years = sorted({int(y) for y in df["year"] if _has_year(y)}) if total else []
 
     if caption is None:
-        caption = (
-            f"The {plural(total, 'study', 'studies')} of the review, with the fields of "
-            "Table 1 and the coded tags. Each study's citation is a link you can share to its row."
+        caption_html = (
+            f"The {esc(plural(total, 'study', 'studies'))} of the review, with our coded tags. "
+            f"The six fields in quotation marks are {QUOTE_SOURCE_HTML}, in its words. {esc(QUOTE_CAVEAT)} "
+            "Each study’s citation is a link you can share to its row."
         )
+    else:
+        caption_html = esc(caption)
 
     # The rules the script follows, from the modules that define them (see page_spec()).
     spec = page_spec(page_size)
-    parts = [f"<div{attrs({'class': f'lr-st {TABLE_MARKER}', 'id': prefix})}>"]
+    parts = [f"<div{attrs({'class': f'lr-st {TABLE_MARKER}', 'id': prefix, 'style': _label_style(titles)})}>"]
     parts.append(f'<script type="application/json" class="lr-st-spec">{script_json(spec, ascii_only=False)}</script>')
     parts.append(_controls(prefix, vocabulary, df, years, page_size))
     # The visible count changes on every keystroke; the live region (for screen readers) is
@@ -110,10 +126,9 @@ def studies_table_html(
         f'<p class="lr-st-status" id="{prefix}-status"><strong>{total}</strong> {noun}</p>'
         f'<div class="lr-sr" id="{prefix}-live" role="status" aria-live="polite" aria-atomic="true"></div>'
     )
-    parts.append(_label_style(prefix, titles))
     parts.append(f'<div class="lr-st-scroll" id="{prefix}-scroll">')
     parts.append(f'<table class="lr-st-table" id="{prefix}-table" aria-describedby="{prefix}-status">')
-    parts.append(f"<caption>{esc(caption)}</caption>")
+    parts.append(f"<caption>{caption_html}</caption>")
     parts.append(_colgroup())
     parts.append(_thead(titles))
     parts.append("<tbody>")
@@ -129,6 +144,12 @@ def studies_table_html(
         '<span class="lr-st-page" aria-live="off"></span>'
         '<button type="button" class="lr-st-btn" data-lr-action="next">Next</button></nav>'
     )
+    # Each study's BibTeX entry and RIS record, written by livingreview.exports (the one place
+    # that knows those formats), in table order; the script joins the filtered ones on download.
+    records = [[bibtex_entry(row), ris_record(row)] for row in df.to_dict("records")]
+    parts.append(
+        f'<script type="application/json" class="lr-st-cites">{script_json(records, ascii_only=False)}</script>'
+    )
     parts.append("</div>")
     parts.append(_FALLBACK_SCRIPT)
     return "".join(parts)
@@ -140,6 +161,7 @@ def page_spec(page_size: int = DEFAULT_PAGE_SIZE) -> dict:
     return {
         "filter": filter_spec(),
         "csv": csv_spec(),
+        "citations": citation_spec(),
         "list_separator": SEPARATOR,  # between the terms of a coded column (the rows' data-* attributes)
         "sort_key": SORT_KEY,
         "sorts": {value: {"key": key, "dir": direction} for value, (_label, key, direction) in SORTS.items() if value},
@@ -152,18 +174,27 @@ def page_spec(page_size: int = DEFAULT_PAGE_SIZE) -> dict:
 
 
 def _controls(prefix, vocabulary, df, years, page_size) -> str:
-    out = [f'<form class="lr-st-controls" id="{prefix}-controls" role="search" aria-label="Filter the studies" hidden>']
+    """The search box and a "Filters" button (shown in a narrow box, where it opens the other
+    controls), the year range, the order, a menu per facet, the active filters, the downloads.
+    Present in the page from the start and invisible until the script runs (studies-table.css),
+    so the table below does not move when they appear."""
+    out = [f'<form class="lr-st-controls" id="{prefix}-controls" role="search" aria-label="Filter the studies">']
     out.append('<div class="lr-st-bar">')
     out.append(
         f'<div class="lr-st-field lr-st-search"><label for="{prefix}-q">Search</label>'
         f'<input type="search" id="{prefix}-q" name="{TEXT_KEY}" maxlength="{MAX_TEXT_CHARS}" autocomplete="off" '
-        f'spellcheck="false" placeholder="Author, dataset, method, model…" '
+        f'spellcheck="false" placeholder="Author, method, model, tag…" '
         f'aria-describedby="{prefix}-q-hint">'
         f'<span class="lr-st-hint" id="{prefix}-q-hint">All words must occur, in any order.</span></div>'
     )
+    more = f"{prefix}-years {prefix}-sort {prefix}-facets {prefix}-tools"
+    out.append(
+        f'<button type="button" class="lr-st-btn lr-st-filters" data-lr-action="filters" aria-expanded="false" '
+        f'aria-controls="{more}">Filters<span class="lr-st-filters-n"></span></button>'
+    )
     year_options = "".join(f'<option value="{y}">{y}</option>' for y in years)
     out.append(
-        f'<fieldset class="lr-st-field lr-st-years"><legend>Year</legend>'
+        f'<fieldset class="lr-st-field lr-st-years lr-st-more-control" id="{prefix}-years"><legend>Year</legend>'
         f'<label for="{prefix}-y0" class="lr-sr">From year</label>'
         f'<select id="{prefix}-y0" data-lr-year="from"><option value="">From</option>{year_options}</select>'
         f'<span aria-hidden="true">–</span>'
@@ -172,14 +203,15 @@ def _controls(prefix, vocabulary, df, years, page_size) -> str:
         "</fieldset>"
     )
     out.append(
-        f'<div class="lr-st-field lr-st-sort"><label for="{prefix}-sort">Sort by</label>'
+        f'<div class="lr-st-field lr-st-sort lr-st-more-control" id="{prefix}-sort-field">'
+        f'<label for="{prefix}-sort">Sort by</label>'
         f'<select id="{prefix}-sort" data-lr-sort>'
         + "".join(f'<option value="{v}">{esc(label)}</option>' for v, (label, _k, _d) in SORTS.items())
         + "</select></div>"
     )
     out.append("</div>")
 
-    out.append('<div class="lr-st-facets">')
+    out.append(f'<div class="lr-st-facets lr-st-more-control" id="{prefix}-facets">')
     for key, column in FACETS.values():
         facet = vocabulary[column]
         # Every vocabulary term, with its count in the whole table: a 0 is an evidence gap.
@@ -203,19 +235,32 @@ def _controls(prefix, vocabulary, df, years, page_size) -> str:
         "".join(f'<option value="{n}"{" selected" if n == page_size else ""}>{n}</option>' for n in choices)
         + f'<option value="0"{" selected" if page_size == 0 else ""}>All</option>'
     )
+    total = len(df)
+    downloads = "".join(
+        f'<button type="button" class="lr-st-btn lr-st-primary" data-lr-action="{action}" '
+        f'aria-label="Download the {total} matching {"study" if total == 1 else "studies"} as {label}">{label}</button>'
+        for action, label in DOWNLOADS
+    )
     out.append(
         '<div class="lr-st-actions">'
         '<div class="lr-st-chips" aria-label="Active filters" role="group"></div>'
-        '<div class="lr-st-tools">'
+        f'<div class="lr-st-tools lr-st-more-control" id="{prefix}-tools">'
         f'<label class="lr-st-check"><input type="checkbox" data-lr-expand-all> Show full text</label>'
         f'<span class="lr-st-size"><label for="{prefix}-size">Rows per page</label> '
         f'<select id="{prefix}-size" data-lr-page-size>{sizes}</select></span>'
         '<button type="button" class="lr-st-btn" data-lr-action="reset">Reset</button>'
-        '<button type="button" class="lr-st-btn lr-st-primary" data-lr-action="csv">Download CSV</button>'
+        f'<span class="lr-st-downloads" role="group" aria-labelledby="{prefix}-dl">'
+        f'<span class="lr-st-dl-l" id="{prefix}-dl">Download <span class="lr-st-dl-n">{total}</span>:</span>'
+        f"{downloads}</span>"
         "</div></div>"
     )
     out.append("</form>")
     return "".join(out)
+
+
+#: The downloads beside the table: (action, button label). CSV is written by the script from the
+#: rows (exports.csv_spec), BibTeX and RIS joined from the records exports.py wrote per study.
+DOWNLOADS = (("csv", "CSV"), ("bibtex", "BibTeX"), ("ris", "RIS"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -226,14 +271,15 @@ def _colgroup() -> str:
     return "<colgroup>" + "".join(f'<col class="lr-col-{n}">' for n in TABLE_COLUMNS) + "</colgroup>"
 
 
-def _label_style(prefix: str, titles: dict[str, str]) -> str:
-    """Each Table 1 column's title as --lr-label, which the card layout shows above the text
-    (in CSS, so the cards need no script and the rows carry no repeated labels)."""
-    rules = "".join(
-        f"#{prefix} .lr-st-table td:nth-child({TABLE_COLUMNS.index(c) + 1}){{--lr-label:{_css_string(titles[c])}}}"
-        for c in TABLE1_COLUMNS
-    )
-    return f"<style>{rules}</style>"
+def _label_style(titles: dict[str, str]) -> str:
+    """The root's style attribute: each Table 1 column's label as --lr-l<position> and the line
+    that attributes the quoted fields as --lr-quote, which the card layout shows (in CSS, so the
+    rows carry no repeated labels). An attribute, not a <style> element: a <style> is only valid
+    in the page's head."""
+    labels = table1_titles(titles)
+    rules = [f"--lr-l{TABLE_COLUMNS.index(c) + 1}:{_css_string(labels[c])}" for c in TABLE1_COLUMNS]
+    rules.append(f"--lr-quote:{_css_string(QUOTE_LABEL)}")
+    return ";".join(rules)
 
 
 def _css_string(text: str) -> str:
@@ -242,11 +288,18 @@ def _css_string(text: str) -> str:
 
 
 def _thead(titles) -> str:
+    """Two header rows: over Table 1's six columns, where they are quoted from; then the columns."""
+    labels = table1_titles(titles)
+    group = (
+        '<tr class="lr-st-groups"><td colspan="2"></td>'
+        f'<th scope="colgroup" colspan="{len(TABLE1_COLUMNS)}" class="lr-st-quoted-h">{esc(QUOTE_LABEL)}</th>'
+        "<td></td></tr>"
+    )
     cells = ['<th scope="col" class="lr-c-study" data-lr-sort-key="study">Study</th>']
     cells.append('<th scope="col" class="lr-c-year" data-f="year" data-lr-sort-key="year">Year</th>')
-    cells += [f'<th scope="col" data-f="{c}">{esc(titles[c])}</th>' for c in TABLE1_COLUMNS]
+    cells += [f'<th scope="col" data-f="{c}">{esc(labels[c])}</th>' for c in TABLE1_COLUMNS]
     cells.append('<th scope="col" class="lr-c-tags">Coded tags</th>')
-    return f"<thead><tr>{''.join(cells)}</tr></thead>"
+    return f"<thead>{group}<tr>{''.join(cells)}</tr></thead>"
 
 
 # --------------------------------------------------------------------------------------------

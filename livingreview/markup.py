@@ -7,7 +7,19 @@ rule for it (the explorer, the static table, the study cards, the book's figures
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+
+#: Characters HTML forbids in a page even inside a <script> (C1 controls, noncharacters; the W3C
+#: checker reports each one): script_json writes them as JSON escapes, which mean the same.
+_FORBIDDEN_IN_HTML = re.compile("[\u0080-\u009f\ufdd0-\ufdef\ufffe\uffff\U0001fffe-\U0010ffff]")
+
+
+def _json_escape(match: re.Match) -> str:
+    char = match.group()
+    if ord(char) > 0xFFFF and (ord(char) & 0xFFFE) != 0xFFFE:
+        return char  # an astral character the class caught but HTML allows: not U+xFFFE/U+xFFFF
+    return json.dumps(char)[1:-1]  # \uXXXX (a surrogate pair for an astral one)
 
 
 def esc(value: str) -> str:
@@ -39,8 +51,11 @@ def script_json(data, *, ascii_only: bool = True) -> str:
     """`data` as JSON for a <script type="application/json"> element: compact, and inert whatever
     the strings hold ('<', '>' and '&' only occur inside JSON strings, so escaping them as \\u003c,
     \\u003e and \\u0026 keeps a '</script>' or '<!--' in data from ending or changing the element).
-    ascii_only=False writes other characters as they are (shorter, for a page served as UTF-8)."""
+    ascii_only=False writes other characters as they are (shorter, for a page served as UTF-8),
+    except those HTML forbids in a page, which stay escaped."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=ascii_only)
+    if not ascii_only:
+        text = _FORBIDDEN_IN_HTML.sub(_json_escape, text)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -9,7 +9,8 @@
   only where a figure is drawn), all served from the book's own _static/lr/.
 - builder-inited: copies those assets (livingreview/assets/, plotly.js included).
 - build-finished: numbers the downloadable notebooks' cell ids, so builds are reproducible, and
-  writes the Atom feed (feed.xml, livingreview.feed) at the site's root.
+  writes the Atom feed (feed.xml, livingreview.feed) and the site's root index.html, the redirect
+  to the first page, as a valid HTML page.
 - the {study} role, and the bibliography's style and entry ids (livingreview.citations).
 
 What it assumes about Sphinx, the theme and docutils lives in livingreview.upstream.
@@ -18,6 +19,7 @@ What it assumes about Sphinx, the theme and docutils lives in livingreview.upstr
 from __future__ import annotations
 
 import hashlib
+import html
 import shutil
 import sys
 from pathlib import Path
@@ -144,10 +146,31 @@ def write_feed(outdir: Path) -> None:
     (outdir / FEED_NAME).write_bytes(feed_xml(load_studies(), load_releases()))
 
 
+def write_root_redirect(app: Sphinx) -> None:
+    """The root index.html that sends readers to the book's first page: a whole HTML page (doctype,
+    language, title, a link for browsers that do not follow the refresh), written over the bare
+    <meta> line sphinx-external-toc leaves there (upstream.ROOT_REDIRECT_WRITER)."""
+    root = str(app.config.root_doc)
+    if root == "index":
+        return  # the first page is the root index itself
+    target = html.escape(f"{root}.html")
+    title = html.escape(str(app.config.html_title or app.config.project or "Home"))
+    (Path(app.outdir) / "index.html").write_text(
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n"
+        f'<meta http-equiv="refresh" content="0; url={target}">\n'
+        f'<link rel="canonical" href="{target}">\n'
+        f'</head>\n<body>\n<p><a href="{target}">{title}</a></p>\n</body>\n</html>\n',
+        encoding="utf-8",
+    )
+
+
 def finish_build(app: Sphinx, exception) -> None:
     if exception is None and app.builder.format == "html":
         stable_notebook_ids(Path(app.outdir))
         write_feed(Path(app.outdir))
+        write_root_redirect(app)
 
 
 def setup(app: Sphinx) -> dict:
@@ -155,7 +178,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-outdated", outdate_on_data_change)
     app.connect("html-page-context", add_page_assets)
     app.connect("builder-inited", copy_assets)
-    app.connect("build-finished", finish_build)
+    # After sphinx-external-toc's own build-finished handler (priority 500), which writes a bare
+    # redirect when there is none: ours replaces it on every build.
+    app.connect("build-finished", finish_build, priority=upstream.AFTER_DEFAULT_PRIORITY)
     citations.setup(app)
     app.add_css_file(f"{STATIC_SUBDIR}/book.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

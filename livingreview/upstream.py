@@ -235,6 +235,21 @@ THEME_TEMPLATES: dict[str, tuple[str, str, str]] = {
         "pydata_sphinx_theme/theme/pydata_sphinx_theme/components/theme-switcher.html",
         "a68d37b2ca353382855a2fb93363dd22d322c32bb9817d431cc41c01ae4929fe",
     ),
+    "search-button.html": (
+        "pydata-sphinx-theme",
+        "pydata_sphinx_theme/theme/pydata_sphinx_theme/components/search-button.html",
+        "65a5ba03ed2da8e146d40599446340e88fbf353dbfbf5e253508a8836e4afb40",
+    ),
+    "search-field.html": (
+        "pydata-sphinx-theme",
+        "pydata_sphinx_theme/theme/pydata_sphinx_theme/components/search-field.html",
+        "aec4ce15c31302cb730a6c9fe0ab520d23eaa17f1d7f82ec4814564cf0dffda2",
+    ),
+    "search.html": (
+        "pydata-sphinx-theme",
+        "pydata_sphinx_theme/theme/pydata_sphinx_theme/search.html",
+        "098d19aa34f7874cf084d8285df89fb61c15e88b67ea98a43c989c88146ba65b",
+    ),
 }
 #: What our layout.html takes from the theme besides its blocks: (distribution, file, text in it).
 THEME_LAYOUT_NEEDS: tuple[tuple[str, str, str], ...] = (
@@ -244,6 +259,17 @@ THEME_LAYOUT_NEEDS: tuple[tuple[str, str, str], ...] = (
         "macro head_pre_assets()",
     ),
     ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/fontawesome.js", ""),
+    # The header bar we empty (its only item, a search button, doubled the sidebar's) ...
+    ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/layout.html", "block docs_navbar"),
+    # ... whose element the theme's scripts measure, so it stays in the page ...
+    ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/bootstrap.js", "bd-header"),
+    (
+        "pydata-sphinx-theme",
+        "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/pydata-sphinx-theme.js",
+        "#pst-header",
+    ),
+    # ... and the search dialog, which we give our own (valid) search field.
+    ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/layout.html", "block search_dialog"),
 )
 
 
@@ -322,3 +348,22 @@ def record_texts(bibfile, keys, style: str) -> dict[str, str]:
     entries = parse_file(str(bibfile)).entries
     formatter = find_plugin(PYBTEX_STYLES, style)()
     return {key: formatter.format_entry(key, entries[key]).text.render_as("text") for key in keys}
+
+
+# --------------------------------------------------------------------------------------------
+# The theme's dark mode and sphinx-external-toc's root redirect
+
+#: pydata-sphinx-theme gives every HTML cell output a light box with inverted text in the dark
+#: theme (for outputs written for a white page). The book's outputs follow the theme's colours,
+#: so assets/book.css undoes it with this same selector (tests check the theme still has it).
+THEME_DARK_OUTPUT_RULE = (
+    "pydata-sphinx-theme",
+    "html[data-theme=dark] .bd-content div.cell_output .text_html:not(:has(table.dataframe))",
+)
+
+#: sphinx-external-toc writes the site's root index.html at build-finished, as a bare <meta>
+#: refresh line (no doctype, no title: invalid HTML), and only when there is no index.html yet.
+#: livingreview.sphinxext writes a valid page there after it, at a later priority.
+ROOT_REDIRECT_WRITER = ("sphinx-external-toc", "sphinx_external_toc/events.py", "def ensure_index_file")
+#: Sphinx runs event handlers by priority, lowest first; 500 is the default.
+AFTER_DEFAULT_PRIORITY = 800

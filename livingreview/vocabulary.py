@@ -34,6 +34,8 @@ class Term:
     group: str | None = None
     #: The hatching a model family is drawn with ('' solid); see PATTERNS.
     pattern: str = ""
+    #: Other names a reader searches the term by ("large language model" for LLM).
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,10 @@ def load_vocabulary(path: str | Path = VOCABULARY) -> dict[str, Facet]:
             group = t.get("group")
             if group is not None and str(group) not in groups:
                 raise ValueError(f"{path}: {column} term {key!r} names group {group!r}, which {column} does not define")
-            terms[str(key)] = Term(str(key), t["label"], t.get("definition", ""), t.get("colour"), group)
+            synonyms = tuple(str(word).strip() for word in t.get("synonyms") or () if str(word).strip())
+            terms[str(key)] = Term(
+                str(key), t["label"], t.get("definition", ""), t.get("colour"), group, synonyms=synonyms
+            )
         if column == "model_family":
             terms = _styled_families(terms)
         facets[column] = Facet(column, spec["label"], bool(spec.get("required", True)), terms, groups)

@@ -70,6 +70,17 @@ def built_book(tmp_path_factory) -> Path:
     return output / "_build" / "html"
 
 
+@pytest.fixture(scope="session")
+def book_html(request) -> Path:
+    """The shipped book's HTML folder. LIVINGREVIEW_TEST_BOOK=DIR reuses a build made by hand
+    (`jupyter-book build . --path-output DIR --all`, or DIR=. after `make book`); otherwise the
+    session's strict build."""
+    prebuilt = os.environ.get("LIVINGREVIEW_TEST_BOOK")
+    if prebuilt:
+        return Path(prebuilt) / "_build" / "html"
+    return request.getfixturevalue("built_book")
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

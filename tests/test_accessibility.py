@@ -1,5 +1,5 @@
-"""Every reader: axe-core finds no serious or critical problem on any page, charts have text
-alternatives, the study filters work by keyboard alone, a chapter prints to PDF, and two builds
+"""Every reader: axe-core finds no serious or critical problem on any page (at 1366 and 390 px,
+in the light and the dark theme, colour contrast included), charts have text alternatives, the study filters work by keyboard alone, a chapter prints to PDF, and two builds
 from the same sources are identical.
 
 axe-core comes from npm (tests/js/package.json, pinned by its package-lock.json); the tests run
@@ -25,16 +25,6 @@ JS_DIR = Path(__file__).resolve().parent / "js"
 AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 #: Set to keep files a person should look at (the printed chapter, its pages as PNG).
 ARTIFACTS_ENV = "LIVINGREVIEW_TEST_ARTIFACTS"
-
-
-@pytest.fixture(scope="session")
-def book_html(request) -> Path:
-    """The shipped book's HTML folder. LIVINGREVIEW_TEST_BOOK=DIR reuses a build made by hand
-    (`jupyter-book build . --path-output DIR --all`); otherwise the session's strict build."""
-    prebuilt = os.environ.get("LIVINGREVIEW_TEST_BOOK")
-    if prebuilt:
-        return Path(prebuilt) / "_build" / "html"
-    return request.getfixturevalue("built_book")
 
 
 @pytest.fixture(scope="session")
@@ -87,14 +77,22 @@ def open_page(context, url: str, *, draw_figures: bool = True):
     return page
 
 
-@pytest.fixture
-def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def reader_context(browser, width: int = 1280, theme: str = "light"):
+    """A browser context for one reader: a screen width and a theme (the theme's own switch keeps
+    the choice in localStorage and applies it before the first paint), no network."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
     # Offline, as a reader without network would be: nothing may leave the machine.
     context.route(
         "**/*",
         lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:")) else route.abort(),
     )
+    return context
+
+
+@pytest.fixture
+def context(browser):
+    context = reader_context(browser)
     yield context
     context.close()
 
@@ -151,29 +149,47 @@ def run_axe(page, axe_source: Path) -> list[dict]:
 
 @pytest.mark.book
 @pytest.mark.browser
-def test_no_serious_axe_violations_on_any_page(book_html, context, axe_source):
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_no_serious_axe_violations_on_any_page(book_html, browser, axe_source, width, theme):
+    """In both themes and at both widths: the dark theme's colours must pass colour-contrast too."""
     pages = book_pages(book_html)
     assert len(pages) >= 10, pages
+    context = reader_context(browser, width, theme)
     report = []
     for path in pages:
         page = open_page(context, path.as_uri())
+        assert page.evaluate("document.documentElement.dataset.theme") == theme
         violations = run_axe(page, axe_source)
         if violations:
             report.append(format_violations(str(path.relative_to(book_html)), violations))
         page.close()
-    assert not report, "serious or critical accessibility problems:\n\n" + "\n\n".join(report)
+    context.close()
+    assert not report, f"serious or critical accessibility problems ({width} px, {theme}):\n\n" + "\n\n".join(report)
 
 
 @pytest.mark.book
 @pytest.mark.browser
-def test_no_serious_axe_violations_on_the_filtered_table(book_html, context, axe_source):
-    """The table's enhanced state too: controls shown, a facet open, a filter applied."""
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_no_serious_axe_violations_on_the_filtered_table(book_html, browser, axe_source, width, theme):
+    """The table's enhanced state too: controls shown (behind "Filters" on a phone), a facet
+    open, a filter applied, a card opened."""
+    context = reader_context(browser, width, theme)
     page = open_page(
         context, (book_html / "book" / "studies.html").as_uri() + "?domain=dermatology", draw_figures=False
     )
+    page.wait_for_selector('.lr-studies-table[data-lr-ready="true"]')
+    filters = page.locator("button.lr-st-filters")
+    if filters.is_visible():
+        filters.click()
     page.locator(".lr-st-facet summary").first.click()
+    more = page.locator(".lr-st-more:visible")
+    if more.count():
+        more.first.click()
     violations = run_axe(page, axe_source)
-    assert not violations, format_violations("book/studies.html?domain=dermatology", violations)
+    context.close()
+    assert not violations, format_violations(f"book/studies.html?domain=dermatology ({width} px, {theme})", violations)
 
 
 # --------------------------------------------------------------------------------------------

@@ -177,8 +177,37 @@ def test_each_figure_has_a_data_table_with_its_numbers():
     domains = figure_html("domain_bar", df)._repr_html_()
     for key, term in load_vocabulary()["domain"].terms.items():
         count = sum(key in values for values in df["domain"])
-        assert f"<tr><th scope='row'>{term.label}</th><td>{count}</td></tr>" in domains
+        # A count that holds studies links to them, as the chart's bar does.
+        cell = f'<a href="studies.html?domain={key}">{count}</a>' if count else str(count)
+        assert f"<tr><th scope='row'>{term.label}</th><td>{cell}</td></tr>" in domains
     gap = figure_html("gap_map", df)._repr_html_()
     radiology_gan = sum("radiology" in d and "gan" in f for d, f in zip(df["domain"], df["model_family"]))
-    assert re.search(rf"<tr><th scope='row'>Radiology</th><td>{radiology_gan}</td>", gap)
+    assert (
+        f"<tr><th scope='row'>Radiology</th><td><a href=\"studies.html?domain=radiology&amp;family=gan\">{radiology_gan}</a></td>"
+        in gap
+    )
     assert "No studies match." in figure_html("gap_map", df.iloc[:0])._repr_html_()
+    # The figures whose bars count each study once show that count beside the family matrix.
+    timeline = figure_html("timeline", df)._repr_html_()
+    for year in range(df["year"].min(), df["year"].max() + 1):
+        n = int((df["year"] == year).sum())
+        cell = f'<a href="studies.html?year={year}">{n}</a>' if n else "0"
+        assert f"<tr><th scope='row'>{year}</th><td>{cell}</td>" in timeline
+
+
+def test_figure_markup_is_valid_and_reserves_the_charts_height():
+    """<figure> holds the chart and its caption only (the data table, a <details>, follows it:
+    the W3C checker rejects it inside); the box reserves the chart's own height."""
+    from livingreview.book import figure_html
+    from livingreview.figures import FIGURES, phone_variant
+
+    df = load_studies()
+    for name in FIGURES:
+        markup = figure_html(name, df)._repr_html_()
+        figure = markup.split("<figure", 1)[1].split("</figure>", 1)[0]
+        assert "<details" not in figure and figure.rstrip().endswith("</figcaption>")
+        assert "</figure><details" in markup
+        drawn = FIGURES[name].make(df)
+        heights = re.search(r"--lr-h:(\d+)px;--lr-h-phone:(\d+)px", markup).groups()
+        assert int(heights[0]) == drawn.layout.height
+        assert int(heights[1]) == phone_variant(drawn)["layout"]["height"]

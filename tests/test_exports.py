@@ -12,7 +12,19 @@ from hypothesis import strategies as st
 from pybtex.database import parse_string
 
 from livingreview import load_studies
-from livingreview.exports import FORMULA_TRIGGERS, to_bibtex, to_csv, to_ris
+from livingreview.exports import (
+    BIBTEX_FILENAME,
+    FORMULA_TRIGGERS,
+    RIS_FILENAME,
+    bibtex_entry,
+    bibtex_key,
+    citation_spec,
+    ris_record,
+    tex_escape,
+    to_bibtex,
+    to_csv,
+    to_ris,
+)
 from livingreview.paths import DEFAULT_STUDIES
 from livingreview.schema import expected_columns
 from livingreview.vocabulary import LIST_COLUMNS
@@ -239,3 +251,61 @@ def test_ris_structure_survives_any_text(value):
     text = to_ris(with_text(value))
     assert len(ris_records(text)) == len(STUDIES)
     assert len(text.splitlines()) == len(text.split("\r\n")) - 1  # no stray line breaks of any kind
+
+
+# --------------------------------------------------------------------------------------------
+# Independent parsers (bibtexparser, rispy) and the studies page's records
+
+
+@pytest.mark.parametrize("value", ["plain", *HOSTILE_TEXT])
+def test_bibtexparser_reads_every_entry_and_its_fields(value):
+    import bibtexparser
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    frame = with_text(value)
+    library = bibtexparser.parse_string(to_bibtex(frame))
+    assert not library.failed_blocks
+    assert [entry.key for entry in library.entries] == [bibtex_key(i) for i in frame["id"]]
+    decode = LatexNodes2Text().latex_to_text
+    for entry, study in zip(library.entries, frame.to_dict("records")):
+        fields = entry.fields_dict
+        assert entry.entry_type == ("article" if study["venue"].strip() else "misc")
+        assert fields["year"].value == str(study["year"])
+        if study["title"].strip():
+            # The parser finds where each field ends (braces balanced, nothing cut or run on) ...
+            assert fields["title"].value == tex_escape(study["title"])
+            # ... and a plain title reads back as itself once the TeX is decoded.
+            if not set(study["title"]) & set("\\{}$^~%#&_"):
+                assert " ".join(decode(fields["title"].value).split()) == " ".join(study["title"].split())
+        else:
+            assert "title" not in fields
+        if study["doi"]:
+            assert fields["doi"].value == study["doi"]
+
+
+@pytest.mark.parametrize("value", ["plain", *HOSTILE_TEXT])
+def test_rispy_reads_every_record_and_its_fields(value):
+    import rispy
+
+    frame = with_text(value)
+    records = rispy.loads(to_ris(frame))
+    assert len(records) == len(frame)
+    for record, study in zip(records, frame.to_dict("records")):
+        assert record["type_of_reference"] == ("JOUR" if " ".join(study["venue"].split()) else "GEN")
+        assert record["id"] == study["id"]
+        assert record["year"] == str(study["year"])
+        assert record.get("title") == (" ".join(study["title"].split()) or None)
+        if " ".join(study["first_author"].split()):
+            assert record["authors"] == [" ".join(study["first_author"].split())]
+        assert record.get("doi") == (study["doi"] or None)
+
+
+def test_the_pages_records_join_into_the_exported_files():
+    """The studies page carries bibtex_entry/ris_record per study and joins the filtered ones with
+    citation_spec()'s separators: the same files as to_bibtex/to_ris of those studies."""
+    spec = citation_spec()
+    rows = STUDIES.iloc[[3, 0, 7]]
+    records = [row for row in rows.to_dict("records")]
+    assert spec["bibtex"]["separator"].join(bibtex_entry(r) for r in records) == to_bibtex(rows)
+    assert spec["ris"]["separator"].join(ris_record(r) for r in records) == to_ris(rows)
+    assert (spec["bibtex"]["filename"], spec["ris"]["filename"]) == (BIBTEX_FILENAME, RIS_FILENAME)

@@ -1,13 +1,17 @@
 """The six figures and the counts behind them.
 
 Expected numbers are recomputed here the slow, obvious way (a loop over studies, a set per cell)
-and compared with what the figures draw, on the shipped table and on small made-up tables.
+and compared with what the figures draw, on the shipped table and on small made-up tables: every
+bar on a "Number of studies" axis is a count of distinct studies, every cell the studies coded
+with both of its terms, every hover names its studies as "Author Year", and every bar and cell
+links (customdata) to the studies page filtered to exactly its studies.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
+import re
 import time
 from collections import Counter
 
@@ -20,7 +24,21 @@ from hypothesis import strategies as st
 
 from livingreview import LIST_COLUMNS, load_studies, load_vocabulary
 from livingreview.counts import cross_counts, most_common, term_counts
-from livingreview.figures import FIGURES, MAX_LISTED, MAX_NAMED, PLOTLY_CONFIG
+from livingreview.figures import (
+    DARK,
+    FIGURES,
+    LIGHT,
+    MAX_LISTED,
+    MAX_NAMED,
+    PHONE_MAX_WIDTH,
+    PHONE_SUBTITLE_CHARS,
+    PHONE_TITLE_CHARS,
+    PLOTLY_CONFIG,
+    dark_variant,
+    phone_variant,
+    wrap_label,
+)
+from livingreview.filters import FilterState
 from livingreview.vocabulary import family_colours
 
 VOCABULARY = load_vocabulary()
@@ -154,30 +172,43 @@ def count_pairs(df: pd.DataFrame, row_column: str, col_column: str) -> Counter:
     return counts
 
 
+def has(study, column: str, key) -> bool:
+    return study.year == key if column == "year" else key in getattr(study, column)
+
+
 def ids_in(df: pd.DataFrame, row_column: str, row_key, col_column: str, col_key) -> list[str]:
     return [
-        study.id
-        for study in df.itertuples()
-        if (row_key in getattr(study, row_column) if row_column != "year" else study.year == row_key)
-        and col_key in getattr(study, col_column)
+        study.id for study in df.itertuples() if has(study, row_column, row_key) and has(study, col_column, col_key)
     ]
+
+
+def names_in(df: pd.DataFrame, ids: list[str]) -> list[str]:
+    """How hover text names these studies: 'Author Year', escaped, in table order."""
+    by_id = {study.id: html.escape(f"{study.first_author} {study.year}") for study in df.itertuples()}
+    return [by_id[i] for i in ids]
+
+
+def distinct(df: pd.DataFrame, column: str, key) -> int:
+    """Studies coded with `key` in `column` (or published in year `key`), each counted once."""
+    return sum(1 for study in df.itertuples() if has(study, column, key))
+
+
+def opened(df: pd.DataFrame, query: str) -> list[str]:
+    """The ids the studies page (and the explorer) shows for this query string."""
+    return list(FilterState.from_query(query).apply(df)["id"])
 
 
 # --- Reading figures back ----------------------------------------------------------------------
 
 
 def bar_counts(fig: go.Figure) -> dict[str, int]:
-    (bar,) = fig.data
+    (bar,) = [trace for trace in fig.data if trace.type == "bar"]
     return dict(zip(bar.y, bar.x))
 
 
-def stacked_counts(fig: go.Figure) -> dict[tuple, int]:
-    """(category, family label) -> bar length, for the stacked family figures."""
-    counts = {}
-    for trace in fig.data:
-        categories, values = (trace.y, trace.x) if trace.orientation == "h" else (trace.x, trace.y)
-        counts.update({(category, trace.name): value for category, value in zip(categories, values)})
-    return counts
+def listed(hover: str) -> list[str]:
+    """The studies a hover text lists (its lines after the heading, the count and any breakdown)."""
+    return [line for line in hover.split("<br>")[2:] if not line.startswith(("<i>", "\u2026"))]
 
 
 def strings(node) -> list[str]:
@@ -241,9 +272,12 @@ def test_figures_ignore_the_frame_index(shipped, name):
     # A study appears in a figure when it is coded in every column the figure crosses: the
     # limitation themes are optional, and a study without one has no bar in that chart.
     drawn = subset if name != "limitations_by_family" else subset[subset["limitation_themes"].map(bool)]
-    hover = " ".join(hover_texts(repeated))
-    assert all(study_id in hover for study_id in drawn["id"])
-    assert not any(study_id in hover for study_id in set(subset["id"]) - set(drawn["id"]))
+    hover = "<br>".join(hover_texts(repeated)).split("<br>")
+    names = set(names_in(subset, list(subset["id"])))
+    assert set(names_in(subset, list(drawn["id"]))) <= set(hover)
+    assert not (names - set(names_in(subset, list(drawn["id"])))) & set(hover)
+    # Studies are named as readers cite them, never by internal id.
+    assert not any(study_id in line for line in hover for study_id in subset["id"])
 
 
 def test_year_counts_include_gap_years():
@@ -307,6 +341,50 @@ def test_bars_count_studies_per_term(frame, column, name):
     values = list(fig.data[0].x)
     assert values == sorted(values, reverse=True), "bars are sorted, largest first"
     assert list(fig.data[0].text) == [f"{v:,}" for v in values], "each bar is labelled with its count"
+    # Each bar names its studies and opens exactly them on the studies page.
+    for shown, n, hover, query in zip(fig.data[0].y, values, fig.data[0].hovertext, fig.data[0].customdata):
+        key = key_of(column, shown)
+        ids = [study.id for study in frame.itertuples() if key in getattr(study, column)]
+        assert listed(hover) == names_in(frame, ids)
+        assert (opened(frame, query) == ids) if n else query == ""
+
+
+@pytest.mark.parametrize(
+    "name,column,ranked",
+    [("limitations_by_family", "limitation_themes", True), ("timeline", "year", False)],
+)
+def test_bars_of_family_figures_count_each_study_once(frame, name, column, ranked):
+    """A study with several model families is one study in its bar (issue #11: the timeline
+    showed 7 studies in a year of 3); the family breakdown is the matrix beside the bars."""
+    fig = FIGURES[name].make(frame)
+    bar, matrix = fig.data
+    assert (bar.type, matrix.type) == ("bar", "heatmap")
+    assert fig.layout.xaxis.title.text == "Number of studies"
+    categories = KEYS[column] if column != "year" else list(range(frame["year"].min(), frame["year"].max() + 1))
+    shown = {str(c) if column == "year" else label(column, c): c for c in categories}
+    assert sorted(bar.y) == sorted(shown), "one bar per category, gaps (0) included"
+    for category, n, hover, query in zip(bar.y, bar.x, bar.hovertext, bar.customdata):
+        key = shown[category]
+        assert n == distinct(frame, column, key), category
+        ids = [study.id for study in frame.itertuples() if has(study, column, key)]
+        assert listed(hover) == names_in(frame, ids)
+        assert (opened(frame, query) == ids) if n else query == ""
+    if column == "year":
+        assert sum(bar.x) == len(frame), "every study in exactly one year"
+        assert list(bar.y) == [str(c) for c in categories], "years in order"
+    if ranked:
+        assert list(bar.x) == sorted(bar.x, reverse=True)
+    # The matrix: the same rows, one column per model family, cells counting studies with both.
+    assert list(matrix.y) == list(bar.y)
+    assert list(matrix.x) == [label("model_family", k) for k in KEYS["model_family"]]
+    z = np.asarray(matrix.z)
+    for i, category in enumerate(matrix.y):
+        for j, family in enumerate(KEYS["model_family"]):
+            ids = ids_in(frame, column, shown[category], "model_family", family)
+            assert z[i, j] == len(ids), (category, family)
+            assert (opened(frame, matrix.customdata[i][j]) == ids) if ids else matrix.customdata[i][j] == ""
+        # A row's cells may add up to more than its bar (several families), never to less.
+        assert z[i].sum() >= list(bar.x)[i]
 
 
 def test_family_bar_uses_the_family_colours(frame):
@@ -330,9 +408,10 @@ def test_matrices_have_one_cell_per_vocabulary_pair(frame, name, rows, cols):
         assert z[i, j] == n, (r, c)
         # An empty cell shows a dash, not a 0; a filled one shows its count.
         assert heatmap.text[i][j] == (str(n) if n else "\u2014")
-        hover = heatmap.hovertext[i][j]
-        listed = [line.split(" \u2014 ")[0] for line in hover.split("<br>")[2:]]
-        assert listed == ids_in(frame, rows, r, cols, c)
+        ids = ids_in(frame, rows, r, cols, c)
+        assert listed(heatmap.hovertext[i][j]) == names_in(frame, ids)
+        query = heatmap.customdata[i][j]
+        assert (opened(frame, query) == ids) if n else query == ""
 
 
 def test_gap_map_empty_cells_are_visibly_empty():
@@ -346,26 +425,10 @@ def test_gap_map_empty_cells_are_visibly_empty():
     assert 0 < cut * heatmap.zmax < 1
 
 
-@pytest.mark.parametrize("name,column", [("limitations_by_family", "limitation_themes"), ("timeline", "year")])
-def test_stacked_family_bars(frame, name, column):
-    fig = FIGURES[name].make(frame)
-    drawn = stacked_counts(fig)
-    expected = count_pairs(frame, column, "model_family")
-    categories = KEYS[column] if column != "year" else range(frame["year"].min(), frame["year"].max() + 1)
-    shown = (lambda c: label(column, c)) if column != "year" else (lambda c: c)
-    for category, family in itertools.product(categories, KEYS["model_family"]):
-        got = drawn.get((shown(category), label("model_family", family)), 0)
-        assert got == expected.get((category, family), 0), (category, family)
-    colours = family_colours()
-    families_drawn = [key_of("model_family", trace.name) for trace in fig.data]
-    assert families_drawn == [k for k in KEYS["model_family"] if any(f == k for _, f in expected)]
-    for trace, family in zip(fig.data, families_drawn):
-        assert trace.marker.color == colours[family]
-
-
 def test_timeline_shows_every_year_in_range():
     fig = FIGURES["timeline"].make(SMALL)
-    assert all(list(trace.x) == [2021, 2022, 2023, 2024] for trace in fig.data)
+    assert all(list(trace.y) == ["2021", "2022", "2023", "2024"] for trace in fig.data)
+    assert list(fig.data[0].x) == [1, 0, 2, 1]
 
 
 # --- Any subset draws ------------------------------------------------------------------------------
@@ -389,7 +452,7 @@ def test_one_study_draws(shipped, name):
     assert fig.to_json()
     assert not fig.layout.annotations, "this study is coded in every column, so every figure has data"
     texts = hover_texts(fig)
-    assert any(one.iloc[0]["id"] in text for text in texts)
+    assert any(names_in(one, [one.iloc[0]["id"]])[0] in text.split("<br>") for text in texts)
 
 
 def test_ten_thousand_studies_draw_quickly(large):
@@ -413,7 +476,7 @@ def test_long_hover_lists_are_cut_short(large):
     n = int(heatmap.z[0][0])
     assert n > MAX_LISTED
     hover = heatmap.hovertext[0][0]
-    assert hover.count(" \u2014 ") == MAX_LISTED
+    assert len(listed(hover)) == MAX_LISTED
     assert hover.endswith(f"\u2026 and {n - MAX_LISTED:,} more")
 
 
@@ -425,7 +488,7 @@ def test_hostile_text_is_escaped(name):
     df = table(
         [
             {"id": "x-2024", "first_author": HOSTILE, "limitation_themes": ["compute"]},
-            {"id": "<b>bold</b>", "first_author": 'O\'Brien & "Sons"', "limitation_themes": ["compute"]},
+            {"id": "<b>bold</b>", "first_author": 'O\'Brien & "Sons" <b>bold</b>', "limitation_themes": ["compute"]},
         ]
     )
     fig = FIGURES[name].make(df)
@@ -530,14 +593,10 @@ def test_more_than_eight_families_stay_apart():
     bar = FIGURES["family_bar"].make(df).data[0]
     styles = set(zip(bar.marker.color, bar.marker.pattern.shape))
     assert len(styles) == len(KEYS["model_family"])
-    for name in ("limitations_by_family", "timeline"):
-        traces = FIGURES[name].make(df).data
-        assert (
-            len({(t.marker.color, t.marker.pattern.shape) for t in traces}) == len(traces) == len(KEYS["model_family"])
-        )
-    ticks = FIGURES["gap_map"].make(df).layout.xaxis.ticktext
-    assert len(set(ticks)) == len(KEYS["model_family"])
-    assert len({tick.split("</span>")[0] for tick in ticks}) == len(KEYS["model_family"]), "colour and glyph differ"
+    for name, axis in (("gap_map", "xaxis"), ("limitations_by_family", "xaxis2"), ("timeline", "xaxis2")):
+        ticks = FIGURES[name].make(df).layout[axis].ticktext
+        assert len(set(ticks)) == len(KEYS["model_family"]), name
+        assert len({tick.split("</span>")[0] for tick in ticks}) == len(KEYS["model_family"]), "colour and glyph differ"
 
 
 # --- Titles, axis titles, look -------------------------------------------------------------------
@@ -557,6 +616,8 @@ def test_titles_and_axis_titles_are_plain_words(shipped, name):
     fig = FIGURES[name].make(shipped)
     assert fig.layout.title.text == FIGURES[name].title
     axis_titles = [fig.layout.xaxis.title.text, fig.layout.yaxis.title.text]
+    if "xaxis2" in fig.layout and fig.layout["xaxis2"].title.text:
+        axis_titles.append(fig.layout["xaxis2"].title.text)
     legend_title = fig.layout.legend.title.text if fig.layout.showlegend else None
     names = set(shipped.columns) | {k for keys in KEYS.values() for k in keys}
     for text in axis_titles + [legend_title]:
@@ -578,4 +639,116 @@ def test_publication_look(shipped, name):
     # Hover shows our (escaped) text only, never plotly's default dump of trace fields.
     assert all(trace.hoverinfo == "text" for trace in fig.data)
     assert PLOTLY_CONFIG["displaylogo"] is False
+    # Nothing to zoom or pan (a drag on a phone scrolls the page); the modebar only downloads.
+    assert style.dragmode is False and style.xaxis.fixedrange and style.yaxis.fixedrange
+    assert PLOTLY_CONFIG["modeBarButtons"] == [["toImage"]]
     fig.to_json()
+
+
+# --- Variants: a phone's box and the dark theme -----------------------------------------------
+
+
+def applied(fig: go.Figure, *variants: dict) -> go.Figure:
+    """The figure with the variants merged in, through plotly.py's validation (a wrong property
+    name or value raises), as assets/figures.js merges them."""
+    out = go.Figure(fig)
+    for variant in variants:
+        out.update_layout(variant["layout"])
+        assert len(variant["data"]) == len(out.data)
+        for trace, patch in zip(out.data, variant["data"]):
+            trace.update(patch)
+    return out
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+@pytest.mark.parametrize("rows", ["shipped", "none", "large"])
+def test_variants_are_valid_figures(shipped, large, name, rows):
+    df = {"shipped": shipped, "none": shipped.iloc[:0], "large": large}[rows]
+    fig = FIGURES[name].make(df)
+    phone, dark = phone_variant(fig), dark_variant(fig)
+    assert phone["max_width"] == PHONE_MAX_WIDTH
+    both = applied(fig, phone, dark)
+    both.to_json()
+    # The phone's title and subtitle are wrapped to fit a narrow box, the labels kept whole.
+    for text, width in (
+        (both.layout.title.text, PHONE_TITLE_CHARS),
+        (both.layout.title.subtitle.text, PHONE_SUBTITLE_CHARS),
+    ):
+        assert all(len(html.unescape(line)) <= width for line in text.split("<br>") if " " in line), text
+        assert text.replace("<br>", " ") == (
+            fig.layout.title.text if width == PHONE_TITLE_CHARS else fig.layout.title.subtitle.text
+        )
+    if fig.data:
+        assert both.layout.height >= 200 and both.layout.margin.l <= 8 and both.layout.margin.r <= 8
+
+
+def colours_in(node) -> set[str]:
+    found = set()
+    for text in strings(node):
+        found.update(c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b|\bwhite\b", text))
+    return found
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_dark_variant_leaves_no_light_theme_colour(shipped, name):
+    fig = FIGURES[name].make(shipped)
+    dark = applied(fig, dark_variant(fig))
+    light_only = {c.lower() for c in (LIGHT.ink, LIGHT.muted, LIGHT.grid, LIGHT.empty, LIGHT.neutral, *LIGHT.scale)}
+    light_only -= {c.lower() for c in family_colours().values()}
+    everything = dark.to_plotly_json()
+    everything["layout"].pop("template", None)  # the light template stays underneath, overridden
+    assert not colours_in(everything) & light_only
+    assert dark.layout.paper_bgcolor == DARK.paper and dark.layout.font.color == DARK.ink
+
+
+def test_bars_and_matrix_on_a_phone_put_the_count_in_each_label(shipped):
+    fig = FIGURES["limitations_by_family"].make(shipped)
+    phone = applied(fig, phone_variant(fig))
+    bar, matrix = phone.data
+    assert bar.visible is False and list(phone.layout.xaxis2.domain) == [0, 1]
+    for value, text, n in zip(phone.layout.yaxis.tickvals, phone.layout.yaxis.ticktext, fig.data[0].x):
+        assert text.replace("<br>", " ") == f"{value} ({n})"
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("palette", [LIGHT, DARK], ids=["light", "dark"])
+def test_every_cell_count_reads_at_four_and_a_half_to_one(palette):
+    """A cell's count is written in the theme's ink on a colour between the scale's two ends
+    (each channel runs one way, so its luminance lies between theirs) or on the empty colour."""
+    for cell in (*palette.scale, palette.empty):
+        assert contrast(palette.ink, cell) >= 4.5, (palette.ink, cell)
+    # Bars and text on the page: the ink, the muted grey and the bars read on the background.
+    page = "#ffffff" if palette is LIGHT else "#121212"
+    assert contrast(palette.ink, page) >= 4.5 and contrast(palette.muted, page) >= 4.5
+    assert contrast(palette.neutral, page) >= 3  # a graphical object (WCAG 1.4.11)
+    # Empty cells stay apart from cells with one study: no count must not look like a low one.
+    assert palette.empty != palette.scale[0]
+
+
+@pytest.mark.parametrize(
+    "text,width,expected",
+    [
+        ("Health-service management", 16, "Health-service<br>management"),
+        ("Vision-language / multimodal", 16, "Vision-language<br>/ multimodal"),
+        (
+            '<span style="color:#0072B2">\u25a0</span> Other ML',
+            16,
+            '<span style="color:#0072B2">\u25a0</span> Other ML',
+        ),
+        ("O&#x27;Brien &amp; Sons", 8, "O&#x27;Brien<br>&amp; Sons"),
+        ("", 10, ""),
+    ],
+)
+def test_wrap_label(text, width, expected):
+    assert wrap_label(text, width) == expected

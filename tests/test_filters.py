@@ -7,11 +7,15 @@ import time
 
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from livingreview import load_studies, load_vocabulary
 from livingreview.filters import FACETS, FilterState, filter_studies, parse_year_range
+from livingreview.filters import SEARCH_COLUMNS as SEARCH_COLUMNS_ALL
+from livingreview.paths import VOCABULARY as VOCABULARY_FILE
+from livingreview.vocabulary import LIST_COLUMNS
 
 STUDIES = load_studies()
 VOCABULARY = load_vocabulary()
@@ -186,9 +190,59 @@ def test_text_search_agrees_with_a_plain_scan(word):
     from livingreview.filters import SEARCH_COLUMNS
 
     expected = [
-        row["id"] for row in STUDIES.to_dict("records") if any(word in str(row[c]).casefold() for c in SEARCH_COLUMNS)
+        row["id"]
+        for row in STUDIES.to_dict("records")
+        if any(word in str(row[c]).casefold() for c in SEARCH_COLUMNS) or word in tag_text(row).casefold()
     ]
     assert ids(filter_studies(STUDIES, text=word.upper())) == expected
+
+
+def tag_text(row: dict) -> str:
+    """The labels and synonyms of a study's tags, read from data/vocabulary.yml itself."""
+    raw = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    words = []
+    for column in LIST_COLUMNS:
+        for key in row[column]:
+            term = raw[column]["terms"][key]
+            words += [term["label"], *term.get("synonyms", [])]
+    return "\n".join(words)
+
+
+@pytest.mark.parametrize(
+    "query,tags",
+    [
+        ("LLM", {"model_family": {"llm"}}),
+        ("large language model", {"model_family": {"llm"}}),
+        ("Large Language Model", {"model_family": {"llm"}}),
+        ("dermatology diffusion", {"domain": {"dermatology"}, "model_family": {"diffusion"}}),
+        ("cancer", {"domain": {"oncology"}}),
+        ("generative adversarial network", {"model_family": {"gan"}}),
+    ],
+)
+def test_search_finds_studies_by_their_tags_and_synonyms(query, tags):
+    """Issue #11: a reader types a tag as a card shows it, or a common synonym, and finds the
+    studies that carry it (whatever words their Table 1 text uses)."""
+    tagged = [
+        row["id"] for row in STUDIES.to_dict("records") if all(set(row[column]) & keys for column, keys in tags.items())
+    ]
+    found = ids(filter_studies(STUDIES, text=query))
+    assert tagged and set(tagged) <= set(found), (tagged, found)
+    words = query.casefold().split()
+    plain = [
+        row["id"]
+        for row in STUDIES.to_dict("records")
+        if all(
+            any(w in str(row[c]).casefold() for c in SEARCH_COLUMNS_ALL) or w in tag_text(row).casefold() for w in words
+        )
+    ]
+    assert found == plain
+
+
+def test_every_synonym_is_a_phrase_of_its_own():
+    for facet in load_vocabulary().values():
+        for term in facet.terms.values():
+            for word in term.synonyms:
+                assert word.strip() == word and word and word.casefold() != term.label.casefold(), (term.key, word)
 
 
 # --------------------------------------------------------------------------------------------

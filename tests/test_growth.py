@@ -22,7 +22,7 @@ from test_book import visible_text
 from test_prose import prose_problems
 
 from livingreview import LIST_COLUMNS, load_studies, load_vocabulary
-from livingreview.book import compute_facts, figure_html
+from livingreview.book import compute_facts, figure_table_html
 from livingreview.cited import cited_facts, load_cited
 from livingreview.cli import main as cli
 from livingreview.explorer import build_explorer
@@ -109,17 +109,23 @@ def test_figures_count_the_new_rows(grown, new_ids):
     for name, spec in FIGURES.items():
         figure = spec.make(grown)
         assert f"{len(grown)} studies" in figure.layout.title.subtitle.text, name
-        hover = " ".join(str(t) for trace in figure.data for t in _flat(trace.hovertext))
+        hover = {line for trace in figure.data for t in _flat(trace.hovertext) for line in str(t).split("<br>")}
+        drawn_names = {
+            f"{s.first_author} {s.year}"
+            for s in grown.itertuples()
+            if name != "limitations_by_family" or bool(s.limitation_themes)
+        }
         for study in new.itertuples():
-            drawn = name != "limitations_by_family" or bool(study.limitation_themes)
-            assert (f"{study.id} \u2014 " in hover) == drawn, (name, study.id)
+            # Hover names a study as "Author Year" (two new rows share one: Testrow 2026).
+            shown = f"{study.first_author} {study.year}"
+            assert (html.escape(shown) in hover) == (shown in drawn_names), (name, study.id)
     # Every bar is the count of the grown table, new terms included.
     bar = FIGURES["family_bar"].make(grown).data[0]
     drawn = dict(zip(bar.y, bar.x))
     for key, term in load_vocabulary()["model_family"].terms.items():
         assert drawn[html.escape(term.label)] == sum(key in cell for cell in grown["model_family"]), key
-    years = FIGURES["timeline"].make(grown)
-    assert max(max(trace.x) for trace in years.data) == grown["year"].max()
+    years = FIGURES["timeline"].make(grown).data[0]
+    assert years.y[-1] == str(grown["year"].max()) and sum(years.x) == len(grown)
     caption = FIGURES["limitations_by_family"].caption(grown)
     without = int((grown["limitation_themes"].map(len) == 0).sum())
     assert f"{without} studies have no coded limitation theme" in caption
@@ -223,5 +229,5 @@ def test_every_figure_on_the_page_counts_the_new_rows(grown_book, grown):
     """Each figure's data table on the built page is the one drawn from the grown table."""
     page = (grown_book / "analysis.html").read_text(encoding="utf-8")
     for name in FIGURES:
-        table = figure_html(name, grown)._repr_html_().split("</figcaption>")[-1].removesuffix("</figure>")
+        table = figure_table_html(FIGURES[name].make(grown))
         assert table in page, name

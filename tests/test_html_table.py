@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,10 +36,13 @@ from livingreview.html_table import (
     TABLE_CSS,
     TABLE_JS,
     TABLE_MARKER,
+    _label_style,
     page_spec,
     studies_table_html,
 )
 from livingreview.paths import ASSETS_DIR
+from livingreview.paths import VOCABULARY as VOCABULARY_FILE
+from livingreview.schema import column_titles
 from livingreview.studies import TABLE1_COLUMNS
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
 
@@ -74,7 +78,6 @@ ALLOWED_TAGS = {
     "dt",
     "dd",
     "nav",
-    "style",
 }
 
 HOSTILE = {
@@ -277,13 +280,21 @@ def test_hostile_cells_stay_text(studies):
     parsed = parse(fragment)
     assert {t for t, _ in parsed.tags} <= ALLOWED_TAGS | {"script"}
     scripts = [a for t, a in parsed.tags if t == "script"]
-    assert scripts == [{"type": "application/json", "class": "lr-st-spec"}, {}]
+    assert scripts == [
+        {"type": "application/json", "class": "lr-st-spec"},
+        {"type": "application/json", "class": "lr-st-cites"},
+        {},
+    ]
     for tag, attrs in parsed.tags:
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
         if tag == "a":
             href = attrs["href"]
             assert href.startswith(("https://", "#")), href
             assert "evil" not in href and "javascript" not in href.lower()
+        if tag == "div" and TABLE_MARKER in attrs.get("class", ""):
+            # The root's labels (from the data package and the module, never the rows).
+            assert attrs["style"] == _label_style(column_titles())
+            continue
         assert "style" not in attrs or re.fullmatch(r"--lr-c:#[0-9A-Fa-f]{3,8}", attrs["style"])
     hostile_rows = [r for r in parsed.rows if r["attrs"]["data-id"].startswith("zz-hostile")]
     assert len(hostile_rows) == 2
@@ -297,11 +308,16 @@ def test_hostile_cells_stay_text(studies):
     assert "<img" not in fragment and "<svg" not in fragment and "<iframe" not in fragment
     # The one script that runs is the fixed fallback at the end, with no data in it; the other
     # is the filter rules as JSON (no study data), which the table's script reads.
-    assert fragment.count("<script") == 2 and fragment.endswith(FALLBACK)
+    assert fragment.count("<script") == 3 and fragment.endswith(FALLBACK)
     spec = fragment.split('<script type="application/json" class="lr-st-spec">')[1].split("</script>")[0]
     assert json.loads(spec) == page_spec()
-    # The one style element holds the column labels, from the data package, not the rows.
-    assert fragment.count("<style") == 1 and "--lr-label" in fragment.split("<style>")[1].split("</style>")[0]
+    # Each study's BibTeX and RIS, as exports.py writes them (study text only in inert JSON).
+    cites = fragment.split('<script type="application/json" class="lr-st-cites">')[1].split("</script>")[0]
+    assert "<" not in cites and ">" not in cites
+    records = frame.to_dict("records")
+    assert json.loads(cites) == [[exports.bibtex_entry(r), exports.ris_record(r)] for r in records]
+    # No <style> element (only valid in the page's head): the labels are the root's style.
+    assert "<style" not in fragment
 
 
 def test_only_https_links_are_built(studies):
@@ -362,7 +378,7 @@ def expected_ids(df: pd.DataFrame, *, domains=(), text="", families=(), years=No
     words = fold(text).split()
     out = []
     for study in df.to_dict("records"):
-        blob = fold("\n".join(str(study[f] or "") for f in fields))
+        blob = fold("\n".join([*(str(study[f] or "") for f in fields), tag_words(study)]))
         if domains and not set(domains) & set(study["domain"]):
             continue
         if families and not set(families) & set(study["model_family"]):
@@ -372,6 +388,17 @@ def expected_ids(df: pd.DataFrame, *, domains=(), text="", families=(), years=No
         if all(w in blob for w in words):
             out.append(study["id"])
     return out
+
+
+def tag_words(study: dict) -> str:
+    """The labels and synonyms of a study's tags, as data/vocabulary.yml gives them."""
+    raw = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    return "\n".join(
+        word
+        for column in LIST_COLUMNS
+        for key in study[column]
+        for word in (raw[column]["terms"][key]["label"], *raw[column]["terms"][key].get("synonyms", []))
+    )
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -519,7 +546,7 @@ def test_filter_search_url_and_csv_in_a_real_browser(browser, site, scheme, tmp_
 
     # Download the filtered rows: exactly those, in studies.csv's format, formulas defused.
     with page.expect_download() as info:
-        page.get_by_role("button", name=re.compile(r"^Download CSV \(\d+\)")).click()
+        page.get_by_role("button", name=f"Download the {len(both)} matching studies as CSV").click()
     download = info.value
     assert download.suggested_filename == "generative-ai-studies.csv"
     path = tmp_path / "download.csv"

@@ -464,3 +464,30 @@ def test_plotly_renderer_draws_into_the_class_the_explorer_sizes():
         f"{installed('plotly')}'s JupyterLab renderer no longer draws into .{upstream.PLOTLY_RENDERER_CLASS}: "
         "update PLOTLY_RENDERER_CLASS in livingreview/upstream.py"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The theme's dark mode and sphinx-external-toc's root redirect
+
+
+def test_the_themes_dark_output_box_is_the_one_book_css_undoes():
+    distribution, selector = upstream.THEME_DARK_OUTPUT_RULE
+    assert ships(distribution, selector), (
+        f"{installed(distribution)} no longer boxes HTML outputs with {selector!r}: "
+        "revisit THEME_DARK_OUTPUT_RULE (livingreview/upstream.py) and assets/book.css"
+    )
+    ours = (ASSETS_DIR / "book.css").read_text(encoding="utf-8")
+    assert selector.replace("=dark]", '="dark"]') in ours
+
+
+def test_sphinx_external_toc_still_writes_the_root_redirect_we_replace():
+    from livingreview import sphinxext
+
+    distribution, relative, text = upstream.ROOT_REDIRECT_WRITER
+    path = distribution_file(distribution, relative)
+    assert path.is_file() and text in path.read_text(), (
+        f"{installed(distribution)}: {relative} no longer has {text!r} (see ROOT_REDIRECT_WRITER)"
+    )
+    # It runs at the default priority; ours must run after it.
+    assert upstream.AFTER_DEFAULT_PRIORITY > 500
+    assert "priority=upstream.AFTER_DEFAULT_PRIORITY" in Path(sphinxext.__file__).read_text(encoding="utf-8")

@@ -2,11 +2,20 @@
 // Loaded with `defer`, only on pages that have figures. plotly.js itself (the official cartesian
 // bundle, served by the book) is fetched only when the first figure comes near the viewport, so
 // it never delays the text of the page.
+//
+// Each figure's JSON (livingreview.book.FigureHTML) carries, besides the figure, two variants
+// written by livingreview.figures: "phone" (for a box narrower than its max_width) and "dark"
+// (for the dark theme). They are patches merged into the figure here, and merged again whenever
+// the reader switches theme or the box crosses the phone width, so the chart always matches the
+// page. No style is decided here: the figures module decides, this script only applies.
+//
+// A bar or cell that holds studies carries the studies page's query string for exactly those
+// studies (customdata); selecting it opens that page. On a touch screen, where the first tap
+// shows the hover text, the second tap on the same bar or cell opens it.
 (function () {
   "use strict";
   var here = document.currentScript && document.currentScript.src;
   var plotlyUrl = new URL("vendor/plotly-cartesian.min.js", here || window.location.href).href;
-  var fallbackConfig = { responsive: true, displaylogo: false };
   var waiting = null;
 
   function withPlotly(callback) {
@@ -18,10 +27,94 @@
     script.onload = function () { var queue = waiting; waiting = []; queue.forEach(function (f) { f(); }); };
     script.onerror = function () {
       document.querySelectorAll(".lr-figure[data-spec]").forEach(function (holder) {
-        holder.textContent = "The interactive chart could not be loaded; its caption below states what it shows.";
+        holder.textContent = "The interactive chart could not be loaded; its caption and data table below state what it shows.";
       });
     };
     document.head.appendChild(script);
+  }
+
+  function isObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  // `patch` merged into `base`: objects merge key by key, anything else (numbers, strings,
+  // arrays) replaces what was there. Neither argument is changed.
+  function merge(base, patch) {
+    if (patch === undefined) return base;
+    if (!isObject(base) || !isObject(patch)) return patch;
+    var out = {};
+    Object.keys(base).forEach(function (key) { out[key] = base[key]; });
+    Object.keys(patch).forEach(function (key) { out[key] = merge(base[key], patch[key]); });
+    return out;
+  }
+
+  function isDark() {
+    return document.documentElement.getAttribute("data-theme") === "dark";
+  }
+
+  // The variants that apply to this holder now, in the order they are merged.
+  function variantsFor(holder, spec) {
+    var names = [];
+    var variants = spec.variants || {};
+    if (variants.phone && holder.clientWidth > 0 && holder.clientWidth < variants.phone.max_width) names.push("phone");
+    if (variants.dark && isDark()) names.push("dark");
+    return names;
+  }
+
+  function figureFor(spec, names) {
+    // A fresh copy each time: plotly.js writes computed ranges back into what it is given.
+    var data = JSON.parse(JSON.stringify(spec.data));
+    var layout = JSON.parse(JSON.stringify(spec.layout));
+    names.forEach(function (name) {
+      var variant = spec.variants[name];
+      layout = merge(layout, variant.layout);
+      data = data.map(function (trace, i) { return merge(trace, (variant.data || [])[i]); });
+    });
+    return { data: data, layout: layout };
+  }
+
+  function render(holder) {
+    var spec = holder.lrSpec;
+    if (!spec) return;
+    var names = variantsFor(holder, spec);
+    var key = names.join("+");
+    if (holder.lrVariant === key) return;
+    var first = holder.lrVariant === undefined;
+    holder.lrVariant = key;
+    holder.setAttribute("data-lr-variant", key || "base");
+    var figure = figureFor(spec, names);
+    if (first) {
+      window.Plotly.newPlot(holder, figure.data, figure.layout, spec.config).then(function () { bind(holder); });
+    } else {
+      window.Plotly.react(holder, figure.data, figure.layout, spec.config);
+    }
+  }
+
+  function bind(holder) {
+    var spec = holder.lrSpec;
+    var lastTap = null;
+    var pointer = "mouse";
+    var pressed = 0;
+    // How the reader selects: a finger's first tap only shows what a bar holds.
+    holder.addEventListener("pointerdown", function (event) { pointer = event.pointerType; pressed = Date.now(); }, true);
+    holder.on("plotly_hover", function (event) {
+      var point = event.points && event.points[0];
+      holder.classList.toggle("lr-can-open", !!(point && point.customdata));
+    });
+    holder.on("plotly_unhover", function () { holder.classList.remove("lr-can-open"); });
+    holder.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      if (!point || !point.customdata || !spec.studies_page) return;
+      var id = point.curveNumber + ":" + String(point.pointNumber);
+      if (pointer === "touch") {
+        // After a tap the browser also sends the mouse events a mouse would have (plotly.js then
+        // reports the same click again): one tap is one click.
+        var compat = event.event && /^mouse/.test(event.event.type) && Date.now() - pressed < 1000;
+        if (compat) return;
+        if (lastTap !== id) { lastTap = id; return; }
+      }
+      window.location.href = new URL(spec.studies_page + point.customdata, window.location.href).href;
+    });
   }
 
   function draw(holder) {
@@ -30,14 +123,25 @@
     withPlotly(function () {
       var data = document.getElementById(holder.getAttribute("data-spec"));
       if (!data) return;
-      var spec = JSON.parse(data.textContent);
-      window.Plotly.newPlot(holder, spec.data, spec.layout, spec.config || fallbackConfig);
+      holder.lrSpec = JSON.parse(data.textContent);
+      render(holder);
     });
   }
 
   function drawAll() {
     var holders = document.querySelectorAll(".lr-figure[data-spec]");
     window.addEventListener("beforeprint", function () { holders.forEach(draw); });
+    // The reader switched theme: every drawn figure takes the other variant.
+    new MutationObserver(function () { holders.forEach(render); }).observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ["data-theme"]
+    });
+    if (window.ResizeObserver) {
+      var resized = new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) { render(entry.target); });
+      });
+      holders.forEach(function (holder) { resized.observe(holder); });
+    }
     if (!("IntersectionObserver" in window)) { holders.forEach(draw); return; }
     var observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {

@@ -3,14 +3,16 @@
  *
  * livingreview/html_table.py writes a complete <table> of the studies; this classic script
  * (no modules, no dependencies, no network) enhances it in place: free-text search, facet
- * and year filters, sorting, paging, a live "N of M studies" count, a reset, a CSV download
- * of the filtered rows, and the view in the URL query string, with the same parameters as
- * livingreview.filters.FilterState (plus the order).
+ * and year filters, sorting, paging, a live "N of M studies" count, a reset, CSV, BibTeX and
+ * RIS downloads of the filtered rows, and the view in the URL query string, with the same
+ * parameters as livingreview.filters.FilterState (plus the order). In a narrow box (a phone)
+ * the controls other than the search sit behind one "Filters" button.
  *
  * The rules are not written here. The page carries them as JSON (<script class="lr-st-spec">,
  * from livingreview.html_table.page_spec): the facets and their query keys, the year syntax,
- * how text is normalised and split into words, the bounds on a query (livingreview.filters),
- * the CSV format (livingreview.exports) and the orders. Rules below reads them; the Python
+ * how text is normalised and split into words, the words each tag is found by, the bounds on
+ * a query (livingreview.filters), the CSV format and how BibTeX and RIS records are joined
+ * (livingreview.exports, which also writes each study's records into the page) and the orders. Rules below reads them; the Python
  * package follows the same ones, and tests/test_filter_agreement.py holds the two together.
  *
  * The rows are the data: the index is read once from the cells and data-* attributes, rows
@@ -173,7 +175,12 @@
     this.sortSelect = this.form.querySelector("[data-lr-sort]");
     this.sizeSelect = this.form.querySelector("[data-lr-page-size]");
     this.expandAll = this.form.querySelector("[data-lr-expand-all]");
-    this.csvButton = this.form.querySelector('[data-lr-action="csv"]');
+    this.downloadButtons = this.form.querySelectorAll(".lr-st-downloads button");
+    this.downloadCount = this.form.querySelector(".lr-st-dl-n");
+    this.filtersButton = this.form.querySelector('[data-lr-action="filters"]');
+    this.filtersBadge = this.form.querySelector(".lr-st-filters-n");
+    this.citationSpec = spec.citations;
+    this.tagWords = spec.filter.tag_words;
     this.chips = this.form.querySelector(".lr-st-chips");
     this.status = root.querySelector(".lr-st-status");
     this.live = root.querySelector('[role="status"]');
@@ -195,7 +202,8 @@
   }
 
   StudyTable.prototype.readColumns = function () {
-    var heads = this.table.tHead.rows[0].cells;
+    var headRows = this.table.tHead.rows;
+    var heads = headRows[headRows.length - 1].cells; // the column headers (above them: groups)
     this.colIndex = {};
     this.sortHeads = [];
     for (var i = 0; i < heads.length; i++) {
@@ -253,7 +261,7 @@
     for (var r = 0; r < this.rows.length; r++) {
       var row = this.rows[r];
       row.year = this.yearIndex === undefined ? NaN : parseInt(row.tr.cells[this.yearIndex].textContent, 10);
-      row.blob = this.rules.norm(this.searchText(row));
+      row.blob = this.rules.norm(this.searchText(row) + "\n" + this.tagText(row));
     }
   };
 
@@ -269,6 +277,19 @@
     if (this.colIndex[name] !== undefined) return tr.cells[this.colIndex[name]].textContent;
     var el = tr.querySelector('[data-f="' + name + '"]');
     return el ? el.textContent : "";
+  };
+
+  // The words a row's tags are found by (their labels and synonyms), as search_blob adds them.
+  StudyTable.prototype.tagText = function (row) {
+    var parts = [];
+    for (var f = 0; f < this.facets.length; f++) {
+      var words = this.tagWords[this.facets[f].column] || {};
+      var terms = row.terms[f];
+      for (var t = 0; t < terms.length; t++) {
+        if (Object.prototype.hasOwnProperty.call(words, terms[t])) parts.push(words[terms[t]]);
+      }
+    }
+    return parts.join("\n");
   };
 
   StudyTable.prototype.searchText = function (row) {
@@ -685,12 +706,16 @@
       else th.removeAttribute("aria-sort");
     });
     var n = this.matches.length;
-    this.csvButton.textContent = "Download CSV (" + n + ")";
-    this.csvButton.setAttribute(
-      "aria-label",
-      "Download CSV (" + n + "): the " + n + " matching " + studies(n)
-    );
-    this.csvButton.disabled = n === 0;
+    this.downloadCount.textContent = String(n);
+    this.downloadButtons.forEach(function (button) {
+      button.setAttribute("aria-label", "Download the " + n + " matching " + studies(n) + " as " + button.textContent);
+      button.disabled = n === 0;
+    });
+    // The "Filters" button (a narrow box) counts what is set behind it.
+    var set = this.facets.reduce(function (sum, facet) { return sum + facet.chosen.length; }, 0);
+    if (this.years()) set += 1;
+    if (this.sortSelect.value) set += 1;
+    this.filtersBadge.textContent = set ? " (" + set + ")" : "";
   };
 
   StudyTable.prototype.countText = function () {
@@ -734,6 +759,24 @@
       );
     });
     return lines.join(end) + end;
+  };
+
+  /* ------------------------------------------------------- BibTeX and RIS */
+
+  // The filtered studies' records (written per study by livingreview.exports, in table order),
+  // joined as exports.to_bibtex / to_ris join them. Read from the page on the first download.
+  StudyTable.prototype.citations = function (format) {
+    if (!this.records) {
+      var data = this.root.querySelector("script.lr-st-cites");
+      this.records = data ? JSON.parse(data.textContent) : [];
+    }
+    var column = format === "bibtex" ? 0 : 1;
+    var records = this.records;
+    return this.matches
+      .map(function (row) {
+        return records[row.i] ? records[row.i][column] : "";
+      })
+      .join(this.citationSpec[format].separator);
   };
 
   /* --------------------------------------------------------------- events */
@@ -815,6 +858,13 @@
         self.search.focus();
       } else if (action === "csv") {
         download("\ufeff" + self.csv(), self.csvName, "text/csv;charset=utf-8");
+      } else if (action === "bibtex" || action === "ris") {
+        var format = self.citationSpec[action];
+        download(self.citations(action), format.filename, format.type + ";charset=utf-8");
+      } else if (action === "filters") {
+        var open = !root.classList.contains("lr-st-filters-open");
+        root.classList.toggle("lr-st-filters-open", open);
+        target.setAttribute("aria-expanded", open ? "true" : "false");
       } else if (action === "prev" || action === "next") {
         self.page += action === "next" ? 1 : -1;
         self.update({ keepPage: true, fromUrl: true });
@@ -832,10 +882,10 @@
         else self.search.focus();
       } else if (target.classList.contains("lr-st-more")) {
         var tr = target.closest("tr");
-        var open = !tr.classList.contains("lr-st-open");
-        tr.classList.toggle("lr-st-open", open);
-        target.setAttribute("aria-expanded", open ? "true" : "false");
-        target.textContent = open ? "Show less" : "Show more";
+        var opened = !tr.classList.contains("lr-st-open");
+        tr.classList.toggle("lr-st-open", opened);
+        target.setAttribute("aria-expanded", opened ? "true" : "false");
+        target.textContent = opened ? "Show less" : "Show more";
         target.setAttribute("aria-label", target.textContent + " of " + target.getAttribute("data-lr-cite"));
       } else if (target.classList.contains("lr-st-sortbtn")) {
         var key = target.closest("th").getAttribute("data-lr-sort-key");
@@ -864,9 +914,14 @@
     table.setAttribute("role", "table");
     table.tHead.setAttribute("role", "rowgroup");
     this.tbody.setAttribute("role", "rowgroup");
-    var headRow = table.tHead.rows[0];
-    headRow.setAttribute("role", "row");
-    for (var c = 0; c < headRow.cells.length; c++) headRow.cells[c].setAttribute("role", "columnheader");
+    for (var h = 0; h < table.tHead.rows.length; h++) {
+      var headRow = table.tHead.rows[h];
+      headRow.setAttribute("role", "row");
+      for (var c = 0; c < headRow.cells.length; c++) {
+        var head = headRow.cells[c];
+        head.setAttribute("role", head.tagName === "TH" ? "columnheader" : "cell");
+      }
+    }
     // The header keeps its text (the cards hide the buttons, not the headers); a button over
     // the whole header sorts by it, and aria-sort on the header says how the rows are sorted.
     this.sortHeads.forEach(function (th) {
@@ -900,7 +955,6 @@
       this.pageSize = parseInt(this.sizeSelect.value, 10) || 0;
     }
     this.bind();
-    this.form.hidden = false;
     this.root.classList.add("lr-js");
     this.update({ fromUrl: true });
     this.root.setAttribute("data-lr-ready", "true");
