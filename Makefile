@@ -14,7 +14,7 @@ version_check = import sys, platform; need = tuple(int(p) for p in "$(PYTHON_NEE
 # Asked only when .venv is (re)made, i.e. when a recipe below expands it.
 python_problem = $(shell $(PYTHON) -c '$(version_check)' 2>/dev/null || echo "not found")
 
-.PHONY: book book-strict test check validate clean
+.PHONY: book book-strict test check validate clean bench
 
 # Checks the interpreter before anything else (make expands the whole recipe before running it, so
 # a too-old Python stops here with one line), then prints a line per step and pip's own progress.
@@ -66,6 +66,12 @@ check: $(STAMP)
 clean:
 	rm -rf _build
 
-## Benchmarks (slow; prints a table and writes benchmarks/out/results.json).
-bench: $(STAMP)
-	$(PY) benchmarks/run.py
+## Benchmarks (slow, about an hour: builds at 15 and 10,000 studies, Lighthouse three times on every
+## page and preset). Prints the tables, writes benchmarks/out/results.json, keeps the run in
+## benchmarks/last-run.json and rewrites README.md's Performance tables from it.
+bench: $(STAMP) benchmarks/node_modules/.package-lock.json
+	$(PY) benchmarks/run.py --readme
+
+# Lighthouse, pinned by benchmarks/package-lock.json.
+benchmarks/node_modules/.package-lock.json: benchmarks/package-lock.json
+	cd benchmarks && npm ci --no-audit --no-fund
