@@ -1,0 +1,278 @@
+"""Every page's head: one stylesheet that blocks rendering, icons drawn inline, no script that
+blocks parsing (issue #17: on a phone each render-blocking request delays the first text).
+
+- The page stylesheet (`write_page_stylesheet`): the theme's stylesheets, the extensions' and the
+  book's own, in the order the theme links them, combined into one file (_static/lr/page.css)
+  after every page is written, less the rules whose classes no page and no script of the book
+  uses (`prune_css`). Every page links it alone (_templates/layout.html).
+- Icons (`inline_icons`): the theme writes Font Awesome's <i class="fa-..."> tags and loads
+  Font Awesome's script (about 540 KB) to turn them into SVG; here they are SVG when the page is
+  written, with the path data read from the theme's own copy of Font Awesome Free at build time
+  (`theme_icons`). Font Awesome Free's icons are CC BY 4.0 (their licence line heads page.css).
+- `blocking_requests`: what in a page's <head> blocks rendering or parsing (tests/test_page_head.py).
+
+What it assumes about the theme (file names, Font Awesome's layout) is in livingreview.upstream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import upstream
+
+#: The one stylesheet every page links, relative to the site's _static/.
+PAGE_CSS = "lr/page.css"
+
+# --------------------------------------------------------------------------------------------
+# Icons
+
+
+@dataclass(frozen=True)
+class Icon:
+    width: int
+    height: int
+    path: str
+
+
+def theme_icons(script: str) -> dict[tuple[str, str], Icon]:
+    """(style prefix, icon name) -> Icon, for every icon and alias in Font Awesome's
+    all-in-one script (the theme's fontawesome.js): ('fas', 'magnifying-glass'), ('fab', 'github')."""
+    icons: dict[tuple[str, str], Icon] = {}
+    for pack in upstream.FONT_AWESOME_PACK.finditer(script):
+        style = pack["style"]
+        for entry in upstream.FONT_AWESOME_ICON.finditer(pack["icons"]):
+            if not entry["path"].startswith('"'):
+                continue  # duotone (two paths): not in Font Awesome Free
+            icon = Icon(int(entry["width"]), int(entry["height"]), entry["path"][1:-1])
+            name = entry["quoted"] or entry["bare"]
+            aliases = re.findall(r'"([^"]+)"', entry["aliases"])
+            for alias in [name, *aliases]:
+                icons.setdefault((style, alias), icon)
+    return icons
+
+
+_ICON_TAG = re.compile(r'<(i|span) class="(?P<classes>[^"]*\bfa-[^"]*)"(?P<attrs>[^>]*)>\s*</\1>')
+
+
+def _icon_key(classes: list[str]) -> tuple[str, str] | None:
+    style = "fas"
+    name = None
+    for cls in classes:
+        if cls in upstream.FONT_AWESOME_STYLE_CLASSES:
+            style = upstream.FONT_AWESOME_STYLE_CLASSES[cls]
+        elif cls.startswith("fa-") and cls not in upstream.FONT_AWESOME_SIZE_CLASSES:
+            name = cls.removeprefix("fa-")
+    return (style, name) if name else None
+
+
+def inline_icons(page: str, icons: dict[tuple[str, str], Icon]) -> str:
+    """The page with each Font Awesome <i>/<span> tag drawn as inline SVG: same classes and
+    attributes (the theme's CSS and scripts find them as before), hidden from assistive
+    technology (the buttons and links around them carry the names). An unknown icon is left as
+    it was, for tests/test_page_head.py to report."""
+
+    def svg(match: re.Match) -> str:
+        classes = match["classes"].split()
+        icon = icons.get(_icon_key(classes))
+        if icon is None:
+            return match[0]
+        attrs = re.sub(r'\s*aria-hidden="[^"]*"', "", match["attrs"])
+        return (
+            f'<svg class="{" ".join([*classes, "lr-icon"])}"{attrs} aria-hidden="true" focusable="false"'
+            f' xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {icon.width} {icon.height}">'
+            f'<path fill="currentColor" d="{html.escape(icon.path)}"/></svg>'
+        )
+
+    return _ICON_TAG.sub(svg, page)
+
+
+# --------------------------------------------------------------------------------------------
+# The page stylesheet
+
+_IMPORT = re.compile(r'@import\s+(?:url\()?\s*["\']?([^"\')\s]+)["\']?\s*\)?\s*;')
+_URL = re.compile(r'url\(\s*(["\']?)(?!data:|https?:|/|#)([^"\')]+)\1\s*\)')
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def read_stylesheet(static: Path, name: str, bundle_dir: str) -> str:
+    """The stylesheet _static/`name`, its @imports inlined and its url()s made relative to
+    _static/`bundle_dir` (where the combined file lives)."""
+    path = static / name
+    text = path.read_text(encoding="utf-8")
+    here = posixpath.dirname(name)
+
+    def imported(match: re.Match) -> str:
+        return read_stylesheet(static, posixpath.normpath(posixpath.join(here, match[1])), bundle_dir)
+
+    def url(match: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(here, match[2]))
+        return f"url({match[1]}{posixpath.relpath(target, bundle_dir)}{match[1]})"
+
+    text = _COMMENT.sub(lambda m: m[0] if m[0].startswith("/*!") else "", text)
+    return _URL.sub(url, _IMPORT.sub(imported, text))
+
+
+def _blocks(css: str) -> Iterable[tuple[str, str | None]]:
+    """Top-level (prelude, block body) pairs of a stylesheet; body None for a statement (@import;)."""
+    start = index = depth = 0
+    body_start = None
+    quote = None
+    while index < len(css):
+        char = css[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == "{":
+            if depth == 0:
+                body_start = index
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                yield css[start:body_start].strip(), css[body_start + 1 : index]
+                start = index + 1
+        elif char == ";" and depth == 0:
+            yield css[start : index + 1].strip(), None
+            start = index + 1
+        index += 1
+    if css[start:].strip():
+        yield css[start:].strip(), None
+
+
+_FUNCTIONAL_PSEUDO = re.compile(r":[\w-]+\(")
+_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+def _required_classes(selector: str) -> set[str]:
+    """Classes an element must have somewhere for `selector` to match; what is inside :not(),
+    :is(), :where(), :has() is left out, so a selector is only ever kept when in doubt."""
+    out, index = [], 0
+    for match in _FUNCTIONAL_PSEUDO.finditer(selector):
+        if match.start() < index:
+            continue
+        out.append(selector[index : match.start()])
+        depth, index = 1, match.end()
+        while index < len(selector) and depth:
+            depth += {"(": 1, ")": -1}.get(selector[index], 0)
+            index += 1
+    out.append(selector[index:])
+    return set(_CLASS.findall("".join(out)))
+
+
+#: At-rules whose blocks hold style rules (pruned inside); any other at-rule is kept whole.
+_GROUPING = ("@media", "@supports", "@container", "@layer", "@document")
+
+
+def prune_css(css: str, used: set[str]) -> str:
+    """The stylesheet less the selectors that need a class outside `used`, less the rules left
+    with no selector and the grouping at-rules left empty; comments "/*!" (licences) stay."""
+    out = []
+    for prelude, body in _blocks(css):
+        if body is None:
+            out.append(prelude)
+        elif prelude.startswith("@"):
+            if prelude.split(None, 1)[0].split("(")[0] in _GROUPING:
+                inner = prune_css(body, used)
+                if inner:
+                    out.append(f"{prelude}{{{inner}}}")
+            else:
+                out.append(f"{prelude}{{{body}}}")
+        else:
+            licence = "".join(re.findall(r"/\*!.*?\*/", prelude, re.S))
+            selector_text = _COMMENT.sub("", prelude).strip()
+            selectors = [s.strip() for s in _split_selectors(selector_text)]
+            kept = [s for s in selectors if _required_classes(s) <= used]
+            if kept:
+                out.append(f"{licence}{','.join(kept)}{{{body.strip()}}}")
+            elif licence:
+                out.append(licence)
+    return "\n".join(out)
+
+
+def _split_selectors(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return parts
+
+
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+
+
+def used_classes(outdir: Path) -> set[str]:
+    """Every class any written page uses, and every word of the book's scripts (a class a script
+    adds at run time is a word in it), and the classes scripts build from parts (upstream)."""
+    used = set(upstream.CLASSES_BUILT_BY_SCRIPTS)
+    for page in outdir.rglob("*.html"):
+        for value in _CLASS_ATTR.findall(page.read_text(encoding="utf-8", errors="replace")):
+            used.update(value.split())
+    for script in (outdir / "_static").rglob("*.js"):
+        used.update(_WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
+    return used
+
+
+def write_page_stylesheet(outdir: Path, stylesheets: Iterable[str], credit: str) -> Path:
+    """_static/lr/page.css: the stylesheets (paths under _static/, in cascade order) combined,
+    pruned to what the written pages use, with `credit` (Font Awesome's, for the inline icons) first."""
+    static = outdir / "_static"
+    bundle_dir = posixpath.dirname(PAGE_CSS)
+    combined = "\n".join(read_stylesheet(static, name, bundle_dir) for name in stylesheets)
+    text = f"/*! {credit} */\n" + prune_css(combined, used_classes(outdir)) + "\n"
+    target = static / PAGE_CSS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def version_tag(*parts: str) -> str:
+    """A short tag for page.css?v=...: changes with what the stylesheet is made from."""
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------------------------
+# What blocks a page's first paint
+
+
+#: Media a screen never matches: a stylesheet with one of them does not hold up rendering.
+NON_BLOCKING_MEDIA = ("print", "not all", "none")
+
+_HEAD = re.compile(r"<head\b.*?</head>", re.S | re.I)
+_TAG = re.compile(r"<(link|script)\b([^>]*)>", re.I)
+_ATTR = re.compile(r'([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s>]+)))?')
+
+
+def blocking_requests(page: str) -> list[str]:
+    """The tags of a page's <head> that fetch something before the page can render or parse:
+    stylesheets (unless their media is one the screen never matches: print, not all) and
+    external scripts without defer, async or type=module."""
+    head = _HEAD.search(page)
+    found = []
+    for tag in _TAG.finditer(head[0] if head else ""):
+        attrs = {m[1].lower(): (m[2] or m[3] or m[4] or "") for m in _ATTR.finditer(tag[2])}
+        if tag[1].lower() == "link":
+            if (
+                "stylesheet" in attrs.get("rel", "").lower().split()
+                and attrs.get("media", "all").strip().lower() not in NON_BLOCKING_MEDIA
+            ):
+                found.append(tag[0])
+        elif "src" in attrs and not ({"defer", "async"} & set(attrs)) and attrs.get("type") != "module":
+            found.append(tag[0])
+    return found
