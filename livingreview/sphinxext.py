@@ -106,8 +106,8 @@ def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
     body = context.get("body", "")
     scripts = context.get("script_files")
     if isinstance(scripts, list):
-        defer = upstream.deferred if pagename != upstream.SEARCH_PAGE else (lambda script: script)
-        scripts[:] = [defer(script) for script in scripts if upstream.page_needs(script, body)]
+        # The search page too: its search scripts are deferred after these (_templates/search.html).
+        scripts[:] = [upstream.deferred(script) for script in scripts if upstream.page_needs(script, body)]
     styles = context.get("css_files")
     if isinstance(styles, list):
         styles[:] = [style for style in styles if upstream.page_needs(style, body)]

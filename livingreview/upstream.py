@@ -57,8 +57,9 @@ DEFERRABLE: dict[str, str] = {
     "design-tabs.js": "sphinx-design",
 }
 
-#: Sphinx's own search page runs searchtools.js at parse time, which needs doctools' _ready.
-SEARCH_PAGE = "search"
+#: Sphinx's search page calls doctools' _ready from searchtools.js: _templates/search.html defers
+#: searchtools.js, language_data.js and searchindex.js after these, in document order.
+SEARCH_SCRIPTS = ("_static/searchtools.js", "_static/language_data.js", "searchindex.js")
 
 
 def _asset_text(asset) -> str:
@@ -254,12 +255,8 @@ THEME_TEMPLATES: dict[str, tuple[str, str, str]] = {
 }
 #: What our layout.html takes from the theme besides its blocks: (distribution, file, text in it).
 THEME_LAYOUT_NEEDS: tuple[tuple[str, str, str], ...] = (
-    (
-        "pydata-sphinx-theme",
-        "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/webpack-macros.html",
-        "macro head_pre_assets()",
-    ),
-    ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/fontawesome.js", ""),
+    # (its block css, which our layout.html replaces: see THEME_PRE_STYLESHEETS below)
+    ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/layout.html", "block css"),
     # The header bar we empty (its only item, a search button, doubled the sidebar's) ...
     ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/layout.html", "block docs_navbar"),
     # ... whose element the theme's scripts measure, so it stays in the page ...
