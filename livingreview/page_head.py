@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from . import upstream
 
@@ -38,6 +39,17 @@ class Icon:
     width: int
     height: int
     path: str
+    code: str = ""  # the icon font's code point, hex ("f09b"): how the theme's CSS names it
+
+    def svg(self) -> str:
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}">'
+            f'<path d="{self.path}"/></svg>'
+        )
+
+    def css_url(self) -> str:
+        """The icon as a CSS url() (a data: URL: no request), for a mask-image."""
+        return 'url("data:image/svg+xml,' + quote(self.svg(), safe=" =/:,.-") + '")'
 
 
 def theme_icons(script: str) -> dict[tuple[str, str], Icon]:
@@ -49,7 +61,7 @@ def theme_icons(script: str) -> dict[tuple[str, str], Icon]:
         for entry in upstream.FONT_AWESOME_ICON.finditer(pack["icons"]):
             if not entry["path"].startswith('"'):
                 continue  # duotone (two paths): not in Font Awesome Free
-            icon = Icon(int(entry["width"]), int(entry["height"]), entry["path"][1:-1])
+            icon = Icon(int(entry["width"]), int(entry["height"]), entry["path"][1:-1], entry["code"])
             name = entry["quoted"] or entry["bare"]
             aliases = re.findall(r'"([^"]+)"', entry["aliases"])
             for alias in [name, *aliases]:
@@ -72,8 +84,9 @@ def _icon_key(classes: list[str]) -> tuple[str, str] | None:
 
 
 def inline_icons(page: str, icons: dict[tuple[str, str], Icon]) -> str:
-    """The page with each Font Awesome <i>/<span> tag drawn as inline SVG: same classes and
-    attributes (the theme's CSS and scripts find them as before), hidden from assistive
+    """The page with each Font Awesome <i>/<span> tag drawn as inline SVG, as Font Awesome's
+    script drew it: same attributes and classes but the style class (the theme's CSS and scripts
+    find them as before), hidden from assistive
     technology (the buttons and links around them carry the names). An unknown icon is left as
     it was, for tests/test_page_head.py to report."""
 
@@ -83,13 +96,88 @@ def inline_icons(page: str, icons: dict[tuple[str, str], Icon]) -> str:
         if icon is None:
             return match[0]
         attrs = re.sub(r'\s*aria-hidden="[^"]*"', "", match["attrs"])
+        # Font Awesome's script leaves the style class (fa-solid...) off its <svg>, and the theme's
+        # CSS was written against that: `.bd-search .fa-solid.fa-magnifying-glass` is for the <i>.
+        kept = [cls for cls in classes if cls not in upstream.FONT_AWESOME_STYLE_CLASSES]
         return (
-            f'<svg class="{" ".join([*classes, "lr-icon"])}"{attrs} aria-hidden="true" focusable="false"'
+            f'<svg class="{" ".join([*kept, "lr-icon"])}"{attrs} aria-hidden="true" focusable="false"'
             f' xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {icon.width} {icon.height}">'
             f'<path fill="currentColor" d="{html.escape(icon.path)}"/></svg>'
         )
 
     return _ICON_TAG.sub(svg, page)
+
+
+def icons_by_code(icons: dict[tuple[str, str], Icon]) -> dict[str, Icon]:
+    """Code point ("f05a") -> icon: solid first, then brands, then regular, as the theme's CSS
+    picks its font."""
+    by_code: dict[str, Icon] = {}
+    for style in ("fas", "fab", "far"):
+        for (icon_style, _name), icon in icons.items():
+            if icon_style == style:
+                by_code.setdefault(icon.code, icon)
+    return by_code
+
+
+_PST_ICON = re.compile(r'--pst-icon-([\w-]+):\s*(?:"([^"]*)"|var\(--pst-icon-([\w-]+)\))')
+_CONTENT_VAR = re.compile(r"content:\s*var\(--pst-icon-([\w-]+)\)")
+_CONTENT_CHAR = re.compile(r'content:\s*"(\\f[0-9a-fA-F]{3}|[\ue000-\uf8ff])"')
+_GLYPH_RULE = re.compile(r"\.fa-[\w-]+::?before$")
+_ICON_FONT = re.compile(r'font:\s*var\(--fa-font-[\w-]+\)|font-family:\s*"?Font Awesome[^;}]*')
+#: An icon the theme's CSS drew with the icon font, drawn instead as a box of the text's colour
+#: masked by the icon's SVG (the rule's own width, height and size, later in it, still win).
+MASK_BOX = (
+    "display:inline-block;width:1em;height:1em;vertical-align:-.125em;background-color:currentColor;"
+    "-webkit-mask-repeat:no-repeat;mask-repeat:no-repeat;-webkit-mask-position:center;mask-position:center;"
+    "-webkit-mask-size:contain;mask-size:contain;"
+)
+
+
+def _code(text: str) -> str:
+    return text[1:].lower() if text.startswith("\\") else f"{ord(text):x}"
+
+
+def font_icons_as_masks(css: str, by_code: dict[str, Icon]) -> str:
+    """The theme's icons drawn with Font Awesome's font in CSS (admonition titles, external and
+    download links...) drawn as masks of inline SVG instead; Font Awesome's @font-face rules go."""
+
+    def mask_variable(match: re.Match) -> str:
+        name, char, alias = match[1], match[2], match[3]
+        if alias:
+            return f"{match[0]};--lr-mask-{name}:var(--lr-mask-{alias})"
+        icon = by_code.get(_code(char)) if char else None
+        return f"{match[0]};--lr-mask-{name}:{icon.css_url()}" if icon else match[0]
+
+    def content_char(match: re.Match) -> str:
+        icon = by_code.get(_code(match[1]))
+        return f'content:"";-webkit-mask-image:{icon.css_url()};mask-image:{icon.css_url()}' if icon else match[0]
+
+    def rules(text: str) -> str:
+        out = []
+        for prelude, body in _blocks(text):
+            if body is None:
+                out.append(prelude)
+            elif prelude.startswith("@font-face"):
+                if "Font Awesome" not in body:
+                    out.append(f"{prelude}{{{body}}}")
+            elif prelude.startswith("@"):
+                grouping = prelude.split(None, 1)[0].split("(")[0] in _GROUPING
+                out.append(f"{prelude}{{{rules(body) if grouping else body}}}")
+            elif all(_GLYPH_RULE.match(selector.strip()) for selector in _split_selectors(prelude)):
+                continue  # `.fa-github:before{content:"\f09b"}`: the icons are <svg>, which has no ::before
+            else:
+                body = _PST_ICON.sub(mask_variable, body)
+                body = _CONTENT_VAR.sub(
+                    lambda m: f'content:"";-webkit-mask-image:var(--lr-mask-{m[1]});mask-image:var(--lr-mask-{m[1]})',
+                    body,
+                )
+                body = _CONTENT_CHAR.sub(content_char, body)
+                if (":before" in prelude or ":after" in prelude) and _ICON_FONT.search(body):
+                    body = MASK_BOX + _ICON_FONT.sub("", body).replace(";;", ";")
+                out.append(f"{prelude}{{{body}}}")
+        return "\n".join(out)
+
+    return rules(css)
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,12 +317,15 @@ def used_classes(outdir: Path) -> set[str]:
     return used
 
 
-def write_page_stylesheet(outdir: Path, stylesheets: Iterable[str], credit: str) -> Path:
+def write_page_stylesheet(
+    outdir: Path, stylesheets: Iterable[str], credit: str, icons: dict[tuple[str, str], Icon]
+) -> Path:
     """_static/lr/page.css: the stylesheets (paths under _static/, in cascade order) combined,
     pruned to what the written pages use, with `credit` (Font Awesome's, for the inline icons) first."""
     static = outdir / "_static"
     bundle_dir = posixpath.dirname(PAGE_CSS)
     combined = "\n".join(read_stylesheet(static, name, bundle_dir) for name in stylesheets)
+    combined = font_icons_as_masks(combined, icons_by_code(icons))
     text = f"/*! {credit} */\n" + prune_css(combined, used_classes(outdir)) + "\n"
     target = static / PAGE_CSS
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -189,7 +189,7 @@ def start_page_head(app: Sphinx) -> None:
 
     if app.builder.format != "html":
         return
-    icons = page_head.theme_icons(upstream.distribution_path(*upstream.FONT_AWESOME_SCRIPT).read_text())
+    icons = app.lr_icons = page_head.theme_icons(upstream.distribution_path(*upstream.FONT_AWESOME_SCRIPT).read_text())
     render = app.builder.templates.render
 
     def render_with_icons(template: str, context: dict) -> str:
@@ -246,7 +246,7 @@ def finish_page_head(app: Sphinx, exception) -> None:
     record.write_text(json.dumps(styles, indent=1))
     ordered = [*upstream.THEME_PRE_STYLESHEETS, *sorted(styles, key=lambda name: styles[name])]
     credit = upstream.font_awesome_credit(upstream.distribution_path(*upstream.FONT_AWESOME_LICENSE).read_text())
-    page_head.write_page_stylesheet(outdir, dict.fromkeys(ordered), credit)
+    page_head.write_page_stylesheet(outdir, dict.fromkeys(ordered), credit, app.lr_icons)
     for name in upstream.FONT_AWESOME_OUTPUT:
         path = outdir / "_static" / name
         if path.is_dir():

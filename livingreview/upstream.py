@@ -399,7 +399,7 @@ FONT_AWESOME_PACK = re.compile(
 )
 FONT_AWESOME_ICON = re.compile(
     r'(?:"(?P<quoted>[^"]+)"|(?P<bare>[\w$]+)):\[(?P<width>\d+),(?P<height>\d+),\[(?P<aliases>[^\]]*)\],'
-    r'"[^"]*",(?P<path>"[^"]*"|\[[^\]]*\])\]'
+    r'"(?P<code>[^"]*)",(?P<path>"[^"]*"|\[[^\]]*\])\]'
 )
 #: Font Awesome's style classes -> the pack they select (no style class: solid).
 FONT_AWESOME_STYLE_CLASSES = {

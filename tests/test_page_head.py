@@ -73,11 +73,30 @@ def test_inline_icons_keep_classes_and_attributes_and_hide_the_drawing():
         '<span class="fa-solid fa-unknown"></span>'
     )
     out = inline_icons(page, icons)
-    assert '<svg class="fab fa-github lr-icon" aria-hidden="true"' in out
+    assert '<svg class="fa-github lr-icon" aria-hidden="true"' in out
     assert 'viewBox="0 0 496 512"><path fill="currentColor" d="M1 1z"/></svg></a>' in out
-    assert '<svg class="theme-switch fa-solid fa-sun fa-lg lr-icon" data-mode="light" aria-hidden="true"' in out
+    assert '<svg class="theme-switch fa-sun fa-lg lr-icon" data-mode="light" aria-hidden="true"' in out
     assert out.count("aria-hidden") == 2
     assert '<span class="fa-solid fa-unknown"></span>' in out  # left for the built-book test to report
+
+
+def test_icons_the_theme_draws_with_the_icon_font_in_css_become_svg_masks():
+    bell = Icon(448, 512, "M3 3z", "f0f3")
+    css = (
+        'html{--pst-icon-bell:"\uf0f3";--pst-icon-admonition-default:var(--pst-icon-bell)}'
+        ".admonition-title:after{content:var(--pst-icon-admonition-default);font:var(--fa-font-solid);width:1rem}"
+        '.fa-bell:before{content:"\\f0f3"}.x:before{content:"\\f0f3";font-family:"Font Awesome 6 Free"}'
+        '@font-face{font-family:"Font Awesome 6 Free";src:url(fa.woff2)}@font-face{font-family:Other;src:url(o.woff2)}'
+    )
+    out = page_head.font_icons_as_masks(css, {"f0f3": bell})
+    assert "--lr-mask-bell:" + bell.css_url() in out
+    assert "--lr-mask-admonition-default:var(--lr-mask-bell)" in out
+    title = re.search(r"\.admonition-title:after\{([^}]*)\}", out)[1]
+    assert title.startswith(page_head.MASK_BOX) and title.endswith("width:1rem")  # the rule's own size wins
+    assert 'content:"";-webkit-mask-image:var(--lr-mask-admonition-default)' in title and "font:" not in title
+    assert ".fa-bell:before" not in out  # the icons are <svg>: no ::before glyph
+    assert ".x:before{" + page_head.MASK_BOX in out and "Font Awesome" not in out.split("@font-face")[0]
+    assert "fa.woff2" not in out and "o.woff2" in out
 
 
 def test_the_theme_icons_are_read_from_the_installed_font_awesome():
@@ -124,6 +143,9 @@ def test_no_font_awesome_anywhere(book_html):
     for name in upstream.FONT_AWESOME_OUTPUT:
         assert not (book_html / "_static" / name).exists(), name
     assert not list((book_html / "_static").rglob("*.woff*")), "no web fonts"
+    css = (book_html / "_static" / page_head.PAGE_CSS).read_text(encoding="utf-8")
+    assert not re.search(r"font(-family)?:[^;}]*(Font Awesome|--fa-font)", css.split("*/", 1)[1]), "no icon font"
+    assert "@font-face" not in css
 
 
 @pytest.mark.book
