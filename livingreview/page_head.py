@@ -123,7 +123,7 @@ _PST_ICON = re.compile(r'--pst-icon-([\w-]+):\s*(?:"([^"]*)"|var\(--pst-icon-([\
 _CONTENT_VAR = re.compile(r"content:\s*var\(--pst-icon-([\w-]+)\)")
 _CONTENT_CHAR = re.compile(r'content:\s*"(\\f[0-9a-fA-F]{3}|[\ue000-\uf8ff])"')
 _GLYPH_RULE = re.compile(r"\.fa-[\w-]+::?before$")
-_ICON_FONT = re.compile(r'font:\s*var\(--fa-font-[\w-]+\)|font-family:\s*"?Font Awesome[^;}]*')
+_ICON_FONT = re.compile(r"font:\s*var\(--fa-font-[\w-]+\)|font-family:[^;}]*Font Awesome[^;}]*")
 #: An icon the theme's CSS drew with the icon font, drawn instead as a box of the text's colour
 #: masked by the icon's SVG (the rule's own width, height and size, later in it, still win).
 MASK_BOX = (
@@ -172,9 +172,13 @@ def font_icons_as_masks(css: str, by_code: dict[str, Icon]) -> str:
                     body,
                 )
                 body = _CONTENT_CHAR.sub(content_char, body)
-                if (":before" in prelude or ":after" in prelude) and _ICON_FONT.search(body):
-                    body = MASK_BOX + _ICON_FONT.sub("", body).replace(";;", ";")
-                out.append(f"{prelude}{{{body}}}")
+                if _ICON_FONT.search(body):
+                    # a pseudo-element drew a glyph: now a masked box; any other rule (Font
+                    # Awesome's own classes) only named the font, which no page loads any more
+                    pseudo = ":before" in prelude or ":after" in prelude
+                    body = (MASK_BOX if pseudo else "") + _ICON_FONT.sub("", body).replace(";;", ";").strip(";")
+                if body.strip():
+                    out.append(f"{prelude}{{{body}}}")
         return "\n".join(out)
 
     return rules(css)
