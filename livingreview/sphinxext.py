@@ -253,6 +253,8 @@ def finish_page_head(app: Sphinx, exception) -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+        if path.parent.is_dir() and not any(path.parent.iterdir()):
+            path.parent.rmdir()  # _static/vendor/, left empty
 
 
 def setup(app: Sphinx) -> dict:
