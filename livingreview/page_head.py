@@ -26,9 +26,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import upstream
+from .paths import STATIC_SUBDIR
 
 #: The one stylesheet every page links, relative to the site's _static/.
-PAGE_CSS = "lr/page.css"
+PAGE_CSS = f"{STATIC_SUBDIR}/page.css"
+#: Where the book's own stylesheets are, under _static/.
+OWN_STYLESHEETS = f"{STATIC_SUBDIR}/"
 
 # --------------------------------------------------------------------------------------------
 # Icons
@@ -328,9 +331,15 @@ def write_page_stylesheet(
     pruned to what the written pages use, with `credit` (Font Awesome's, for the inline icons) first."""
     static = outdir / "_static"
     bundle_dir = posixpath.dirname(PAGE_CSS)
-    combined = "\n".join(read_stylesheet(static, name, bundle_dir) for name in stylesheets)
-    combined = font_icons_as_masks(combined, icons_by_code(icons))
-    text = f"/*! {credit} */\n" + prune_css(combined, used_classes(outdir)) + "\n"
+    used = used_classes(outdir)
+    by_code = icons_by_code(icons)
+    parts = []
+    for name in stylesheets:
+        css = font_icons_as_masks(read_stylesheet(static, name, bundle_dir), by_code)
+        # The book's own stylesheets (_static/lr/) are kept whole: written for these pages, and
+        # their scripts may build class names from parts; the others are pruned.
+        parts.append(css if name.startswith(OWN_STYLESHEETS) else prune_css(css, used))
+    text = f"/*! {credit} */\n" + "\n".join(parts) + "\n"
     target = static / PAGE_CSS
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
