@@ -103,7 +103,7 @@ def inline_icons(page: str, icons: dict[tuple[str, str], Icon]) -> str:
         # CSS was written against that: `.bd-search .fa-solid.fa-magnifying-glass` is for the <i>.
         kept = [cls for cls in classes if cls not in upstream.FONT_AWESOME_STYLE_CLASSES]
         return (
-            f'<svg class="{" ".join([*kept, "lr-icon"])}"{attrs} aria-hidden="true" focusable="false"'
+            f'<svg class="{" ".join([*kept, "lr-icon"])}"{attrs} aria-hidden="true"'
             f' xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {icon.width} {icon.height}">'
             f'<path fill="currentColor" d="{html.escape(icon.path)}"/></svg>'
         )
