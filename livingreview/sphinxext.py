@@ -12,6 +12,9 @@
   writes the Atom feed (feed.xml, livingreview.feed) and the site's root index.html, the redirect
   to the first page, as a valid HTML page.
 - the {study} role, and the bibliography's style and entry ids (livingreview.citations).
+- the page head (livingreview.page_head): one stylesheet per page (_static/lr/page.css, combined
+  at build-finished), Font Awesome's icons drawn as inline SVG as each page is rendered, Sphinx's
+  documentation options inline instead of a parser-blocking script.
 
 What it assumes about Sphinx, the theme and docutils lives in livingreview.upstream.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.metadata
 import shutil
 import sys
 from pathlib import Path
@@ -102,8 +106,8 @@ def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
     body = context.get("body", "")
     scripts = context.get("script_files")
     if isinstance(scripts, list):
-        defer = upstream.deferred if pagename != upstream.SEARCH_PAGE else (lambda script: script)
-        scripts[:] = [defer(script) for script in scripts if upstream.page_needs(script, body)]
+        # The search page too: its search scripts are deferred after these (_templates/search.html).
+        scripts[:] = [upstream.deferred(script) for script in scripts if upstream.page_needs(script, body)]
     styles = context.get("css_files")
     if isinstance(styles, list):
         styles[:] = [style for style in styles if upstream.page_needs(style, body)]
@@ -173,11 +177,94 @@ def finish_build(app: Sphinx, exception) -> None:
         write_root_redirect(app)
 
 
+# --- The page head (livingreview.page_head) -------------------------------------------------
+
+#: Stylesheets pages linked in earlier builds (an incremental build writes only some pages).
+PAGE_STYLES_RECORD = "livingreview-page-styles.json"
+
+
+def start_page_head(app: Sphinx) -> None:
+    """Every page rendered from now on has its Font Awesome tags drawn as inline SVG."""
+    from . import page_head
+
+    if app.builder.format != "html":
+        return
+    icons = app.lr_icons = page_head.theme_icons(upstream.distribution_path(*upstream.FONT_AWESOME_SCRIPT).read_text())
+    render = app.builder.templates.render
+
+    def render_with_icons(template: str, context: dict) -> str:
+        return page_head.inline_icons(render(template, context), icons)
+
+    app.builder.templates.render = render_with_icons
+    app.lr_page_styles = {}
+    versions = [importlib.metadata.version(d) for d in ("pydata-sphinx-theme", "sphinx-book-theme", "myst-nb")]
+    assets = [path.read_bytes().decode() for path in sorted(ASSETS_DIR.glob("*.css"))]
+    app.lr_page_css = f"{page_head.PAGE_CSS}?v={page_head.version_tag(app.lr_fingerprint, *versions, *assets)}"
+
+
+def page_head_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Runs after add_page_assets: the page's stylesheets are noted for page.css (layout.html
+    links that alone), and documentation_options.js becomes an inline script."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    if not hasattr(app, "lr_page_styles"):
+        return
+    for style in context.get("css_files") or []:
+        name = str(getattr(style, "filename", style) or "")
+        if name.startswith("_static/") and "://" not in name:
+            app.lr_page_styles.setdefault(name.removeprefix("_static/"), getattr(style, "priority", 500))
+    context["lr_page_css"] = app.lr_page_css
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        for index, script in enumerate(scripts):
+            if str(getattr(script, "filename", "")).split("?")[0].endswith(upstream.DOCUMENTATION_OPTIONS_JS):
+                scripts[index] = _JavaScript(None, body=documentation_options(app), priority=script.priority)
+
+
+def documentation_options(app: Sphinx) -> str:
+    """Sphinx's documentation_options.js, rendered as Sphinx renders it (builder's global context)."""
+    if not hasattr(app, "lr_documentation_options"):
+        source = upstream.distribution_path(*upstream.SPHINX_DOCUMENTATION_OPTIONS).read_text(encoding="utf-8")
+        app.lr_documentation_options = app.builder.templates.render_string(source, app.builder.globalcontext).strip()
+    return app.lr_documentation_options
+
+
+def finish_page_head(app: Sphinx, exception) -> None:
+    """page.css from every stylesheet pages link (this build's and earlier builds'), pruned to
+    what the site uses; Font Awesome's files, which no page loads, leave the site."""
+    import json
+
+    from . import page_head
+
+    if exception is not None or not hasattr(app, "lr_page_styles"):
+        return
+    outdir = Path(app.outdir)
+    record = Path(app.doctreedir) / PAGE_STYLES_RECORD
+    styles = json.loads(record.read_text()) if record.is_file() else {}
+    styles.update(app.lr_page_styles)
+    styles = {name: priority for name, priority in styles.items() if (outdir / "_static" / name).is_file()}
+    record.write_text(json.dumps(styles, indent=1))
+    ordered = [*upstream.THEME_PRE_STYLESHEETS, *sorted(styles, key=lambda name: styles[name])]
+    credit = upstream.font_awesome_credit(upstream.distribution_path(*upstream.FONT_AWESOME_LICENSE).read_text())
+    page_head.write_page_stylesheet(outdir, dict.fromkeys(ordered), credit, app.lr_icons)
+    for name in upstream.FONT_AWESOME_OUTPUT:
+        path = outdir / "_static" / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+        if path.parent.is_dir() and not any(path.parent.iterdir()):
+            path.parent.rmdir()  # _static/vendor/, left empty
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", check_data)
     app.connect("env-get-outdated", outdate_on_data_change)
     app.connect("html-page-context", add_page_assets)
     app.connect("builder-inited", copy_assets)
+    app.connect("builder-inited", start_page_head)
+    app.connect("html-page-context", page_head_context, priority=upstream.AFTER_DEFAULT_PRIORITY)
+    app.connect("build-finished", finish_page_head, priority=upstream.AFTER_DEFAULT_PRIORITY)
     # After sphinx-external-toc's own build-finished handler (priority 500), which writes a bare
     # redirect when there is none: ours replaces it on every build.
     app.connect("build-finished", finish_build, priority=upstream.AFTER_DEFAULT_PRIORITY)

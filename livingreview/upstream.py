@@ -21,6 +21,7 @@ its version and the entry here to revisit.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -56,8 +57,9 @@ DEFERRABLE: dict[str, str] = {
     "design-tabs.js": "sphinx-design",
 }
 
-#: Sphinx's own search page runs searchtools.js at parse time, which needs doctools' _ready.
-SEARCH_PAGE = "search"
+#: Sphinx's search page calls doctools' _ready from searchtools.js: _templates/search.html defers
+#: searchtools.js, language_data.js and searchindex.js after these, in document order.
+SEARCH_SCRIPTS = ("_static/searchtools.js", "_static/language_data.js", "searchindex.js")
 
 
 def _asset_text(asset) -> str:
@@ -253,12 +255,8 @@ THEME_TEMPLATES: dict[str, tuple[str, str, str]] = {
 }
 #: What our layout.html takes from the theme besides its blocks: (distribution, file, text in it).
 THEME_LAYOUT_NEEDS: tuple[tuple[str, str, str], ...] = (
-    (
-        "pydata-sphinx-theme",
-        "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/webpack-macros.html",
-        "macro head_pre_assets()",
-    ),
-    ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/fontawesome.js", ""),
+    # (its block css, which our layout.html replaces: see THEME_PRE_STYLESHEETS below)
+    ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/layout.html", "block css"),
     # The header bar we empty (its only item, a search button, doubled the sidebar's) ...
     ("pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/layout.html", "block docs_navbar"),
     # ... whose element the theme's scripts measure, so it stays in the page ...
@@ -367,3 +365,109 @@ THEME_DARK_OUTPUT_RULE = (
 ROOT_REDIRECT_WRITER = ("sphinx-external-toc", "sphinx_external_toc/events.py", "def ensure_index_file")
 #: Sphinx runs event handlers by priority, lowest first; 500 is the default.
 AFTER_DEFAULT_PRIORITY = 800
+
+
+# --------------------------------------------------------------------------------------------
+# The page head (livingreview.page_head): the theme's stylesheets combined into one, Font
+# Awesome's icons drawn inline, Sphinx's documentation options inlined
+
+#: The stylesheets pydata-sphinx-theme links before Sphinx's own (its webpack-macros.html,
+#: macro head_pre_assets), relative to _static/; theme.css @imports Sphinx's basic.css.
+THEME_PRE_STYLESHEETS = ("styles/theme.css", "styles/pydata-sphinx-theme.css")
+THEME_WEBPACK_MACROS = (
+    "pydata-sphinx-theme",
+    "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/webpack-macros.html",
+)
+#: Font Awesome Free's all-in-one script, as the theme ships it: its icons' path data is read
+#: from it at build time (nothing fetched), and it is no longer copied to the site.
+FONT_AWESOME_SCRIPT = (
+    "pydata-sphinx-theme",
+    "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/fontawesome.js",
+)
+#: What the theme copies of Font Awesome into _static/ (script, licence, source map, web fonts),
+#: removed from the built site: no page loads it any more.
+FONT_AWESOME_OUTPUT = (
+    "scripts/fontawesome.js",
+    "scripts/fontawesome.js.LICENSE.txt",
+    "scripts/fontawesome.js.map",
+    "vendor/fontawesome",
+)
+#: In that (minified) script each icon pack is an object literal `var p={name:[width,height,
+#: [aliases],"unicode","path data"],...}`, registered a little later by `d("fab",p)`.
+FONT_AWESOME_PACK = re.compile(
+    r"var (?P<var>[\w$]+)=\{(?P<icons>[^{}]*)\}.{0,800}?\(\"(?P<style>fa[a-z]+)\",(?P=var)\)", re.S
+)
+FONT_AWESOME_ICON = re.compile(
+    r'(?:"(?P<quoted>[^"]+)"|(?P<bare>[\w$]+)):\[(?P<width>\d+),(?P<height>\d+),\[(?P<aliases>[^\]]*)\],'
+    r'"(?P<code>[^"]*)",(?P<path>"[^"]*"|\[[^\]]*\])\]'
+)
+#: Font Awesome's style classes -> the pack they select (no style class: solid).
+FONT_AWESOME_STYLE_CLASSES = {
+    "fa": "fas",
+    "fas": "fas",
+    "fa-solid": "fas",
+    "far": "far",
+    "fa-regular": "far",
+    "fab": "fab",
+    "fa-brands": "fab",
+}
+#: Font Awesome's modifier classes (size, width, animation): not icon names.
+FONT_AWESOME_SIZE_CLASSES = frozenset(
+    ["fa-2xs", "fa-xs", "fa-sm", "fa-lg", "fa-xl", "fa-2xl", "fa-fw", "fa-spin", "fa-pulse", "fa-inverse"]
+    + [f"fa-{n}x" for n in range(1, 11)]
+)
+#: The icons the theme and sphinx-book-theme write into this book's pages (header buttons,
+#: search, theme switch, sidebars, previous/next): each must be found in Font Awesome's script.
+THEME_ICONS = (
+    ("fab", "github"),
+    ("fas", "magnifying-glass"),
+    ("fas", "sun"),
+    ("fas", "moon"),
+    ("fas", "circle-half-stroke"),
+    ("fas", "angle-left"),
+    ("fas", "angle-right"),
+    ("fas", "arrow-up"),
+    ("fas", "list"),
+    ("fas", "bars"),
+    ("fas", "outdent"),
+    ("fas", "code"),
+    ("fas", "download"),
+    ("fas", "expand"),
+    ("fas", "file"),
+    ("fas", "file-pdf"),
+    ("fas", "lightbulb"),
+    ("fas", "pencil-alt"),
+    ("fas", "rocket"),
+)
+#: Classes Bootstrap (the theme's bootstrap.js) builds from parts at run time, so no script
+#: holds them as one word: the stylesheet keeps their rules (tooltips' placement).
+CLASSES_BUILT_BY_SCRIPTS = ("bs-tooltip-auto", "bs-popover-auto")
+#: Sphinx renders every page through builder.templates.render(template, context) (its
+#: StandaloneHTMLBuilder.handle_page); the extension wraps it to draw the icons inline.
+SPHINX_PAGE_RENDER = ("sphinx", "sphinx/builders/html/__init__.py", "output = self.templates.render(templatename, ctx)")
+#: Sphinx's documentation options script (a template rendered with the builder's global
+#: context): every page gets its text inline instead of a parser-blocking request, because the
+#: theme's inline scripts (DOCUMENTATION_OPTIONS.pagename = ...) need it defined at parse time.
+SPHINX_DOCUMENTATION_OPTIONS = ("sphinx", "sphinx/themes/basic/static/documentation_options.js.jinja")
+DOCUMENTATION_OPTIONS_JS = "documentation_options.js"
+
+
+def distribution_path(distribution: str, relative: str):
+    """A file of an installed distribution (Path)."""
+    import importlib.metadata
+    from pathlib import Path
+
+    return Path(importlib.metadata.distribution(distribution).locate_file(relative))
+
+
+#: Font Awesome's licence comment, beside the script: its version and "Icons: CC BY 4.0".
+FONT_AWESOME_LICENSE = (
+    "pydata-sphinx-theme",
+    "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/fontawesome.js.LICENSE.txt",
+)
+
+
+def font_awesome_credit(licence: str) -> str:
+    """Font Awesome's own licence comment (FONT_AWESOME_LICENSE's text) as one line."""
+    match = re.search(r"/\*!(.*?)\*/", licence, re.S)
+    return " ".join(line.strip(" *") for line in (match[1] if match else "").splitlines() if line.strip(" *"))

@@ -491,3 +491,97 @@ def test_sphinx_external_toc_still_writes_the_root_redirect_we_replace():
     # It runs at the default priority; ours must run after it.
     assert upstream.AFTER_DEFAULT_PRIORITY > 500
     assert "priority=upstream.AFTER_DEFAULT_PRIORITY" in Path(sphinxext.__file__).read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# The page head (livingreview.page_head): one stylesheet, inline icons, nothing blocking
+
+
+def test_the_theme_still_links_the_stylesheets_page_css_combines():
+    distribution, relative = upstream.THEME_WEBPACK_MACROS
+    macros = distribution_file(distribution, relative).read_text(encoding="utf-8")
+    head = macros.split("macro head_pre_assets()", 1)[1].split("endmacro", 1)[0]
+    linked = re.findall(r"pathto\('_static/([^']+\.css)'", head)
+    assert linked == list(upstream.THEME_PRE_STYLESHEETS), (
+        f"{installed(distribution)} links {linked} before Sphinx's stylesheets: update THEME_PRE_STYLESHEETS "
+        "in livingreview/upstream.py (page.css combines them; our layout.html no longer links them)"
+    )
+    static = distribution_file(distribution, "pydata_sphinx_theme/theme/pydata_sphinx_theme/static")
+    assert all((static / name).is_file() for name in upstream.THEME_PRE_STYLESHEETS)
+
+
+def test_font_awesome_still_ships_the_icons_the_theme_writes():
+    from livingreview.page_head import theme_icons
+
+    distribution, relative = upstream.FONT_AWESOME_SCRIPT
+    icons = theme_icons(distribution_file(distribution, relative).read_text(encoding="utf-8"))
+    missing = [key for key in upstream.THEME_ICONS if key not in icons]
+    assert len(icons) > 1000 and missing == [], (
+        f"{installed(distribution)}'s fontawesome.js is laid out differently or lacks {missing}: update "
+        "FONT_AWESOME_PACK / FONT_AWESOME_ICON / THEME_ICONS in livingreview/upstream.py"
+    )
+    licence = distribution_file(*upstream.FONT_AWESOME_LICENSE).read_text(encoding="utf-8")
+    assert "Font Awesome Free" in upstream.font_awesome_credit(licence)
+    assert "Icons: CC BY 4.0" in upstream.font_awesome_credit(licence)
+
+
+@pytest.mark.parametrize("distribution", ["pydata-sphinx-theme", "sphinx-book-theme"])
+def test_every_icon_the_themes_name_is_in_font_awesome(distribution):
+    """Icons in the themes' templates and Python (header buttons, launch buttons, switches): each
+    one, shown in this book or not, is drawn from Font Awesome's script, never left an empty <i>."""
+    from livingreview.page_head import theme_icons
+
+    icons = theme_icons(distribution_file(*upstream.FONT_AWESOME_SCRIPT).read_text(encoding="utf-8"))
+    named = set()
+    for name, text in shipped_texts(distribution):
+        if name.endswith((".html", ".py")):
+            for style, icon in re.findall(r'[" ](fa-solid|fas|fa-brands|fab|fa-regular|far) fa-([a-z0-9-]+)', text):
+                named.add((upstream.FONT_AWESOME_STYLE_CLASSES[style], icon))
+    assert named, f"{installed(distribution)} names no Font Awesome icon any more: revisit THEME_ICONS"
+    missing = sorted(key for key in named if key not in icons)
+    assert missing == [], f"{installed(distribution)} names icons Font Awesome's script lacks: {missing}"
+
+
+def test_font_awesome_style_and_size_classes_are_what_the_themes_use():
+    for distribution in ("pydata-sphinx-theme", "sphinx-book-theme"):
+        for name, text in shipped_texts(distribution):
+            if name.endswith(".html"):
+                for classes in re.findall(r'<i class="([^"{}]*\bfa-[^"{}]*)"', text):
+                    styles = [c for c in classes.split() if c in upstream.FONT_AWESOME_STYLE_CLASSES]
+                    assert len(styles) <= 1, (installed(distribution), name, classes)
+
+
+def test_sphinx_renders_pages_through_the_template_bridge_we_wrap():
+    distribution, relative, text = upstream.SPHINX_PAGE_RENDER
+    assert text in distribution_file(distribution, relative).read_text(encoding="utf-8"), (
+        f"{installed(distribution)} renders pages differently: livingreview.sphinxext.start_page_head "
+        "wraps builder.templates.render to draw the icons (SPHINX_PAGE_RENDER in livingreview/upstream.py)"
+    )
+    options = distribution_file(*upstream.SPHINX_DOCUMENTATION_OPTIONS).read_text(encoding="utf-8")
+    assert "const DOCUMENTATION_OPTIONS" in options
+    builder = distribution_file(distribution, relative).read_text(encoding="utf-8")
+    assert f"add_js_file('{upstream.DOCUMENTATION_OPTIONS_JS}'" in builder
+
+
+def test_the_themes_search_page_loads_the_scripts_our_search_html_defers():
+    distribution = "pydata-sphinx-theme"
+    template = distribution_file(distribution, "pydata_sphinx_theme/theme/pydata_sphinx_theme/search.html")
+    block = template.read_text(encoding="utf-8").split("{% block scripts -%}", 1)[1].split("endblock", 1)[0]
+    assert re.findall(r"pathto\('([^']+)', 1\)", block) == list(upstream.SEARCH_SCRIPTS), (
+        f"{installed(distribution)}'s search page loads other scripts: carry them over to "
+        "_templates/search.html (deferred) and SEARCH_SCRIPTS in livingreview/upstream.py"
+    )
+    ours = (ROOT / "_templates" / "search.html").read_text(encoding="utf-8")
+    for script in upstream.SEARCH_SCRIPTS:
+        assert f"<script defer src=\"{{{{ pathto('{script}', 1) }}}}\"></script>" in ours
+
+
+def test_bootstrap_still_builds_the_placement_classes_page_css_keeps():
+    text = distribution_file(
+        "pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/bootstrap.js"
+    ).read_text(encoding="utf-8")
+    assert "`bs-${this.constructor.NAME}-auto`" in text, "see CLASSES_BUILT_BY_SCRIPTS in livingreview/upstream.py"
+    css = distribution_file(
+        "pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/styles/pydata-sphinx-theme.css"
+    ).read_text(encoding="utf-8")
+    assert all(f".{name}" in css for name in upstream.CLASSES_BUILT_BY_SCRIPTS)
