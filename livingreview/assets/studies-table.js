@@ -226,14 +226,10 @@
   StudyTable.prototype.readColumns = function () {
     var headRows = this.table.tHead.rows;
     var heads = headRows[headRows.length - 1].cells; // the column headers (above them: groups)
-    this.colIndex = {};
     this.sortHeads = [];
     for (var i = 0; i < heads.length; i++) {
-      var f = heads[i].getAttribute("data-f");
-      if (f) this.colIndex[f] = i;
       if (heads[i].hasAttribute("data-lr-sort-key")) this.sortHeads.push(heads[i]);
     }
-    this.yearIndex = this.colIndex.year;
   };
 
   // The facets in the spec's order, each with its control (<details data-lr-facet="key">).
