@@ -1123,7 +1123,9 @@
       var written = this.firstRows.filter(function (row) {
         return row.tr.getAttribute("data-id") === id;
       })[0];
-      if (written) written.tr.classList.add("lr-st-target"); // the browser scrolled to it
+      // The page as written holds it, and no view the address asks for is on its way: the
+      // browser has scrolled to it. Otherwise, once every row is here.
+      if (written && !this.loading) written.tr.classList.add("lr-st-target");
       else this.whenLoaded(function () { self.revealTarget(); });
       return;
     }
