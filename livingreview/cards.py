@@ -5,8 +5,9 @@ with their vocabulary labels and safe colours, Table 1's fields with the schema'
 layouts render that one card:
 
 - table_row_html(card): a row of the static book's table (livingreview.html_table). The row is
-  the card: other pages link to studies.html#study-<id> (card_href), and assets/studies-table.js
-  reads the study back from it (data-* attributes and data-f spans), so no JSON copy doubles the page;
+  the card: other pages link to studies.html#study-<id> (card_href). The page holds the first
+  rows; the others travel in the table's data file as this same HTML (html_table.studies_data_js),
+  which assets/studies-table.js turns into rows when they are first shown;
 - details_row_html(card): a row of the Binder explorer's table that opens into the card.
 
 Both use the same pieces (citation, source line, tag chips, curator's note) and the same escaping

@@ -62,8 +62,23 @@ def _labels(column: str, keys) -> str:
     return ", ".join(facet.label_of(k) for k in (keys or []))
 
 
-def changelog_html(df: pd.DataFrame, studies_page: str = STUDIES_PAGE) -> str:
-    """ "What's new" as HTML: one section per month, newest first, one item per study.
+#: "What's new" lists this many of the newest months in full...
+RECENT_MONTHS = 3
+#: ...and at most this many studies in them, so the page is bounded at any size (issue #17: at
+#: 10,000 studies the full list was 4.7 MB). Older months are one line each, with their count.
+RECENT_STUDIES = 60
+
+
+def changelog_html(
+    df: pd.DataFrame,
+    studies_page: str = STUDIES_PAGE,
+    *,
+    recent_months: int = RECENT_MONTHS,
+    recent_studies: int = RECENT_STUDIES,
+) -> str:
+    """ "What's new" as HTML, newest first: the `recent_months` newest months one item per study
+    (at most `recent_studies` items in all; a month cut short says how many more it has), then
+    every older month as one line with its count. Its size does not grow with the table.
 
     Each item: the citation linking to the study card (`studies_page#study-<id>`), a one-line
     summary of the application, the coded domain and model-family labels and the date added.
@@ -74,29 +89,60 @@ def changelog_html(df: pd.DataFrame, studies_page: str = STUDIES_PAGE) -> str:
     if not groups:
         return '<p class="lr-changelog-empty">No studies have been added yet.</p>'
     parts = ['<div class="lr-changelog">']
-    for month, rows in groups:
+    room = recent_studies
+    for month, rows in groups[:recent_months]:
         anchor = f"whats-new-{month}"
         parts.append(
             f'<section class="lr-changelog-month" aria-labelledby="{anchor}">'
             f'<h2 id="{anchor}">{esc(month_label(month))} '
             f'<span class="lr-muted">({plural(len(rows), "study", "studies")})</span></h2><ul class="lr-changelog-list">'
         )
-        for row in rows.to_dict("records"):
-            added = pd.Timestamp(row["added"])
-            href = card_href(row["id"], studies_page)
-            coded = " · ".join(
-                f"{esc(vocabulary[c].label)}: {esc(_labels(c, row.get(c)))}"
-                for c in ("domain", "model_family")
-                if row.get(c) is not None and len(row.get(c)) > 0
-            )
+        listed = rows.head(max(room, 0))
+        room -= len(listed)
+        for row in listed.to_dict("records"):
+            parts.append(_item_html(row, vocabulary, studies_page))
+        parts.append("</ul>")
+        if len(listed) < len(rows):
             parts.append(
-                f'<li class="lr-changelog-item" id="whats-new-{esc(str(row["id"]))}">'
-                f'<a href="{esc(href, quote=True)}"><strong>{esc(citation_text(row))}</strong></a>: '
-                f"{esc(one_line(row.get('application', '')))}"
-                f'<br><span class="lr-changelog-meta">{coded}'
-                f'{" · " if coded else ""}added <time datetime="{added:%Y-%m-%d}">{esc(date_label(added))}</time>'
-                "</span></li>"
+                f'<p class="lr-changelog-more">And {plural(len(rows) - len(listed), "more study", "more studies")} '
+                f'added in {esc(month_label(month))}: every study is on the <a href="{esc(studies_page, quote=True)}">'
+                "studies page</a>.</p>"
+            )
+        parts.append("</section>")
+    older = groups[recent_months:]
+    if older:
+        total = sum(len(rows) for _month, rows in older)
+        parts.append(
+            '<section class="lr-changelog-month" aria-labelledby="whats-new-earlier">'
+            f'<h2 id="whats-new-earlier">Earlier months <span class="lr-muted">'
+            f"({plural(total, 'study', 'studies')})</span></h2>"
+            f'<p>Every study is on the <a href="{esc(studies_page, quote=True)}">studies page</a>; '
+            "here, how many entered the review each month.</p>"
+            '<ul class="lr-changelog-months">'
+        )
+        for month, rows in older:
+            parts.append(
+                f'<li id="whats-new-{month}">{esc(month_label(month))}: {plural(len(rows), "study", "studies")}</li>'
             )
         parts.append("</ul></section>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _item_html(row: dict, vocabulary, studies_page: str) -> str:
+    esc = html.escape
+    added = pd.Timestamp(row["added"])
+    href = card_href(row["id"], studies_page)
+    coded = " · ".join(
+        f"{esc(vocabulary[c].label)}: {esc(_labels(c, row.get(c)))}"
+        for c in ("domain", "model_family")
+        if row.get(c) is not None and len(row.get(c)) > 0
+    )
+    return (
+        f'<li class="lr-changelog-item" id="whats-new-{esc(str(row["id"]))}">'
+        f'<a href="{esc(href, quote=True)}"><strong>{esc(citation_text(row))}</strong></a>: '
+        f"{esc(one_line(row.get('application', '')))}"
+        f'<br><span class="lr-changelog-meta">{coded}'
+        f'{" · " if coded else ""}added <time datetime="{added:%Y-%m-%d}">{esc(date_label(added))}</time>'
+        "</span></li>"
+    )

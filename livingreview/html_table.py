@@ -8,15 +8,20 @@ filtered rows, and the filter state in the URL query string (the same parameters
 livingreview.filters.FilterState, so links to the Binder explorer and to the book are
 interchangeable).
 
-Row data is written once, as the table itself (each row is a study card, livingreview.cards):
-the script reads its index from the cells (and a few data-* attributes for the columns not
-shown), so no JSON copy doubles the page. The rules it follows (facets and query keys, the year
+The page's first load must not grow with the table (issue #17: 10,000 studies were 21 MB of
+HTML). So the fragment holds only the first page of rows (each row a study card,
+livingreview.cards), enough to read without JavaScript, with a note and a link to the whole table
+as CSV when there are more. Every row (its CSV fields, its card as HTML, its BibTeX and RIS
+records) is in a data file beside the page, studies_data_js(), which the Sphinx extension writes
+(write_table_data()) and the script loads on the reader's first touch of the table, or at once
+when the link asks for a filtered view or a study beyond the first page. It is a classic script
+calling lrStudyTableData(<JSON text>), not a .json file, because browsers refuse fetch() from
+file:// and the book works from a folder too. The rules it follows (facets and query keys, the year
 syntax, text normalisation, the CSV format) are not restated in the script: page_spec() writes
 them into the fragment as JSON, from the modules that define them. The stylesheet shows the rows as a table in a wide box and as labelled cards in a narrower
 one (the book's text column on a laptop), with or without the script. While a page with
-scripting loads, only the first 100 rows are laid out (a 10,000-row table laid out in full
-takes many seconds); a small fixed inline script shows them all if the table script never
-ran.
+scripting loads, only the first 100 rows are laid out (with page_size=0 the fragment holds every
+row); a small fixed inline script shows them all if the table script never ran.
 
 Every value is untrusted text, escaped by livingreview.markup (a carriage return is written as
 &#13; so the parser cannot fold it into a newline and the CSV download stays faithful); the only
@@ -28,6 +33,8 @@ contains TABLE_MARKER, adds TABLE_CSS and TABLE_JS (deferred). The script has no
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 import pandas as pd
@@ -42,7 +49,7 @@ from .cards import (
     table_row_html,
 )
 from .counts import term_counts
-from .exports import bibtex_entry, citation_spec, csv_spec, ris_record
+from .exports import CSV_FILENAME, _csv_cell, bibtex_entry, citation_spec, csv_spec, ris_record, to_csv
 from .filters import FACETS, MAX_TEXT_CHARS, TEXT_KEY, filter_spec
 from .markup import attrs, esc, script_json
 from .schema import column_titles
@@ -55,6 +62,11 @@ TABLE_MARKER = "lr-studies-table"
 #: Paths relative to _static/lr/, in load order (the extension adds scripts with `defer`).
 TABLE_JS: list[str] = ["studies-table.js"]
 TABLE_CSS: list[str] = ["studies-table.css"]
+
+#: The data file with every row (studies_data_js), beside the page; its name is in the page's spec.
+DATA_FILE = "studies-data.js"
+#: The whole table as CSV, beside the page: the link for readers without JavaScript.
+FULL_CSV_FILE = CSV_FILENAME
 
 #: Rows per page before the reader chooses otherwise, and the choices offered.
 PAGE_SIZES = (25, 50, 100, 500)
@@ -91,12 +103,17 @@ def studies_table_html(
     table_id: str = "lr-studies",
     caption: str | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
+    data_src: str | None = None,
+    csv_href: str = FULL_CSV_FILE,
 ) -> str:
     """The study table as an HTML fragment (str), for a notebook cell's HTML output.
 
     `df` is a frame as load_studies() returns it (coded columns as lists of vocabulary keys).
     `table_id` prefixes every element id, so two tables may share a page. `caption` replaces
-    the default caption text. Without JavaScript the fragment is a plain, complete table.
+    the default caption text. Without JavaScript the fragment is a plain table of the first
+    page of rows (every row with page_size=0). `data_src` is the URL of studies_data_js(df)
+    relative to the page (default: DATA_FILE, versioned by the table's content so a browser
+    never pairs a new page with an old data file); `csv_href` the whole table as CSV.
     """
     prefix = _slug(table_id)
     page_size = max(0, int(page_size))
@@ -115,7 +132,10 @@ def studies_table_html(
         caption_html = esc(caption)
 
     # The rules the script follows, from the modules that define them (see page_spec()).
-    spec = page_spec(page_size)
+    first = total if page_size == 0 else min(total, page_size)
+    if data_src is None:
+        data_src = f"{DATA_FILE}?v={table_version(df)}"
+    spec = page_spec(page_size) | {"total": total, "data_src": data_src}
     parts = [f"<div{attrs({'class': f'lr-st {TABLE_MARKER}', 'id': prefix, 'style': _label_style(titles)})}>"]
     parts.append(f'<script type="application/json" class="lr-st-spec">{script_json(spec, ascii_only=False)}</script>')
     parts.append(_controls(prefix, vocabulary, df, years, page_size))
@@ -126,14 +146,23 @@ def studies_table_html(
         f'<p class="lr-st-status" id="{prefix}-status"><strong>{total}</strong> {noun}</p>'
         f'<div class="lr-sr" id="{prefix}-live" role="status" aria-live="polite" aria-atomic="true"></div>'
     )
+    if first < total:
+        # Shown only without scripting or if the script failed (studies-table.css): with it,
+        # every row is a search or a page away.
+        parts.append(
+            f'<p class="lr-st-partial">This list shows the first {first} of the {total} studies. Searching, '
+            "filtering and the other pages need JavaScript; without it, "
+            f'<a href="{esc(csv_href)}" download>download every study as CSV</a>.</p>'
+        )
     parts.append(f'<div class="lr-st-scroll" id="{prefix}-scroll">')
     parts.append(f'<table class="lr-st-table" id="{prefix}-table" aria-describedby="{prefix}-status">')
     parts.append(f"<caption>{caption_html}</caption>")
     parts.append(_colgroup())
     parts.append(_thead(titles))
     parts.append("<tbody>")
-    parts.extend(table_row_html(card) for card in study_cards(df.to_dict("records"), vocabulary))
+    parts.extend(table_row_html(card) for card in study_cards(df.head(first).to_dict("records"), vocabulary))
     parts.append("</tbody></table></div>")
+
     parts.append(
         f'<p class="lr-st-empty" id="{prefix}-empty" hidden>No study matches these filters. '
         f'<button type="button" class="lr-st-btn" data-lr-action="reset">Reset filters</button></p>'
@@ -144,15 +173,44 @@ def studies_table_html(
         '<span class="lr-st-page" aria-live="off"></span>'
         '<button type="button" class="lr-st-btn" data-lr-action="next">Next</button></nav>'
     )
-    # Each study's BibTeX entry and RIS record, written by livingreview.exports (the one place
-    # that knows those formats), in table order; the script joins the filtered ones on download.
-    records = [[bibtex_entry(row), ris_record(row)] for row in df.to_dict("records")]
-    parts.append(
-        f'<script type="application/json" class="lr-st-cites">{script_json(records, ascii_only=False)}</script>'
-    )
     parts.append("</div>")
     parts.append(_FALLBACK_SCRIPT)
     return "".join(parts)
+
+
+def studies_data_js(df: pd.DataFrame) -> str:
+    """Every row of the table, for assets/studies-table.js: a classic script that hands the
+    data, as JSON text, to lrStudyTableData(). Per study, in table order: its fields as
+    studies.csv holds them (exports.csv_spec's columns: the search, the filters, the orders and
+    the CSV download read them), its card as a table row (cards.table_row_html, the one renderer)
+    and its BibTeX entry and RIS record (livingreview.exports, the one place that knows them)."""
+    columns = csv_spec()["columns"]
+    records = df.to_dict("records")
+    data = {
+        "columns": columns,
+        "rows": [[_csv_cell(row.get(c), c) for c in columns] for row in records],
+        "html": [table_row_html(card) for card in study_cards(records)],
+        "cites": [[bibtex_entry(row), ris_record(row)] for row in records],
+    }
+    # JSON text in a JS string: parsed by JSON.parse, faster than a large object literal.
+    text = json.dumps(json.dumps(data, ensure_ascii=False, separators=(",", ":")), ensure_ascii=False)
+    return f"/* The studies of the living review, for studies-table.js */\nlrStudyTableData({text});\n"
+
+
+def write_table_data(df: pd.DataFrame, folder) -> None:
+    """The files the studies page links to, into `folder` (beside the page): DATA_FILE and the
+    whole table as CSV (FULL_CSV_FILE)."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / DATA_FILE).write_text(studies_data_js(df), encoding="utf-8")
+    (folder / FULL_CSV_FILE).write_text(to_csv(df), encoding="utf-8")
+
+
+def table_version(df: pd.DataFrame) -> str:
+    """A short digest of the table's content: the data file's ?v=, as Sphinx versions its assets."""
+    return hashlib.sha256(df.to_json(orient="values", date_format="iso").encode()).hexdigest()[:12]
 
 
 def page_spec(page_size: int = DEFAULT_PAGE_SIZE) -> dict:
@@ -325,5 +383,8 @@ __all__ = [
     "TABLE_JS",
     "TABLE_MARKER",
     "page_spec",
+    "studies_data_js",
     "studies_table_html",
+    "table_version",
+    "write_table_data",
 ]

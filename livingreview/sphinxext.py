@@ -113,12 +113,24 @@ def add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> No
         styles[:] = [style for style in styles if upstream.page_needs(style, body)]
     if "body" in context:
         body = context["body"] = upstream.patch_docutils_html(body)
+    write_table_data(app, pagename, body)
     for marker, (scripts, styles) in _page_assets().items():
         if marker in body:
             for script in scripts:
                 app.add_js_file(f"{STATIC_SUBDIR}/{script}", loading_method="defer")
             for style in styles:
                 app.add_css_file(f"{STATIC_SUBDIR}/{style}")
+
+
+def write_table_data(app: Sphinx, pagename: str, body: str) -> None:
+    """Beside a page with the study table, the files it loads and links to: every row as a data
+    file and the whole table as CSV (html_table.write_table_data). Written with the page, so a
+    no-change rebuild, which writes no page, does not redo them."""
+    from . import html_table
+    from .studies import load_studies
+
+    if html_table.TABLE_MARKER in body and app.builder.format == "html":
+        html_table.write_table_data(load_studies(), (Path(app.outdir) / pagename).parent)
 
 
 def stable_notebook_ids(outdir: Path) -> None:

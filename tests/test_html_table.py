@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from livingreview import exports, load_studies
+from livingreview.cards import study_cards, table_row_html
 from livingreview.filters import FilterState, filter_studies
 from livingreview.html_table import _FALLBACK_SCRIPT as FALLBACK
 from livingreview.html_table import (
@@ -38,6 +39,7 @@ from livingreview.html_table import (
     TABLE_MARKER,
     _label_style,
     page_spec,
+    studies_data_js,
     studies_table_html,
 )
 from livingreview.paths import ASSETS_DIR
@@ -47,6 +49,14 @@ from livingreview.studies import TABLE1_COLUMNS
 from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
 
 from conftest import write_site
+
+
+def studies_data(frame: pd.DataFrame) -> dict:
+    """What the data file hands to the script: the JSON text inside lrStudyTableData(...)."""
+    text = studies_data_js(frame)
+    call = text[text.index("lrStudyTableData(") + len("lrStudyTableData(") : text.rindex(");")]
+    return json.loads(json.loads(call))
+
 
 # Markup a correct fragment may contain; anything else came from the data.
 ALLOWED_TAGS = {
@@ -280,11 +290,7 @@ def test_hostile_cells_stay_text(studies):
     parsed = parse(fragment)
     assert {t for t, _ in parsed.tags} <= ALLOWED_TAGS | {"script"}
     scripts = [a for t, a in parsed.tags if t == "script"]
-    assert scripts == [
-        {"type": "application/json", "class": "lr-st-spec"},
-        {"type": "application/json", "class": "lr-st-cites"},
-        {},
-    ]
+    assert scripts == [{"type": "application/json", "class": "lr-st-spec"}, {}]
     for tag, attrs in parsed.tags:
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
         if tag == "a":
@@ -308,14 +314,18 @@ def test_hostile_cells_stay_text(studies):
     assert "<img" not in fragment and "<svg" not in fragment and "<iframe" not in fragment
     # The one script that runs is the fixed fallback at the end, with no data in it; the other
     # is the filter rules as JSON (no study data), which the table's script reads.
-    assert fragment.count("<script") == 3 and fragment.endswith(FALLBACK)
-    spec = fragment.split('<script type="application/json" class="lr-st-spec">')[1].split("</script>")[0]
-    assert json.loads(spec) == page_spec()
-    # Each study's BibTeX and RIS, as exports.py writes them (study text only in inert JSON).
-    cites = fragment.split('<script type="application/json" class="lr-st-cites">')[1].split("</script>")[0]
-    assert "<" not in cites and ">" not in cites
+    assert fragment.count("<script") == 2 and fragment.endswith(FALLBACK)
+    spec = json.loads(fragment.split('<script type="application/json" class="lr-st-spec">')[1].split("</script>")[0])
+    assert spec == page_spec() | {"total": len(frame), "data_src": spec["data_src"]}
+    # The data file: each study's fields, card and BibTeX and RIS, as the package writes them.
+    data = studies_data(frame)
     records = frame.to_dict("records")
-    assert json.loads(cites) == [[exports.bibtex_entry(r), exports.ris_record(r)] for r in records]
+    assert data["cites"] == [[exports.bibtex_entry(r), exports.ris_record(r)] for r in records]
+    assert data["html"] == [table_row_html(card) for card in study_cards(records)]
+    # Its fields are the CSV download's cells (before the formula guard, which the script applies).
+    written = list(csv.reader(io.StringIO(exports.to_csv(frame), newline="")))
+    assert written[0] == data["columns"]
+    assert [[exports.neutralise_formula(v) for v in row] for row in data["rows"]] == written[1:]
     # No <style> element (only valid in the page's head): the labels are the root's style.
     assert "<style" not in fragment
 
@@ -670,22 +680,38 @@ def test_readable_without_javascript(browser, site):
 
 @pytest.mark.browser
 def test_every_row_shows_if_the_script_cannot_run(browser, studies, tmp_path):
-    """Long pages lay out only 100 rows until the script runs; a blocked script must not hide rows."""
+    """Long pages lay out only 100 rows until the script runs; a blocked script must not hide
+    rows. A page holds its first page of rows; without the script it says so and links the CSV."""
     frame = big_frame(studies, 130)
-    page_path = write_site(tmp_path, frame)
+    page_path = write_site(tmp_path, frame, page_size=0)  # every row in the page
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     context.route("**/studies-table.js", lambda route: route.abort())
     page = context.new_page()
     page.goto(page_path.as_uri())
     page.wait_for_function("document.querySelector('.lr-studies-table').classList.contains('lr-st-failed')")
     assert len(visible_ids(page)) == 130
+    assert not page.locator(".lr-st-partial").is_visible()  # nothing is missing
+    first = write_site(tmp_path, frame, name="first.html")  # the first page of rows only
+    page.goto(first.as_uri())
+    page.wait_for_function("document.querySelector('.lr-studies-table').classList.contains('lr-st-failed')")
+    assert visible_ids(page) == frame["id"].head(page_spec()["page_size"]).tolist()
+    note = page.locator(".lr-st-partial")
+    assert note.is_visible() and str(len(frame)) in note.inner_text()
+    href = note.get_by_role("link").get_attribute("href")
+    assert (first.parent / href).read_text(encoding="utf-8") == exports.to_csv(frame)
     context.close()
+    nojs = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800})
+    page = nojs.new_page()
+    page.goto(first.as_uri())
+    assert page.locator(".lr-st-partial").is_visible()
+    nojs.close()
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    page.goto(page_path.as_uri())
+    page.goto(first.as_uri())
     wait_ready(page)
-    assert len(visible_ids(page)) == 50  # one page
+    assert len(visible_ids(page)) == page_spec()["page_size"]  # one page
     assert page.locator(".lr-st-pager").is_visible()
+    assert not page.locator(".lr-st-partial").is_visible()  # with the script every row is reachable
     context.close()
 
 
@@ -750,7 +776,8 @@ def test_ten_thousand_studies_redraw_within_budget(browser, studies, tmp_path):
     runs = []
     for _attempt in range(2):  # a shared machine may be busy once; the better of two runs counts
         box.fill("")
-        box.click()
+        box.click()  # the first touch loads every row
+        page.wait_for_selector(".lr-studies-table[data-lr-rows=all]", timeout=60_000)
         timings = []
         for char in query:
             page.keyboard.type(char)
@@ -779,5 +806,36 @@ def test_ten_thousand_studies_redraw_within_budget(browser, studies, tmp_path):
         f"(runs: {[round(statistics.median(t)) for t in runs]})"
     )
     assert median <= budget, runs
+    watch.check()
+    context.close()
+
+
+@pytest.mark.browser
+def test_link_to_a_study_beyond_the_first_page(browser, studies, tmp_path):
+    """#study-<id> of a study the page does not hold loads every row, turns to its page and
+    scrolls to it; so does a link followed within the page, and one to a filtered view."""
+    page_size = page_spec()["page_size"]
+    frame = big_frame(studies, 3 * page_size + 7)
+    page_path = write_site(tmp_path, frame)
+    far, farther = frame["id"].iloc[-1], frame["id"].iloc[2 * page_size + 1]
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    watch = Watch(context, ["file://"])
+    page = watch.attach(context.new_page())
+    page.goto(f"{page_path.as_uri()}#study-{far}")
+    page.wait_for_selector(".lr-studies-table[data-lr-rows=all]")
+    row = page.locator(f"tr#study-{far}")
+    row.wait_for(state="visible")
+    assert "lr-st-target" in row.get_attribute("class")
+    assert row.is_visible() and row.bounding_box()["y"] < 800  # scrolled to
+    pages = -(-len(frame) // page_size)
+    assert f"Page {pages} of {pages}" in page.locator(".lr-st-page").inner_text()
+    page.evaluate(f"location.hash = '#study-{farther}'")
+    page.locator(f"tr#study-{farther}").wait_for(state="visible")
+    assert "Page 3 of" in page.locator(".lr-st-page").inner_text()
+    # A filtered view that hides the study is cleared to show it.
+    for study in (far, frame["id"].iloc[0]):  # beyond the first page, and on it
+        page.goto(f"{page_path.as_uri()}?q=zzzz-no-such-word#study-{study}")
+        page.wait_for_selector(".lr-studies-table[data-lr-rows=all]")
+        page.locator(f"tr#study-{study}").wait_for(state="visible")
     watch.check()
     context.close()

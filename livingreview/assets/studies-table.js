@@ -15,10 +15,17 @@
  * (livingreview.exports, which also writes each study's records into the page) and the orders. Rules below reads them; the Python
  * package follows the same ones, and tests/test_filter_agreement.py holds the two together.
  *
- * The rows are the data: the index is read once from the cells and data-* attributes, rows
- * are kept as nodes and only the current page is attached to the document. Study text is
- * only ever read as textContent and written back with textContent, never parsed as HTML.
- * It works from file:// and over http. Licence: MIT (the project's code licence).
+ * The page holds only the first page of rows (its first load must not grow with the table).
+ * Every row is in a data file beside the page (html_table.studies_data_js: each study's CSV
+ * fields, its card as a table row written by livingreview.cards, its BibTeX and RIS records),
+ * a classic script that calls lrStudyTableData(); it is loaded on the reader's first touch of
+ * the table (focus, pointer), or at once when the link asks for a filtered view or for a study
+ * beyond the first page. A script, not fetch(), so that it works from file:// as over http.
+ * Until it has arrived, a change of the view waits for it (the last one wins). The index is
+ * built from the fields; a row's node is made from its card only when it is first shown, and
+ * only the current page is attached to the document. The cards' HTML is the package's own,
+ * escaped output; study text is otherwise only written with textContent.
+ * Licence: MIT (the project's code licence).
  */
 (function () {
   "use strict";
@@ -155,6 +162,15 @@
     }, 1000);
   }
 
+  /* ----------------------------------------------------------- the data file */
+
+  // The data file calls lrStudyTableData(text) as it runs; the script element that loaded it
+  // (document.currentScript) carries the table's receiver.
+  window.lrStudyTableData = function (text) {
+    var script = document.currentScript;
+    if (script && script.lrReceive) script.lrReceive(text);
+  };
+
   /* --------------------------------------------------------------------- table */
 
   function StudyTable(root) {
@@ -186,7 +202,10 @@
     this.live = root.querySelector('[role="status"]');
     this.empty = root.querySelector(".lr-st-empty");
     this.pager = root.querySelector(".lr-st-pager");
-    this.total = 0;
+    this.total = spec.total;
+    this.dataSrc = spec.data_src;
+    this.rows = null; // every row, once the data file has arrived
+    this.pending = null; // the options of an update waiting for it
     this.page = 0;
     this.pageSize = spec.page_size;
     this.listSeparator = spec.list_separator;
@@ -198,20 +217,19 @@
     this.urlTimer = 0;
     this.readColumns();
     this.readFacets(spec.filter.facets);
-    this.readRows();
+    // The rows written into the page (the first ones, in table order): reused once data arrives.
+    this.firstRows = Array.prototype.slice.call(this.tbody.rows).map(function (tr, i) {
+      return { tr: tr, i: i, prepared: false };
+    });
   }
 
   StudyTable.prototype.readColumns = function () {
     var headRows = this.table.tHead.rows;
     var heads = headRows[headRows.length - 1].cells; // the column headers (above them: groups)
-    this.colIndex = {};
     this.sortHeads = [];
     for (var i = 0; i < heads.length; i++) {
-      var f = heads[i].getAttribute("data-f");
-      if (f) this.colIndex[f] = i;
       if (heads[i].hasAttribute("data-lr-sort-key")) this.sortHeads.push(heads[i]);
     }
-    this.yearIndex = this.colIndex.year;
   };
 
   // The facets in the spec's order, each with its control (<details data-lr-facet="key">).
@@ -245,38 +263,85 @@
     });
   };
 
-  StudyTable.prototype.readRows = function () {
-    var trs = Array.prototype.slice.call(this.tbody.rows);
+  // Loads the data file once; `then` runs when every row is indexed.
+  StudyTable.prototype.load = function () {
+    var self = this;
+    if (this.loading) return;
+    this.loading = true;
+    var script = document.createElement("script");
+    script.src = this.dataSrc;
+    script.lrReceive = function (text) {
+      self.receive(JSON.parse(text));
+    };
+    script.onerror = function () {
+      self.loading = false; // a later touch tries again
+      self.status.textContent = "The full list of studies could not be loaded; the first rows stay as they are.";
+    };
+    document.head.appendChild(script);
+  };
+
+  StudyTable.prototype.receive = function (data) {
     var facets = this.facets;
     var separator = this.listSeparator;
-    this.rows = trs.map(function (tr, i) {
+    var position = Object.create(null);
+    data.columns.forEach(function (name, c) {
+      position[name] = c;
+    });
+    this.position = position;
+    var first = this.firstRows;
+    var yearAt = position.year;
+    var idAt = position.id;
+    var rows = new Array(data.rows.length);
+    for (var i = 0; i < data.rows.length; i++) {
+      var values = data.rows[i];
       var terms = [];
       for (var f = 0; f < facets.length; f++) {
-        var value = tr.getAttribute("data-" + facets[f].column);
+        var value = values[position[facets[f].column]];
         terms.push(value ? value.split(separator) : []);
       }
-      return { tr: tr, i: i, terms: terms, year: NaN, blob: null, author: null, prepared: false };
-    });
-    this.total = this.rows.length;
-    for (var r = 0; r < this.rows.length; r++) {
-      var row = this.rows[r];
-      row.year = this.yearIndex === undefined ? NaN : parseInt(row.tr.cells[this.yearIndex].textContent, 10);
-      row.blob = this.rules.norm(this.searchText(row) + "\n" + this.tagText(row));
+      var known = first[i] && first[i].tr.getAttribute("data-id") === values[idAt] ? first[i] : null;
+      rows[i] = {
+        tr: known ? known.tr : null,
+        html: data.html[i],
+        id: values[idAt],
+        i: i,
+        values: values,
+        terms: terms,
+        year: yearAt === undefined ? NaN : parseInt(values[yearAt], 10),
+        blob: null,
+        author: null,
+        prepared: known ? known.prepared : false
+      };
     }
+    for (var r = 0; r < rows.length; r++) {
+      rows[r].blob = this.rules.norm(this.searchText(rows[r]) + "\n" + this.tagText(rows[r]));
+    }
+    this.records = data.cites;
+    this.rows = rows;
+    this.total = rows.length;
+    var years = rows
+      .map(function (row) {
+        return row.year;
+      })
+      .filter(function (y) {
+        return isFinite(y);
+      });
+    this.minYear = years.length ? Math.min.apply(null, years) : 0;
+    this.maxYear = years.length ? Math.max.apply(null, years) : 0;
+    this.sorted = null;
+    var options = this.pending || { keepPage: true, fromUrl: true };
+    this.pending = null;
+    this.update(options);
+    this.root.setAttribute("data-lr-rows", "all");
+    var after = this.afterLoad;
+    this.afterLoad = null;
+    if (after) after();
   };
 
   // One field of a row, as the text studies.csv holds.
   StudyTable.prototype.field = function (row, name) {
-    var tr = row.tr;
-    if (name === "id" || name === "ref" || name === "added" || name === "url") {
-      return tr.getAttribute("data-" + name) || "";
-    }
-    for (var f = 0; f < this.facets.length; f++) {
-      if (this.facets[f].column === name) return row.terms[f].join(this.listSeparator);
-    }
-    if (this.colIndex[name] !== undefined) return tr.cells[this.colIndex[name]].textContent;
-    var el = tr.querySelector('[data-f="' + name + '"]');
-    return el ? el.textContent : "";
+    var at = this.position[name];
+    return at === undefined ? "" : row.values[at] || "";
   };
 
   // The words a row's tags are found by (their labels and synonyms), as search_blob adds them.
@@ -543,6 +608,17 @@
 
   StudyTable.prototype.update = function (options) {
     options = options || {};
+    if (!this.rows) {
+      // The view waits for the data; the controls keep what the reader set meanwhile.
+      var pending = this.pending || {};
+      this.pending = {
+        keepPage: options.keepPage,
+        typing: options.typing,
+        fromUrl: pending.fromUrl === undefined ? options.fromUrl : pending.fromUrl && options.fromUrl
+      };
+      this.load();
+      return;
+    }
     if (!options.keepPage) this.page = 0;
     this.readControls();
     this.compute();
@@ -563,8 +639,8 @@
     var tbody = this.tbody;
     var next = tbody.firstChild;
     for (var r = 0; r < shown.length; r++) {
+      this.prepare(shown[r]); // makes the row's node the first time it is shown
       var tr = shown[r].tr;
-      this.prepare(shown[r]);
       if (tr === next) {
         next = next.nextSibling;
         continue;
@@ -592,6 +668,16 @@
   // First time a row is shown: ARIA roles (so the cards stay a table to screen readers,
   // whatever the CSS display) and the "Show more" button.
   StudyTable.prototype.prepare = function (row) {
+    if (!row.tr) {
+      // The card as cards.table_row_html wrote it (escaped, as the rows in the page are; the
+      // data file is a script of the book itself), parsed in the table body's context.
+      if (!this.range) {
+        this.range = document.createRange();
+        this.range.selectNodeContents(this.tbody);
+      }
+      row.tr = this.range.createContextualFragment(row.html).firstElementChild;
+      row.html = null;
+    }
     if (row.prepared) return;
     row.prepared = true;
     var tr = row.tr;
@@ -764,12 +850,8 @@
   /* ------------------------------------------------------- BibTeX and RIS */
 
   // The filtered studies' records (written per study by livingreview.exports, in table order),
-  // joined as exports.to_bibtex / to_ris join them. Read from the page on the first download.
+  // joined as exports.to_bibtex / to_ris join them (from the data file).
   StudyTable.prototype.citations = function (format) {
-    if (!this.records) {
-      var data = this.root.querySelector("script.lr-st-cites");
-      this.records = data ? JSON.parse(data.textContent) : [];
-    }
     var column = format === "bibtex" ? 0 : 1;
     var records = this.records;
     return this.matches
@@ -856,11 +938,14 @@
       if (action === "reset") {
         self.reset();
         self.search.focus();
-      } else if (action === "csv") {
-        download("\ufeff" + self.csv(), self.csvName, "text/csv;charset=utf-8");
-      } else if (action === "bibtex" || action === "ris") {
-        var format = self.citationSpec[action];
-        download(self.citations(action), format.filename, format.type + ";charset=utf-8");
+      } else if (action === "csv" || action === "bibtex" || action === "ris") {
+        self.whenLoaded(function () {
+          if (action === "csv") download("\ufeff" + self.csv(), self.csvName, "text/csv;charset=utf-8");
+          else {
+            var format = self.citationSpec[action];
+            download(self.citations(action), format.filename, format.type + ";charset=utf-8");
+          }
+        });
       } else if (action === "filters") {
         var open = !root.classList.contains("lr-st-filters-open");
         root.classList.toggle("lr-st-filters-open", open);
@@ -937,16 +1022,62 @@
     });
   };
 
-  StudyTable.prototype.start = function () {
-    var years = this.rows
-      .map(function (row) {
-        return row.year;
+  // `then` now if every row is here, else once the data file has arrived.
+  StudyTable.prototype.whenLoaded = function (then) {
+    if (this.rows) return then();
+    var before = this.afterLoad;
+    this.afterLoad = function () {
+      if (before) before();
+      then();
+    };
+    this.load();
+  };
+
+  // The page as written, before the data file: the first rows, the pager for the whole table.
+  StudyTable.prototype.drawFirst = function () {
+    var self = this;
+    this.matches = { length: this.total };
+    this.shown = this.firstRows;
+    this.firstRows.forEach(function (row) {
+      self.prepare(row);
+    });
+    var size = this.pageSize > 0 ? this.pageSize : this.total;
+    var pages = Math.max(1, Math.ceil(this.total / Math.max(size, 1)));
+    this.pager.hidden = pages <= 1;
+    if (pages > 1) {
+      this.pager.querySelector(".lr-st-page").textContent =
+        "Page 1 of " + pages + " (studies 1\u2013" + this.firstRows.length + ")";
+      this.pager.querySelector('[data-lr-action="prev"]').disabled = true;
+      this.pager.querySelector('[data-lr-action="next"]').disabled = false;
+    }
+    this.drawStatus(false);
+    this.checkClamps();
+  };
+
+  // Whether the view the address asks for differs from the page as written.
+  StudyTable.prototype.asksForMore = function () {
+    var self = this;
+    var ours = [this.yearKey, this.textKey, this.sortKey].concat(
+      this.facets.map(function (facet) {
+        return facet.key;
       })
-      .filter(function (y) {
-        return isFinite(y);
-      });
-    this.minYear = years.length ? Math.min.apply(null, years) : 0;
-    this.maxYear = years.length ? Math.max.apply(null, years) : 0;
+    );
+    var filtered = this.rules.parseQuery(window.location.search).some(function (pair) {
+      return ours.indexOf(pair[0]) >= 0;
+    });
+    var id = this.targetId();
+    var known = this.firstRows.some(function (row) {
+      return row.tr.getAttribute("data-id") === id;
+    });
+    return filtered || (id !== null && !known) || (this.pageSize !== this.firstRows.length && this.total > this.firstRows.length);
+  };
+
+  StudyTable.prototype.targetId = function () {
+    var hash = window.location.hash;
+    return hash.indexOf("#study-") === 0 ? decodeURIComponent(hash.slice("#study-".length)) : null;
+  };
+
+  StudyTable.prototype.start = function () {
     this.enhanceHeaders();
     this.applyQuery(window.location.search);
     if (this.sizeSelect) {
@@ -956,9 +1087,28 @@
     }
     this.bind();
     this.root.classList.add("lr-js");
-    this.update({ fromUrl: true });
-    this.root.setAttribute("data-lr-ready", "true");
     var self = this;
+    if (this.asksForMore()) {
+      // Ready (data-lr-ready="true") once the view the address asks for is drawn.
+      this.root.setAttribute("data-lr-ready", "loading");
+      this.update({ fromUrl: true });
+      this.whenLoaded(function () {
+        self.root.setAttribute("data-lr-ready", "true");
+      });
+    } else {
+      this.drawFirst();
+      // The reader's first touch of the table fetches the rest, before any change needs it.
+      var touch = function () {
+        self.load();
+        ["focusin", "pointerdown"].forEach(function (name) {
+          self.root.removeEventListener(name, touch);
+        });
+      };
+      ["focusin", "pointerdown"].forEach(function (name) {
+        self.root.addEventListener(name, touch);
+      });
+      this.root.setAttribute("data-lr-ready", "true");
+    }
     this.revealTarget();
     window.addEventListener("hashchange", function () { self.revealTarget(); });
   };
@@ -966,12 +1116,22 @@
   // A link to #study-<id> (from the changelog, the references, a colleague) must land on that
   // study even when filters or paging hide it: clear the filters if needed, turn to its page.
   StudyTable.prototype.revealTarget = function () {
-    var hash = window.location.hash;
-    if (hash.indexOf("#study-") !== 0) return;
-    var id = decodeURIComponent(hash.slice("#study-".length));
+    var id = this.targetId();
+    if (id === null) return;
+    var self = this;
+    if (!this.rows) {
+      var written = this.firstRows.filter(function (row) {
+        return row.tr.getAttribute("data-id") === id;
+      })[0];
+      // The page as written holds it, and no view the address asks for is on its way: the
+      // browser has scrolled to it. Otherwise, once every row is here.
+      if (written && !this.loading) written.tr.classList.add("lr-st-target");
+      else this.whenLoaded(function () { self.revealTarget(); });
+      return;
+    }
     var index = -1;
     var find = function (rows) {
-      for (var i = 0; i < rows.length; i++) if (rows[i].tr.getAttribute("data-id") === id) return i;
+      for (var i = 0; i < rows.length; i++) if (rows[i].id === id) return i;
       return -1;
     };
     index = find(this.matches);

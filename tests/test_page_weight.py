@@ -1,0 +1,57 @@
+"""No page's first load grows with the number of studies (issue #17).
+
+The two pages that list studies, the studies page (livingreview.html_table) and "What's new"
+(livingreview.changelog), are rendered from synthetic tables of 1,000 and 10,000 studies
+(benchmarks/synthetic.py): their gzip'd size must stay within a bound that does not grow with
+the table. The rest of the studies page's rows are in its data file, loaded on first touch.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from livingreview import load_studies
+from livingreview.changelog import changelog_html
+from livingreview.html_table import page_spec, studies_data_js, studies_table_html
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from synthetic import write_studies
+
+SIZES = (1_000, 10_000)
+#: What each page's table part may weigh, gzip'd, at any size (the page head and prose come on
+#: top; issue #17 allows 500 KB for the whole first load).
+BOUND = 100_000
+
+
+def gzipped(text: str) -> int:
+    return len(gzip.compress(text.encode("utf-8"), compresslevel=9))
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    root = tmp_path_factory.mktemp("weight")
+    return {n: load_studies(write_studies(root / f"studies-{n}.csv", n, seed=0)) for n in SIZES}
+
+
+@pytest.mark.parametrize("render", [studies_table_html, changelog_html], ids=["studies", "whats-new"])
+def test_first_load_does_not_grow_with_the_table(tables, render):
+    small, large = (gzipped(render(tables[n])) for n in SIZES)
+    assert large <= BOUND, (render.__name__, small, large)
+    # Ten times the studies: at most a few per cent more (longer numbers, more year options).
+    assert large <= small * 1.1, (render.__name__, small, large)
+
+
+def test_every_row_is_in_the_data_file(tables):
+    """What the page leaves out is in the data file beside it, in table order."""
+    df = tables[SIZES[0]]
+    text = studies_data_js(df)
+    data = json.loads(json.loads(text[text.index("(") + 1 : text.rindex(")")]))
+    assert [row[data["columns"].index("id")] for row in data["rows"]] == df["id"].tolist()
+    assert len(data["html"]) == len(data["cites"]) == len(df)
+    page = studies_table_html(df)
+    assert sum(f'data-id="{study_id}"' in page for study_id in df["id"]) == page_spec()["page_size"] < len(df)
