@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from livingreview.cited import load_cited  # noqa: E402
 from livingreview.schema import expected_columns  # noqa: E402
 from livingreview.vocabulary import LIST_COLUMNS, SEPARATOR, load_vocabulary  # noqa: E402
 
@@ -305,6 +306,10 @@ def make_studies(n: int, seed: int = 0, *, today: dt.date | None = None) -> list
     keys = {column: list(vocabulary[column].terms) for column in LIST_COLUMNS}
     columns = expected_columns()
     used_ids: dict[str, int] = {}
+    # The first rows keep a source-review reference number, never one data/cited.csv gives a
+    # study cited outside Table 1 (the book's check refuses a number that is both).
+    taken = {str(ref) for ref in load_cited(studies=None)["ref"].dropna()}
+    refs = [str(ref) for ref in range(1, 100) if str(ref) not in taken][:16]
     added_span = max((today - FIRST_ADDED).days, 0)
     rows = []
     for i in range(n):
@@ -314,7 +319,7 @@ def make_studies(n: int, seed: int = 0, *, today: dt.date | None = None) -> list
         row["first_author"] = author
         row["year"] = str(year)
         row["id"] = _unique_id(author, year, used_ids)
-        row["ref"] = str(i + 1) if i < 16 else ""
+        row["ref"] = refs[i] if i < len(refs) else ""
         for column, (mean, spread) in TEXT_SHAPES.items():
             length = max(12, int(rng.gauss(mean, spread / 2)))
             row[column] = _sentence(rng, min(length, 3 * mean))
