@@ -1,7 +1,10 @@
 // Draws the book's Plotly figures from the JSON each page embeds (no plotly.js inlined per figure).
-// Loaded with `defer`, only on pages that have figures. plotly.js itself (the official cartesian
-// bundle, served by the book) is fetched only when the first figure comes near the viewport, so
-// it never delays the text of the page.
+// Loaded with `defer`, only on pages that have figures. plotly.js itself (a partial bundle of the
+// trace types the figures use, built by plotly-bundle/ and served by the book) is fetched only
+// when the first figure comes near the viewport, so it never delays the text of the page; and
+// each figure is drawn only when it comes near the viewport, one figure per task, so a page of
+// six charts never blocks the main thread for all six at once. Until then the box keeps the
+// figure's height (book.css), and the caption and data table below it say what it shows.
 //
 // Each figure's JSON (livingreview.book.FigureHTML) carries, besides the figure, two variants
 // written by livingreview.figures: "phone" (for a box narrower than its max_width) and "dark"
@@ -15,16 +18,24 @@
 (function () {
   "use strict";
   var here = document.currentScript && document.currentScript.src;
-  var plotlyUrl = new URL("vendor/plotly-cartesian.min.js", here || window.location.href).href;
+  var plotlyUrl = new URL("vendor/plotly-partial.min.js", here || window.location.href).href;
   var waiting = null;
+  // How near the viewport a figure is drawn: about one scroll ahead, so the reader rarely sees
+  // an empty box, yet charts further down cost nothing until the reader goes there.
+  var NEAR = "300px 0px";
 
   function withPlotly(callback) {
-    if (window.Plotly) { callback(); return; }
+    if (window.Plotly) { setTimeout(callback, 0); return; }
     if (waiting) { waiting.push(callback); return; }
     waiting = [callback];
     var script = document.createElement("script");
     script.src = plotlyUrl;
-    script.onload = function () { var queue = waiting; waiting = []; queue.forEach(function (f) { f(); }); };
+    // One waiting figure per task: the reader's input is handled between two charts.
+    script.onload = function next() {
+      var f = waiting.shift();
+      if (!f) return;
+      try { f(); } finally { if (waiting.length) setTimeout(next, 0); }
+    };
     script.onerror = function () {
       document.querySelectorAll(".lr-figure[data-spec]").forEach(function (holder) {
         holder.textContent = "The interactive chart could not be loaded; its caption and data table below state what it shows.";
@@ -84,7 +95,10 @@
     holder.setAttribute("data-lr-variant", key || "base");
     var figure = figureFor(spec, names);
     if (first) {
-      window.Plotly.newPlot(holder, figure.data, figure.layout, spec.config).then(function () { bind(holder); });
+      window.Plotly.newPlot(holder, figure.data, figure.layout, spec.config).then(function () {
+        holder.setAttribute("data-drawn", "1");
+        bind(holder);
+      });
     } else {
       window.Plotly.react(holder, figure.data, figure.layout, spec.config);
     }
@@ -118,8 +132,8 @@
   }
 
   function draw(holder) {
-    if (holder.getAttribute("data-drawn")) return;
-    holder.setAttribute("data-drawn", "1");
+    if (holder.lrRequested) return;
+    holder.lrRequested = true;
     withPlotly(function () {
       var data = document.getElementById(holder.getAttribute("data-spec"));
       if (!data) return;
@@ -147,7 +161,7 @@
       entries.forEach(function (entry) {
         if (entry.isIntersecting) { observer.unobserve(entry.target); draw(entry.target); }
       });
-    }, { rootMargin: "600px 0px" });
+    }, { rootMargin: NEAR });
     holders.forEach(function (holder) { observer.observe(holder); });
   }
 
