@@ -95,7 +95,8 @@ def test_pages_load_plotly_js_only_where_charts_are(browser, built_book):
             page.locator(".lr-figure").first.scroll_into_view_if_needed()
             page.wait_for_function("window.Plotly && document.querySelector('.lr-figure .main-svg')", timeout=20000)
             plotly = [url for url in requested if "plotly" in url.rsplit("/", 1)[-1]]
-            assert plotly == [(built_book / "_static" / "lr" / upstream.PLOTLY_JS).as_uri()]
+            # Downloaded ahead (a prefetch), then run: the one partial bundle, from the book itself.
+            assert set(plotly) == {(built_book / "_static" / "lr" / upstream.PLOTLY_JS).as_uri()}
             registered = set(page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)"))
             assert registered == header()["traces"] | {"scatter"}
         else:

@@ -1,10 +1,11 @@
 // Draws the book's Plotly figures from the JSON each page embeds (no plotly.js inlined per figure).
 // Loaded with `defer`, only on pages that have figures. plotly.js itself (a partial bundle of the
-// trace types the figures use, built by plotly-bundle/ and served by the book) is fetched only
-// when the first figure comes near the viewport, so it never delays the text of the page; and
-// each figure is drawn only when it comes near the viewport, one figure per task, so a page of
-// six charts never blocks the main thread for all six at once. Until then the box keeps the
-// figure's height (book.css), and the caption and data table below it say what it shows.
+// trace types the figures use, built by plotly-bundle/ and served by the book) is downloaded
+// when the first figure comes within a screen of the viewport, so it never delays the text of
+// the page, and run only when a figure is about to be seen; each figure is drawn then, one figure
+// per task, so a page of six charts never blocks the main thread for all six at once. Until then
+// the box keeps the figure's height (book.css), and the caption and data table below it say
+// what it shows.
 //
 // Each figure's JSON (livingreview.book.FigureHTML) carries, besides the figure, two variants
 // written by livingreview.figures: "phone" (for a box narrower than its max_width) and "dark"
@@ -20,9 +21,23 @@
   var here = document.currentScript && document.currentScript.src;
   var plotlyUrl = new URL("vendor/plotly-partial.min.js", here || window.location.href).href;
   var waiting = null;
-  // How near the viewport a figure is drawn: about one scroll ahead, so the reader rarely sees
-  // an empty box, yet charts further down cost nothing until the reader goes there.
-  var NEAR = "300px 0px";
+  // plotly.js is downloaded (not run) when a figure is about a screen away, and a figure is drawn
+  // (plotly.js run first if need be) only when it is about to scroll into view: downloading is
+  // the slow part on a phone and costs the main thread nothing; running plotly.js and drawing a
+  // chart is the costly part, and is spent only on charts the reader comes to.
+  var SOON = "800px 0px";
+  var NEAR = "0px";
+  var prefetched = false;
+
+  function prefetch() {
+    if (prefetched || window.Plotly) return;
+    prefetched = true;
+    var link = document.createElement("link");
+    link.rel = "prefetch";
+    link.as = "script";
+    link.href = plotlyUrl;
+    document.head.appendChild(link);
+  }
 
   function withPlotly(callback) {
     if (window.Plotly) { setTimeout(callback, 0); return; }
@@ -157,12 +172,15 @@
       holders.forEach(function (holder) { resized.observe(holder); });
     }
     if (!("IntersectionObserver" in window)) { holders.forEach(draw); return; }
-    var observer = new IntersectionObserver(function (entries) {
+    var soon = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) { soon.disconnect(); prefetch(); }
+    }, { rootMargin: SOON });
+    var near = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
-        if (entry.isIntersecting) { observer.unobserve(entry.target); draw(entry.target); }
+        if (entry.isIntersecting) { near.unobserve(entry.target); draw(entry.target); }
       });
     }, { rootMargin: NEAR });
-    holders.forEach(function (holder) { observer.observe(holder); });
+    holders.forEach(function (holder) { soon.observe(holder); near.observe(holder); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
