@@ -22,7 +22,7 @@
   var plotlyUrl = new URL("vendor/plotly-partial.min.js", here || window.location.href).href;
   var waiting = null;
   // plotly.js is downloaded (not run) when a figure is about a screen away, and a figure is drawn
-  // (plotly.js run first if need be) only when it is about to scroll into view: downloading is
+  // (plotly.js run first if need be) only when it scrolls into view: downloading is
   // the slow part on a phone and costs the main thread nothing; running plotly.js and drawing a
   // chart is the costly part, and is spent only on charts the reader comes to.
   var SOON = "800px 0px";
