@@ -110,10 +110,10 @@
     holder.setAttribute("data-lr-variant", key || "base");
     var figure = figureFor(spec, names);
     if (first) {
-      window.Plotly.newPlot(holder, figure.data, figure.layout, spec.config).then(function () {
-        holder.setAttribute("data-drawn", "1");
-        bind(holder);
-      });
+      var drawing = window.Plotly.newPlot(holder, figure.data, figure.layout, spec.config);
+      // Marked in the same task as plotly.js drew it (holder.data is set): drawn, not asked for.
+      holder.setAttribute("data-drawn", "1");
+      drawing.then(function () { bind(holder); });
     } else {
       window.Plotly.react(holder, figure.data, figure.layout, spec.config);
     }
