@@ -210,9 +210,10 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: chart into, in Voilà's page too. It has no height of its own, and a responsive chart takes
 #: the height of its box, so the explorer gives this box the figure's height.
 PLOTLY_RENDERER_CLASS = "jp-RenderedPlotly"
-#: plotly.js, relative to livingreview/assets/ (figures.js fetches it from the same place): the
-#: official cartesian bundle of the version plotly.py writes figures for.
-PLOTLY_JS = "vendor/plotly-cartesian.min.js"
+#: plotly.js, relative to livingreview/assets/ (figures.js fetches it from the same place): a
+#: partial bundle of the version plotly.py writes figures for, holding only the trace types the
+#: book's figures use, built from the plotly.js npm package by plotly-bundle/ (see its README).
+PLOTLY_JS = "vendor/plotly-partial.min.js"
 
 
 # --------------------------------------------------------------------------------------------

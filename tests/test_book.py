@@ -71,7 +71,6 @@ def test_figure_script_only_on_pages_with_figures(built_book):
         assert ("lr/figures.js" in markup) == has_figure, page.name
         assert not re.search(r"<script[^>]+src=[^>]*plotly", markup), page.name  # fetched by figures.js
     assert 'class="lr-figure"' in (built_book / "book" / "analysis.html").read_text()
-    assert (built_book / "_static" / "lr" / "vendor" / "plotly-cartesian.min.js").is_file()
 
 
 def test_source_claim_shown_beside_computed_value(built_book):

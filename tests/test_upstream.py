@@ -229,9 +229,9 @@ def test_served_plotly_js_is_the_version_plotly_py_targets():
     bundled = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:400]
     served = (ASSETS_DIR / upstream.PLOTLY_JS).read_text()[:400]
     version = re.search(r"plotly\.js v([\d.]+)", bundled).group(1)
-    assert f"(cartesian - minified) v{version}" in served, (
-        f"{installed('plotly')} targets plotly.js {version}: vendor the cartesian bundle of that version "
-        f"as livingreview/assets/{upstream.PLOTLY_JS}"
+    assert f"(partial - minified) v{version}" in served, (
+        f"{installed('plotly')} targets plotly.js {version}: rebuild the partial bundle with that version "
+        "(plotly-bundle/README.md)"
     )
     assert upstream.PLOTLY_JS in (ASSETS_DIR / "figures.js").read_text()  # where figures.js fetches it
     types = {trace.type for spec in FIGURES.values() for trace in spec.make(load_studies()).data}

@@ -1,7 +1,11 @@
 // Draws the book's Plotly figures from the JSON each page embeds (no plotly.js inlined per figure).
-// Loaded with `defer`, only on pages that have figures. plotly.js itself (the official cartesian
-// bundle, served by the book) is fetched only when the first figure comes near the viewport, so
-// it never delays the text of the page.
+// Loaded with `defer`, only on pages that have figures. plotly.js itself (a partial bundle of the
+// trace types the figures use, built by plotly-bundle/ and served by the book) is downloaded
+// when the first figure comes within a screen of the viewport, so it never delays the text of
+// the page, and run only when a figure is about to be seen; each figure is drawn then, one figure
+// per task, so a page of six charts never blocks the main thread for all six at once. Until then
+// the box keeps the figure's height (book.css), and the caption and data table below it say
+// what it shows.
 //
 // Each figure's JSON (livingreview.book.FigureHTML) carries, besides the figure, two variants
 // written by livingreview.figures: "phone" (for a box narrower than its max_width) and "dark"
@@ -15,16 +19,38 @@
 (function () {
   "use strict";
   var here = document.currentScript && document.currentScript.src;
-  var plotlyUrl = new URL("vendor/plotly-cartesian.min.js", here || window.location.href).href;
+  var plotlyUrl = new URL("vendor/plotly-partial.min.js", here || window.location.href).href;
   var waiting = null;
+  // plotly.js is downloaded (not run) when a figure is about a screen away, and a figure is drawn
+  // (plotly.js run first if need be) only when it scrolls into view: downloading is
+  // the slow part on a phone and costs the main thread nothing; running plotly.js and drawing a
+  // chart is the costly part, and is spent only on charts the reader comes to.
+  var SOON = "800px 0px";
+  var NEAR = "0px";
+  var prefetched = false;
+
+  function prefetch() {
+    if (prefetched || window.Plotly) return;
+    prefetched = true;
+    var link = document.createElement("link");
+    link.rel = "prefetch";
+    link.as = "script";
+    link.href = plotlyUrl;
+    document.head.appendChild(link);
+  }
 
   function withPlotly(callback) {
-    if (window.Plotly) { callback(); return; }
+    if (window.Plotly) { setTimeout(callback, 0); return; }
     if (waiting) { waiting.push(callback); return; }
     waiting = [callback];
     var script = document.createElement("script");
     script.src = plotlyUrl;
-    script.onload = function () { var queue = waiting; waiting = []; queue.forEach(function (f) { f(); }); };
+    // One waiting figure per task: the reader's input is handled between two charts.
+    script.onload = function next() {
+      var f = waiting.shift();
+      if (!f) return;
+      try { f(); } finally { if (waiting.length) setTimeout(next, 0); }
+    };
     script.onerror = function () {
       document.querySelectorAll(".lr-figure[data-spec]").forEach(function (holder) {
         holder.textContent = "The interactive chart could not be loaded; its caption and data table below state what it shows.";
@@ -84,7 +110,10 @@
     holder.setAttribute("data-lr-variant", key || "base");
     var figure = figureFor(spec, names);
     if (first) {
-      window.Plotly.newPlot(holder, figure.data, figure.layout, spec.config).then(function () { bind(holder); });
+      var drawing = window.Plotly.newPlot(holder, figure.data, figure.layout, spec.config);
+      // Marked in the same task as plotly.js drew it (holder.data is set): drawn, not asked for.
+      holder.setAttribute("data-drawn", "1");
+      drawing.then(function () { bind(holder); });
     } else {
       window.Plotly.react(holder, figure.data, figure.layout, spec.config);
     }
@@ -118,8 +147,8 @@
   }
 
   function draw(holder) {
-    if (holder.getAttribute("data-drawn")) return;
-    holder.setAttribute("data-drawn", "1");
+    if (holder.lrRequested) return;
+    holder.lrRequested = true;
     withPlotly(function () {
       var data = document.getElementById(holder.getAttribute("data-spec"));
       if (!data) return;
@@ -143,12 +172,15 @@
       holders.forEach(function (holder) { resized.observe(holder); });
     }
     if (!("IntersectionObserver" in window)) { holders.forEach(draw); return; }
-    var observer = new IntersectionObserver(function (entries) {
+    var soon = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) { soon.disconnect(); prefetch(); }
+    }, { rootMargin: SOON });
+    var near = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
-        if (entry.isIntersecting) { observer.unobserve(entry.target); draw(entry.target); }
+        if (entry.isIntersecting) { near.unobserve(entry.target); draw(entry.target); }
       });
-    }, { rootMargin: "600px 0px" });
-    holders.forEach(function (holder) { observer.observe(holder); });
+    }, { rootMargin: NEAR });
+    holders.forEach(function (holder) { soon.observe(holder); near.observe(holder); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
