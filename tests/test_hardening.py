@@ -561,15 +561,28 @@ def test_plotly_hover_shows_escaped_text(hostile_book, browser):
     visit = PageVisit(browser)
     try:
         page = visit.open((hostile_book / "book" / "analysis.html").as_uri())
-        page.wait_for_function("document.querySelectorAll('.lr-figure .main-svg').length > 0", timeout=20000)
+        # figures.js draws a chart when it enters the view, one per task: bring each into view and
+        # wait until every chart is drawn, so no draw runs while the labels are shown.
+        for index in range(page.locator(".lr-figure").count()):
+            page.locator(".lr-figure").nth(index).scroll_into_view_if_needed()
+        page.wait_for_function(
+            "[...document.querySelectorAll('.lr-figure')].every((gd) => gd.hasAttribute('data-drawn'))",
+            timeout=30000,
+        )
+        # Plotly throttles hover calls on one chart (a call within HOVERMINTIME of the last runs later,
+        # from a timer): one label at a time, each given time to be drawn and read.
         drawn = page.evaluate(
-            """() => {
+            """async () => {
+                 const pause = () => new Promise((done) => setTimeout(done, 120));
                  const shown = [];
                  for (const gd of document.querySelectorAll('.lr-figure[data-drawn]')) {
                    for (let i = 0; i < gd.data.length; i++) {
                      try { Plotly.Fx.hover(gd, [{curveNumber: i, pointNumber: 0}]); } catch (e) { continue; }
+                     await pause();
                      const layer = gd.querySelector('.hoverlayer');
                      if (layer && layer.textContent) shown.push(layer.textContent);
+                     Plotly.Fx.unhover(gd);
+                     await pause();
                    }
                  }
                  return shown;
