@@ -32,7 +32,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from . import citations, upstream
-from .paths import ASSETS_DIR, PACKAGE_DIR, STATIC_SUBDIR, data_files, studies_path
+from .paths import ASSETS_DIR, CITED, PACKAGE_DIR, STATIC_SUBDIR, data_files, studies_path
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def build_inputs_fingerprint() -> str:
 
 
 def check_data(app: Sphinx, config) -> None:
-    from .cited import load_cited
+    from .cited import cited_fingerprint, load_cited
     from .paths import Repository
     from .protocol import ProtocolError, load_protocol
     from .screening import load_cycle
@@ -90,7 +90,8 @@ def check_data(app: Sphinx, config) -> None:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(app.lr_fingerprint)
     # The kernels that execute the pages inherit this and skip re-validating the same bytes.
-    upstream.mark_validated(data_fingerprint())
+    studies_digest = data_fingerprint()
+    upstream.mark_validated(studies_digest, cited_fingerprint(CITED, studies_digest))
 
 
 def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[str]:

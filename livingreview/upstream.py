@@ -133,21 +133,23 @@ def glue(name: str, value: object) -> None:
 # --------------------------------------------------------------------------------------------
 # The notebook runner (myst-nb -> nbclient -> jupyter-client): kernels inherit the environment
 
-#: The book build (livingreview.sphinxext) validates the table once and puts its SHA-256 here;
-#: every page's kernel inherits the build's environment and parses that same file without
-#: validating it again (the checks and their imports cost seconds per kernel, and far more at
-#: 10,000 studies). Should kernels stop inheriting it, pages are still right, only slower.
+#: The book build (livingreview.sphinxext) validates the data files once and puts their SHA-256
+#: digests here, space-separated; every page's kernel inherits the build's environment and parses
+#: those same files without validating them again (the checks and their imports cost seconds per
+#: kernel: frictionless' metadata check imports jsonschema, which compiles rfc3987-syntax's
+#: grammars when that is installed, as Voilà's dependencies install it; and far more at 10,000
+#: studies). Should kernels stop inheriting it, pages are still right, only slower.
 VALIDATED_ENV = "LIVINGREVIEW_VALIDATED_SHA256"
 
 
-def mark_validated(digest: str, environ: Mapping[str, str] | None = None) -> None:
-    """Tell the kernels the build starts from now on that the table with this SHA-256 is valid."""
-    (os.environ if environ is None else environ)[VALIDATED_ENV] = digest
+def mark_validated(*digests: str, environ: Mapping[str, str] | None = None) -> None:
+    """Tell the kernels the build starts from now on that the files with these SHA-256 are valid."""
+    (os.environ if environ is None else environ)[VALIDATED_ENV] = " ".join(digests)
 
 
 def is_validated(digest: str) -> bool:
-    """Whether the build that started this kernel validated the table with this SHA-256."""
-    return os.environ.get(VALIDATED_ENV) == digest
+    """Whether the build that started this kernel validated the file with this SHA-256."""
+    return bool(digest) and digest in os.environ.get(VALIDATED_ENV, "").split()
 
 
 # --------------------------------------------------------------------------------------------

@@ -359,3 +359,29 @@ def test_an_out_of_range_reference_number_is_a_problem_not_a_crash(tmp_path, cap
     rows[0][header.index("ref")] = str(2**63)
     problems = validate_cited(_write(tmp_path / "cited.csv", [header, *rows]))[1]
     assert [(p.line, p.column) for p in problems] == [(2, "ref")]
+
+
+def test_a_page_kernel_trusts_the_cited_file_only_as_the_build_validated_it(tmp_path, monkeypatch, studies):
+    """The build marks data/cited.csv valid against this study table (upstream.VALIDATED_ENV); a
+    kernel then reads it without the checks, and checks it again when either file differs."""
+    from livingreview import upstream
+    from livingreview.cited import cited_fingerprint
+    from livingreview.validation import InvalidStudiesError
+
+    broken = tmp_path / "cited.csv"
+    text = CITED.read_text(encoding="utf-8")
+    header, first, *rest = text.splitlines(keepends=True)
+    # A reference number that is also a row of the study table: the check against it refuses that.
+    fields = first.split(",")
+    fields[1] = str(int(studies["ref"].dropna().iloc[0]))
+    broken.write_text(header + ",".join(fields) + "".join(rest), encoding="utf-8")
+    monkeypatch.setenv(upstream.VALIDATED_ENV, "")
+    with pytest.raises(InvalidStudiesError):
+        load_cited(broken, studies=studies)
+    # Marked as validated with this study table: read as it is, unchecked (the build checked it).
+    upstream.mark_validated(studies.attrs["sha256"], cited_fingerprint(broken, studies.attrs["sha256"]))
+    assert len(load_cited(broken, studies=studies)) == len(rest) + 1
+    # Another study table: checked again.
+    upstream.mark_validated(cited_fingerprint(broken, "another table"))
+    with pytest.raises(InvalidStudiesError):
+        load_cited(broken, studies=studies)
