@@ -529,3 +529,21 @@ def test_binder_build_reproduced(tmp_path):
     )
     executed = run([bin_dir / "python", "-c", execute, *map(str, chapters)], cwd=repo, env=env, timeout=900)
     assert executed.returncode == 0, output_of(executed)
+
+
+def test_the_pinned_jsonschema_keeps_the_validator_fast():
+    """requirements.txt pins a jsonschema whose format-nongpl extra (asked for by Voilà's
+    jupyter-events) does not pull in rfc3987-syntax: its import costs seconds in every process
+    that validates data (see the comment beside the pin)."""
+    import importlib.metadata
+
+    extra = [
+        requirement
+        for requirement in importlib.metadata.requires("jsonschema") or []
+        if "extra == 'format-nongpl'" in requirement.replace('"', "'")
+    ]
+    assert extra, "jsonschema no longer has a format-nongpl extra: revisit the pin in requirements.txt"
+    assert not any(requirement.startswith("rfc3987-syntax") for requirement in extra), (
+        f"jsonschema {importlib.metadata.version('jsonschema')} installs rfc3987-syntax with format-nongpl: "
+        "pin the last version that does not (requirements.txt)"
+    )
