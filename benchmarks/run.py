@@ -806,12 +806,14 @@ def median_run(runs: list[dict]) -> dict:
     )
 
 
-def run_lighthouse(html_dir: Path, store: Path, runs: int = LIGHTHOUSE_RUNS) -> dict:
+def run_lighthouse(html_dir: Path, store: Path, runs: int = LIGHTHOUSE_RUNS, pages: list[str] | None = None) -> dict:
     if not LIGHTHOUSE.exists():
         return {"error": "Lighthouse is not installed: cd benchmarks && npm ci"}
     results = {}
     with Server(html_dir) as base:
         for name, path in book_pages(html_dir).items():
+            if pages and name not in pages:
+                continue
             for preset in ("desktop", "mobile"):
                 each = []
                 for run in range(runs):
@@ -852,7 +854,8 @@ def bench_size(n: int, workdir: Path, args) -> dict:
         result["lighthouse_started"] = dt.datetime.now().isoformat(timespec="seconds")
         result["lighthouse_change"] = args.why
         print(f"[{n}] lighthouse", flush=True)
-        result["lighthouse"] = run_lighthouse(out / "_build" / "html", size_dir, args.lighthouse_runs)
+        result["lighthouse"] = run_lighthouse(out / "_build" / "html", size_dir, args.lighthouse_runs, args.pages)
+        result["lighthouse_pages"] = ", ".join(args.pages) + " page" if args.pages else "every page"
         return result
     print(f"[{n}] clean build", flush=True)
     result["clean_build"] = run_build(data, out, all_pages=True, log=size_dir / "build-clean.log")
@@ -1245,12 +1248,19 @@ def readme_block(results: dict) -> str:
     } - {None}
     parts = [
         README_BEGIN,
-        f"Measured by `make bench` from {results.get('started', '?')} to {results.get('finished', '?')} on "
+        "Measured by `make bench`"
+        + (
+            f" from {results['started']} to {results['finished']}"
+            if results.get("started") and results.get("finished") and not results.get("partial")
+            else ""
+        )
+        + " on "
         f"{machine.get('cpus', '?')} CPUs, {machine.get('memory_gb', '?')} GB, Python {machine.get('python', '?')}, "
         f"{machine.get('chromium') or 'chromium'}"
         + (f"; Lighthouse {max(runs)} runs per page and preset, medians" if runs else "")
         + "".join(
-            f"; Lighthouse at {int(n):,} measured again from {size['lighthouse_started']}"
+            f"; Lighthouse at {int(n):,} measured again ({size.get('lighthouse_pages', 'every page')})"
+            f" from {size['lighthouse_started']}"
             f" (`--only lighthouse --merge`, after {size.get('lighthouse_change', 'a change')})"
             for n, size in sorted(results["sizes"].items(), key=lambda item: int(item[0]))
             if size.get("lighthouse_started")
@@ -1296,6 +1306,12 @@ def main(argv=None) -> int:
         "--synthetic-15", action="store_true", help="use 15 synthetic rows instead of the shipped table"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--pages",
+        type=lambda text: [p for p in text.split(",") if p],
+        default=None,
+        help="with --only lighthouse: these pages",
+    )
     parser.add_argument("--why", default="a change", help="with --only: what changed since the full run (README)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench-livingreview"))
     parser.add_argument("--output", type=Path, default=OUT / "results.json")
@@ -1333,7 +1349,11 @@ def main(argv=None) -> int:
         if Path(CHROMIUM).exists()
         else None,
     }
-    results["started"] = dt.datetime.now().isoformat(timespec="seconds")
+    if args.only and args.merge:  # the full run's span stays; this run measured one part again
+        results["partial"] = True
+    else:
+        results.pop("partial", None)
+        results["started"] = dt.datetime.now().isoformat(timespec="seconds")
     results["targets"] = TARGETS
     args.workdir.mkdir(parents=True, exist_ok=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -1346,10 +1366,14 @@ def main(argv=None) -> int:
         measured = bench_size(n, args.workdir, args)
         if args.only and args.merge and str(n) in results["sizes"]:
             # One part measured again: it replaces its own figures, the size keeps the others.
-            measured = {**results["sizes"][str(n)], **{k: v for k, v in measured.items() if k != "data_bytes"}}
+            before = results["sizes"][str(n)]
+            if args.pages and isinstance(before.get("lighthouse"), dict):  # only these pages replaced
+                measured["lighthouse"] = {**before["lighthouse"], **measured["lighthouse"]}
+            measured = {**before, **{k: v for k, v in measured.items() if k != "data_bytes"}}
         results["sizes"][str(n)] = measured
         args.output.write_text(json.dumps(results, indent=1, default=str))
-    results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+    if not results.get("partial"):
+        results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     results["table"] = print_table(results)
     results["table_markdown"] = markdown_table(results)
     args.output.write_text(json.dumps(results, indent=1, default=str))

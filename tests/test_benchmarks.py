@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ROOT
 
@@ -70,3 +73,50 @@ def test_the_explorer_benchmark_runs_and_reports_beside_its_goal():
     assert result["list_cpu_median_ms"] <= result["update_cpu_median_ms"]  # the list goes out first
     table = run.print_table({"sizes": {"15": {"explorer": result}}})
     assert "explorer filter change → list shown, median CPU (ms)" in table and "≤50 at 10,000" in table
+
+
+def test_the_readme_performance_tables_are_the_last_runs_output():
+    """README's Performance tables are written by `benchmarks/run.py --readme` from the committed
+    results of the last full run (benchmarks/last-run.json), never typed."""
+    import run
+
+    results = json.loads(run.LAST_RUN.read_text(encoding="utf-8"))
+    readme = run.README.read_text(encoding="utf-8")
+    begin, end = readme.index(run.README_BEGIN), readme.index(run.README_END) + len(run.README_END)
+    assert readme[begin:end] == run.readme_block(results), (
+        "README.md's Performance tables differ from benchmarks/last-run.json: "
+        "run `.venv/bin/python benchmarks/run.py --table --readme --output benchmarks/last-run.json`"
+    )
+
+
+def test_the_last_run_measured_every_page_at_the_sizes_the_goals_name():
+    """The committed run covers every page of the book (as built from this checkout's _toc.yml) with
+    Lighthouse at 15 studies and at 10,000, at least three runs per page and preset."""
+    import run
+
+    results = json.loads(run.LAST_RUN.read_text(encoding="utf-8"))
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    chapters = {"landing" if Path(f).name == "index" else Path(f).name for f in files}
+    for size in ("15", "10000"):
+        measured = results["sizes"][size]["lighthouse"]
+        for page in chapters:
+            for preset in ("mobile", "desktop"):
+                run_result = measured[f"{page}/{preset}"]
+                assert run_result["runs"] >= 3 and not run_result["failed"], (size, page, preset)
+
+
+def test_lighthouse_medians_and_goals_are_computed_from_the_runs():
+    import run
+
+    runs = [
+        {"performance": score, "accessibility": a11y, "values": {"first-contentful-paint": fcp}}
+        for score, a11y, fcp in ((0.7, 1.0, 900.0), (0.95, 0.98, 500.0), (0.9, 1.0, 700.0))
+    ]
+    merged = run.median_run(runs)
+    assert merged["performance"] == 0.9 and merged["accessibility"] == 0.98
+    assert merged["values"]["first-contentful-paint"] == 700.0 and merged["failed"] == 0
+    assert run.lighthouse_goal("mobile", 15) == 0.90 and run.lighthouse_goal("mobile", 10000) == 0.85
+    assert run.lowest_page(
+        {"a/mobile": {"performance": 0.9}, "b/mobile": {"performance": 0.8}}, "mobile", "performance"
+    ) == ("b", 0.8)
