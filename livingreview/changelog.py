@@ -129,6 +129,17 @@ def changelog_html(
     return "".join(parts)
 
 
+def _application_html(row: dict) -> str:
+    """The study's application: a Table 1 row's is the source review's words, so it is quoted
+    (<q>; the page says where from); a later study's is the contributor's summary."""
+    text = html.escape(one_line(row.get("application", "")))
+    return f"<q>{text}</q>" if _has_ref(row.get("ref")) else text
+
+
+def _has_ref(ref) -> bool:
+    return ref is not None and not pd.isna(ref) and str(ref).strip() != ""
+
+
 def _item_html(row: dict, vocabulary, studies_page: str) -> str:
     esc = html.escape
     added = pd.Timestamp(row["added"])
@@ -141,7 +152,7 @@ def _item_html(row: dict, vocabulary, studies_page: str) -> str:
     return (
         f'<li class="lr-changelog-item" id="whats-new-{esc(str(row["id"]))}">'
         f'<a href="{esc(href, quote=True)}"><strong>{esc(citation_text(row))}</strong></a>: '
-        f"{esc(one_line(row.get('application', '')))}"
+        f"{_application_html(row)}"
         f'<br><span class="lr-changelog-meta">{coded}'
         f'{" · " if coded else ""}added <time datetime="{added:%Y-%m-%d}">{esc(date_label(added))}</time>'
         "</span></li>"
