@@ -91,7 +91,7 @@ def test_the_readme_performance_tables_are_the_last_runs_output():
 
 def test_the_last_run_measured_every_page_at_the_sizes_the_goals_name():
     """The committed run covers every page of the book (as built from this checkout's _toc.yml) with
-    Lighthouse at 15 studies and at 10,000, at least three runs per page and preset."""
+    Lighthouse at the shipped table (the bench's size 15) and at 10,000 studies, at least three runs per page and preset."""
     import run
 
     results = json.loads(run.LAST_RUN.read_text(encoding="utf-8"))
