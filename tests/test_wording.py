@@ -44,8 +44,8 @@ def test_citation_and_glue_text():
     assert citation_text({"first_author": "Ultsch", "year": 2025}) == "Ultsch et al. (2025)"
     for missing in (None, "", pd.NA, float("nan")):  # the source gives no year (Phipps et al.)
         assert citation_text({"first_author": "Phipps", "year": missing}) == "Phipps et al. (n.d.)"
-    glued = GlueText("15 studies")
-    assert repr(glued) == "15 studies" and glued == "15 studies"
+    glued = GlueText("12 studies")
+    assert repr(glued) == "12 studies" and glued == "12 studies"
 
 
 def test_spans_labels_and_growth_read_as_sentences():
@@ -54,10 +54,10 @@ def test_spans_labels_and_growth_read_as_sentences():
     assert in_sentence("Data augmentation") == "data augmentation" and in_sentence("GAN") == "GAN"
     assert in_sentence("LLM") == "LLM" and in_sentence("") == ""
     day = "26 November 2026"
-    assert growth_sentence(day, 15, 0, day) == (
-        f"The living review began on {day} with the 15 studies of the source review; none has been added yet."
+    assert growth_sentence(day, 12, 0, day) == (
+        f"The living review began on {day} with the 12 studies of the source review; none has been added yet."
     )
-    assert growth_sentence(day, 15, 1, "2 January 2027").endswith(
+    assert growth_sentence(day, 12, 1, "2 January 2027").endswith(
         "; 1 study has been added since, the latest on 2 January 2027."
     )
     assert "3 studies have been added since" in growth_sentence(day, 15, 3, "2 January 2027")
