@@ -21,7 +21,7 @@ from .markup import RawHTML, esc
 from .paths import CITED
 from .schema import resource_schema
 from .upstream import is_validated
-from .validation import InvalidStudiesError, Problem, check_cells, check_header, read_records
+from .validation import InvalidStudiesError, Problem, check_cells, check_header, read_records, trusted_rows
 from .wording import GlueText, citation_text, plural
 
 #: The resource of datapackage.json that describes cited.csv.
@@ -76,9 +76,7 @@ def load_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None) ->
     trusted = bool(studies_digest) and is_validated(cited_fingerprint(path, studies_digest))
     if trusted:
         columns = [f["name"] for f in cited_schema()["fields"]]
-        parsed = read_records(path, columns, "the cited-only studies (cited.csv)")
-        position = {name: i for i, name in enumerate(parsed.header)}
-        rows = [{name: record[position[name]] for name in columns} for record in parsed.records]
+        rows = trusted_rows(read_records(path, columns, "the cited-only studies (cited.csv)"), columns)
     else:
         rows, problems = validate_cited(path, studies)
         if problems:

@@ -13,7 +13,7 @@ import pandas as pd
 from .paths import studies_path
 from .schema import expected_columns
 from .upstream import is_validated
-from .validation import InvalidStudiesError, read_records, validate
+from .validation import InvalidStudiesError, read_records, trusted_rows, validate
 from .vocabulary import LIST_COLUMNS, split_terms
 
 #: Free-text columns, in reading order (Table 1's six, then the bibliographic ones).
@@ -57,9 +57,7 @@ def _valid_rows(path: str, digest: str) -> tuple[dict, ...]:
     """The rows of the table with these exact bytes (cached per process: one parse per kernel)."""
     if not is_validated(digest):
         return tuple(_validated_rows(path))
-    parsed = read_records(path)
-    position = {name: i for i, name in enumerate(parsed.header)}
-    return tuple({name: record[position[name]] for name in expected_columns()} for record in parsed.records)
+    return tuple(trusted_rows(read_records(path), expected_columns()))
 
 
 def data_fingerprint(path: str | os.PathLike | None = None) -> str:
