@@ -235,13 +235,15 @@ class FigureHTML:
 
     def _repr_html_(self) -> str:
         from .figures import PLOTLY_CONFIG, dark_variant, phone_variant
+        from .static_chart import figure_svgs
 
-        phone = phone_variant(self.figure)
+        phone, dark = phone_variant(self.figure), dark_variant(self.figure)
+        figure = json.loads(self.figure.to_json())
         spec = script_json(
             {
-                **json.loads(self.figure.to_json()),
+                **figure,
                 "config": PLOTLY_CONFIG,
-                "variants": {"phone": phone, "dark": dark_variant(self.figure)},
+                "variants": {"phone": phone, "dark": dark},
                 "studies_page": STUDIES_PAGE,
             }
         )
@@ -258,7 +260,8 @@ class FigureHTML:
             f'<figure class="lr-figure-frame">'
             f'<div class="lr-figure" id="{holder}" data-spec="{holder}-spec" role="group" '
             f'aria-label="{html.escape(strip_tags(title), quote=True)}" '
-            f'style="--lr-h:{height}px;--lr-h-phone:{phone_height}px"></div>'
+            f'style="--lr-h:{height}px;--lr-h-phone:{phone_height}px">'
+            f"{figure_svgs(figure, phone, dark, STUDIES_PAGE, holder)}</div>"
             f'<script type="application/json" id="{holder}-spec">{spec}</script>'
             f'<figcaption class="lr-caption">{caption}</figcaption></figure>'
             f"{figure_table_html(self.figure)}</div>"

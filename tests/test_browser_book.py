@@ -44,10 +44,61 @@ def test_analysis_page_draws_all_six_figures(browser, built_book):
     page = open_offline(browser, (built_book / "book" / "analysis.html").as_uri())
     holders = page.locator(".lr-figure")
     assert holders.count() == len(FIGURES) == 6
+    page.mouse.move(5, 5)  # plotly.js is loaded once the reader interacts (figures.js)
     for index in range(holders.count()):
         holder = holders.nth(index)
         holder.scroll_into_view_if_needed()  # figures below the fold are drawn when near the view
         holder.locator(".main-svg").first.wait_for(state="attached", timeout=15000)
+    assert page.lr_errors == [] and page.lr_remote == []
+    page.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_charts_are_drawn_statically_until_the_reader_interacts(browser, built_book, width):
+    """First load: every chart is its static drawing, visible, and no plotly.js is requested
+    (issue #17's first-load bound). A pointer moving over the page: plotly.js loads and takes over
+    the chart in view, removing its drawing; a theme switch recolours the drawings still shown."""
+    from livingreview.figures import DARK, LIGHT
+
+    page = open_offline(browser, (built_book / "book" / "analysis.html").as_uri(), width)
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.wait_for_timeout(1500)  # anything deferred or observed has run
+    assert not [u for u in requested if "plotly" in u], requested
+    assert page.evaluate("typeof window.Plotly") == "undefined"
+    layout = "phone" if width < 600 else "wide"
+    shown = page.evaluate(
+        """(layout) => [...document.querySelectorAll('.lr-figure')].map(f => {
+             const svg = [...f.querySelectorAll('svg.lr-chart')].filter(s => getComputedStyle(s).display !== 'none');
+             return {n: svg.length, layout: svg.length && svg[0].classList.contains('lr-chart-' + layout),
+                     h: svg.length && svg[0].getBoundingClientRect().height, box: f.getBoundingClientRect().height};
+           })""",
+        layout,
+    )
+    assert len(shown) == len(FIGURES)
+    for figure in shown:
+        # One drawing shown, the one for this width, within the height the box reserves.
+        assert figure["n"] == 1 and figure["layout"], shown
+        assert 0.5 * figure["box"] < figure["h"] <= figure["box"] + 0.5, shown
+    # A bar of the first chart links to its studies without any script.
+    first_link = page.locator(".lr-figure").first.locator("svg.lr-chart a").first
+    assert "studies.html?" in first_link.get_attribute("href")
+    # The dark theme recolours the drawing through CSS alone.
+    ink = lambda: page.evaluate(  # noqa: E731
+        "getComputedStyle(document.querySelector('.lr-figure:last-of-type svg.lr-chart text')).fill"
+    )
+    as_rgb = lambda hex_: f"rgb({', '.join(str(int(hex_[i : i + 2], 16)) for i in (1, 3, 5))})"  # noqa: E731
+    assert ink() == as_rgb(LIGHT.ink)
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    assert ink() == as_rgb(DARK.ink)
+    page.evaluate("document.documentElement.dataset.theme = 'light'")
+
+    page.mouse.move(width // 2, 400)
+    first = page.locator(".lr-figure").first
+    first.scroll_into_view_if_needed()
+    first.locator(".main-svg").first.wait_for(state="attached", timeout=20000)
+    assert [u for u in requested if "plotly-partial" in u]
+    assert first.locator("svg.lr-chart").count() == 0  # the drawing made way for plotly.js's
     assert page.lr_errors == [] and page.lr_remote == []
     page.close()
 
@@ -108,6 +159,7 @@ def test_book_works_over_http(browser, served_book):
     for name in ("index", "analysis", "studies"):
         page = open_served(browser, served_book, f"book/{name}.html")
         if name == "analysis":
+            page.mouse.move(5, 5)  # plotly.js is loaded once the reader interacts (figures.js)
             page.locator(".lr-figure").first.locator(".main-svg").first.wait_for(state="attached")
         assert page.lr_errors == [] and page.lr_remote == [], (name, page.lr_errors, page.lr_remote)
         page.close()

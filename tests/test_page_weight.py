@@ -46,6 +46,27 @@ def test_first_load_does_not_grow_with_the_table(tables, render):
     assert large <= small * 1.1, (render.__name__, small, large)
 
 
+def analysis_charts(df) -> str:
+    """The analysis page's six charts as the page carries them: each one's static drawings (wide
+    and phone) and the JSON plotly.js draws from once the reader interacts."""
+    from livingreview.book import figure_html
+    from livingreview.figures import FIGURES
+
+    return "".join(figure_html(name, df)._repr_html_() for name in FIGURES)
+
+
+#: The charts' part of the analysis page, gzip'd: one bar per term and one cell per pair of terms,
+#: each hover list capped (figures.MAX_LISTED), so it stops growing once every term is in use.
+CHARTS_BOUND = 150_000
+
+
+def test_the_charts_do_not_grow_with_the_table(tables):
+    small, large = (gzipped(analysis_charts(tables[n])) for n in SIZES)
+    assert large <= CHARTS_BOUND, (small, large)
+    # Every term is in use at both sizes: longer numbers and fuller hover lists, not more bars.
+    assert large <= small * 1.25, (small, large)
+
+
 def test_every_row_is_in_the_data_file(tables):
     """What the page leaves out is in the data file beside it, in table order."""
     df = tables[SIZES[0]]

@@ -1,11 +1,15 @@
 // Draws the book's Plotly figures from the JSON each page embeds (no plotly.js inlined per figure).
-// Loaded with `defer`, only on pages that have figures. plotly.js itself (a partial bundle of the
-// trace types the figures use, built by plotly-bundle/ and served by the book) is downloaded
-// when the first figure comes within a screen of the viewport, so it never delays the text of
-// the page, and run only when a figure is about to be seen; each figure is drawn then, one figure
-// per task, so a page of six charts never blocks the main thread for all six at once. Until then
-// the box keeps the figure's height (book.css), and the caption and data table below it say
-// what it shows.
+// Loaded with `defer`, only on pages that have figures.
+//
+// Every figure is already on the page as a static SVG (livingreview.static_chart, written at
+// build time): the reader sees it at once, it prints, and its bars and cells link to their
+// studies. plotly.js (a partial bundle of the trace types the figures use, built by
+// plotly-bundle/ and served by the book) adds hover lists and the toolbar; it is about 400 KB,
+// so it is downloaded only once the reader interacts with the page (a pointer moves, a finger
+// touches, a key is pressed, the page scrolls), never as part of the first load (issue #17).
+// Then each figure in view is drawn, one per task so the reader's input is handled between two
+// charts, and later figures as they scroll into view; the static drawing is removed in the same
+// task as plotly.js draws, in the box that already has the figure's height (book.css).
 //
 // Each figure's JSON (livingreview.book.FigureHTML) carries, besides the figure, two variants
 // written by livingreview.figures: "phone" (for a box narrower than its max_width) and "dark"
@@ -21,22 +25,13 @@
   var here = document.currentScript && document.currentScript.src;
   var plotlyUrl = new URL("vendor/plotly-partial.min.js", here || window.location.href).href;
   var waiting = null;
-  // plotly.js is downloaded (not run) when a figure is about a screen away, and a figure is drawn
-  // (plotly.js run first if need be) only when it scrolls into view: downloading is
-  // the slow part on a phone and costs the main thread nothing; running plotly.js and drawing a
-  // chart is the costly part, and is spent only on charts the reader comes to.
-  var SOON = "800px 0px";
-  var NEAR = "0px";
-  var prefetched = false;
-
-  function prefetch() {
-    if (prefetched || window.Plotly) return;
-    prefetched = true;
-    var link = document.createElement("link");
-    link.rel = "prefetch";
-    link.as = "script";
-    link.href = plotlyUrl;
-    document.head.appendChild(link);
+  // What counts as the reader interacting: after any of these plotly.js is worth its download.
+  // "scroll" is the page's own, listened for without capture: the theme scrolls its sidebar on
+  // load, and a captured listener would take that for the reader.
+  var INTERACTIONS = ["pointerdown", "pointermove", "touchstart", "keydown", "wheel", "scroll"];
+  function listen(type, handler, add) {
+    var options = type === "scroll" ? { passive: true } : { capture: true, passive: true };
+    (add ? window.addEventListener : window.removeEventListener).call(window, type, handler, options);
   }
 
   function withPlotly(callback) {
@@ -51,11 +46,8 @@
       if (!f) return;
       try { f(); } finally { if (waiting.length) setTimeout(next, 0); }
     };
-    script.onerror = function () {
-      document.querySelectorAll(".lr-figure[data-spec]").forEach(function (holder) {
-        holder.textContent = "The interactive chart could not be loaded; its caption and data table below state what it shows.";
-      });
-    };
+    // Without plotly.js the static drawings stay: nothing to undo.
+    script.onerror = function () { waiting = []; };
     document.head.appendChild(script);
   }
 
@@ -110,6 +102,7 @@
     holder.setAttribute("data-lr-variant", key || "base");
     var figure = figureFor(spec, names);
     if (first) {
+      holder.querySelectorAll("svg.lr-chart").forEach(function (drawn) { drawn.remove(); });
       var drawing = window.Plotly.newPlot(holder, figure.data, figure.layout, spec.config);
       // Marked in the same task as plotly.js drew it (holder.data is set): drawn, not asked for.
       holder.setAttribute("data-drawn", "1");
@@ -159,7 +152,6 @@
 
   function drawAll() {
     var holders = document.querySelectorAll(".lr-figure[data-spec]");
-    window.addEventListener("beforeprint", function () { holders.forEach(draw); });
     // The reader switched theme: every drawn figure takes the other variant.
     new MutationObserver(function () { holders.forEach(render); }).observe(document.documentElement, {
       attributes: true,
@@ -171,16 +163,24 @@
       });
       holders.forEach(function (holder) { resized.observe(holder); });
     }
-    if (!("IntersectionObserver" in window)) { holders.forEach(draw); return; }
-    var soon = new IntersectionObserver(function (entries) {
-      if (entries.some(function (entry) { return entry.isIntersecting; })) { soon.disconnect(); prefetch(); }
-    }, { rootMargin: SOON });
+    var interacted = false;
+    var inView = new Set();
+    function interact() {
+      if (interacted) return;
+      interacted = true;
+      INTERACTIONS.forEach(function (type) { listen(type, interact, false); });
+      if (!("IntersectionObserver" in window)) { holders.forEach(draw); return; }
+      inView.forEach(draw);
+    }
+    INTERACTIONS.forEach(function (type) { listen(type, interact, true); });
+    if (!("IntersectionObserver" in window)) return;
     var near = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
-        if (entry.isIntersecting) { near.unobserve(entry.target); draw(entry.target); }
+        if (!entry.isIntersecting) { inView.delete(entry.target); return; }
+        if (interacted) { near.unobserve(entry.target); draw(entry.target); } else inView.add(entry.target);
       });
-    }, { rootMargin: NEAR });
-    holders.forEach(function (holder) { soon.observe(holder); near.observe(holder); });
+    }, { rootMargin: "200px 0px" });
+    holders.forEach(function (holder) { near.observe(holder); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
