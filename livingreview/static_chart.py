@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from dataclasses import dataclass
 
 #: Width of the drawing, in CSS pixels, for the wide box and for a phone's: the figure box's
 #: width on the book's pages (a 1366 px screen gives 729 px, a 390 px phone 327 px). The SVG
@@ -164,6 +165,22 @@ def _nice_step(top: float, target: int = 6) -> float:
 # Drawing
 
 
+@dataclass(frozen=True)
+class _Panel:
+    """Where one trace is drawn: its x span (its axis's domain of the plot area), the plot
+    area's top and bottom, the height of a category row, and whether rows run bottom-up."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+    band: float
+    flip: bool
+
+    def row_top(self, i: int, rows: int) -> float:
+        return self.top + self.band * (rows - 1 - i if self.flip else i)
+
+
 def chart_svg(figure: dict, dark: dict, *, width: int, href: str, cls: str = "", key: str = "chart") -> str:
     """`figure` ({"data", "layout"}, a variant already merged) as an SVG `width` wide, its height
     the figure's. `dark` is the same figure with the dark variant merged in too. A bar or cell
@@ -209,16 +226,21 @@ def chart_svg(figure: dict, dark: dict, *, width: int, href: str, cls: str = "",
     annotations = _get(layout, "annotations", default=[])
 
     if not traces:
-        for note in annotations:
+        for k, note in enumerate(annotations):
             note_size = _get(note, "font", "size", default=15)
+            colour = paint.fill(lambda f, k=k: _get(_get(f["layout"], "annotations", default=[{}])[k], "font", "color"))
             out.append(
                 f'<text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle" font-size="{note_size}" '
-                f"{paint.fill(lambda f, n=note: _get(n, 'font', 'color'))}>{_esc(plain(note.get('text', '')))}</text>"
+                f"{colour}>{_esc(plain(note.get('text', '')))}</text>"
             )
         return _wrap(out, width, height, layout, paint, cls)
 
-    # The category (y) axis: rows top to bottom, labels at the left.
+    # The category (y) axis: rows top to bottom (the figures reverse plotly's bottom-up order so
+    # that the first category is on top), labels at the left.
     rows = list(traces[0].get("y", []))
+    flip = _get(yaxis, "autorange") != "reversed"
+    if flip:
+        rows.reverse()
     if _get(yaxis, "tickmode") == "array":
         tick_of = dict(zip(_get(yaxis, "tickvals", default=[]), _get(yaxis, "ticktext", default=[])))
     else:
@@ -281,12 +303,11 @@ def chart_svg(figure: dict, dark: dict, *, width: int, href: str, cls: str = "",
         axis_name = "xaxis2" if trace.get("xaxis") == "x2" else "xaxis"
         axis = _get(layout, axis_name, default={})
         lo, hi = axis.get("domain", [0, 1])
-        x_left = left + (right - left) * lo
-        x_right = left + (right - left) * hi
+        panel = _Panel(left + (right - left) * lo, left + (right - left) * hi, top, bottom, band, flip)
         if trace.get("type") == "bar":
-            out += _bars(trace, index, axis_name, axis, layout, paint, x_left, x_right, top, bottom, band, href, key)
+            out += _bars(trace, index, axis_name, layout, paint, panel, href, key)
         elif trace.get("type") == "heatmap":
-            out += _cells(trace, index, axis_name, axis, paint, x_left, x_right, top, band, href)
+            out += _cells(trace, index, axis, paint, panel, href)
     return _wrap(out, width, height, layout, paint, cls)
 
 
@@ -314,8 +335,10 @@ def _link(href: str, query, hover, body: str) -> str:
     return f'<a href="{_esc(href + query)}" tabindex="-1">{tip}{body}</a>'
 
 
-def _bars(trace, index, axis_name, axis, layout, paint, x_left, x_right, top, bottom, band, href, key) -> list[str]:
+def _bars(trace, index, axis_name, layout, paint, panel: _Panel, href, key) -> list[str]:
     out: list[str] = []
+    axis = _get(layout, axis_name, default={})
+    x_left, x_right, top, bottom, band = panel.left, panel.right, panel.top, panel.bottom, panel.band
     values = [v or 0 for v in trace.get("x", [])]
     span = axis.get("range") or [0, max(values, default=1) * 1.05 or 1]
     scale = (x_right - x_left) / (span[1] - span[0] or 1)
@@ -355,7 +378,7 @@ def _bars(trace, index, axis_name, axis, layout, paint, x_left, x_right, top, bo
     links = trace.get("customdata") or [""] * len(values)
     text_size = _get(trace, "textfont", "size", default=12)
     for i, value in enumerate(values):
-        y = top + band * i + (band - thick) / 2
+        y = panel.row_top(i, len(values)) + (band - thick) / 2
         w = max(value - span[0], 0) * scale
         colour = colours[i] if isinstance(colours, list) else colours
 
@@ -384,8 +407,9 @@ def _bars(trace, index, axis_name, axis, layout, paint, x_left, x_right, top, bo
     return out
 
 
-def _cells(trace, index, axis_name, axis, paint, x_left, x_right, top, band, href) -> list[str]:
+def _cells(trace, index, axis, paint, panel: _Panel, href) -> list[str]:
     out: list[str] = []
+    x_left, x_right, top, band = panel.left, panel.right, panel.top, panel.band
     columns = list(trace.get("x", []))
     z = trace.get("z", [])
     zmin, zmax = trace.get("zmin", 0), trace.get("zmax", 1)
@@ -399,7 +423,7 @@ def _cells(trace, index, axis_name, axis, paint, x_left, x_right, top, band, hre
         for j, value in enumerate(row):
             t = ((value or 0) - zmin) / ((zmax - zmin) or 1)
             x = x_left + width * j + xgap / 2
-            y = top + band * i + ygap / 2
+            y = panel.row_top(i, len(z)) + ygap / 2
 
             def fill(f, t=t):
                 return _scale_colour(f["data"][index]["colorscale"], t)

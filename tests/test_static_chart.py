@@ -114,6 +114,8 @@ def test_an_empty_table_draws_the_message_and_no_link(tables):
     for svg in svgs:
         assert not list(svg.iter("a"))
         assert "No studies match" in "".join(svg.itertext())
+        message = next(t for t in svg.iter("text") if "No studies match" in (t.text or ""))
+        assert message.get("fill") == LIGHT.muted and message.get("style") == f"--d:{DARK.muted}"
 
 
 def test_ids_are_unique_on_a_page_of_every_figure(tables):
