@@ -126,3 +126,28 @@ def test_ids_are_unique_on_a_page_of_every_figure(tables):
     for svg in re.findall(r"<svg.*?</svg>", page, re.S):
         for ref in re.findall(r"url\(#([^)]+)\)", svg):
             assert f'id="{ref}"' in svg
+
+
+def test_text_is_text_never_markup():
+    """Labels reach a figure escaped for plotly.js; the drawing shows them as text, escaped once."""
+    hostile = "&lt;img src=x onerror=alert(1)&gt; &amp; co"
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": [2],
+                "y": [hostile],
+                "text": ["2"],
+                "customdata": ['?q="><script>'],
+                "hovertext": [f"<b>{hostile}</b><br>2 studies"],
+            }
+        ],
+        "layout": {"height": 200, "title": {"text": hostile}, "yaxis": {"autorange": "reversed"}},
+    }
+    markup = figure_svgs(figure, {}, {}, STUDIES_PAGE, "hostile")
+    root = ET.fromstring(f"<div>{markup}</div>")
+    assert not [e.tag for e in root.iter() if e.tag in ("img", "script")]
+    shown = " ".join(root.itertext())
+    assert "<img src=x onerror=alert(1)> & co" in shown
+    assert {a.get("href") for a in root.iter("a")} == {STUDIES_PAGE + '?q="><script>'}
