@@ -361,16 +361,31 @@ def studies_table(df: pd.DataFrame | None = None) -> RawHTML:
     return RawHTML(studies_table_html(load_studies() if df is None else df))
 
 
+#: How many unverified studies the References page lists by name; it counts the rest, so the
+#: page stays the same size however many rows await a record (issue #17).
+UNVERIFIED_LISTED = 100
+
+
 def unverified_studies(df: pd.DataFrame | None = None) -> RawHTML:
-    """The studies with no verified record (no DOI, no URL): cited by author, year and ref number."""
+    """The studies with no verified record (no DOI, no URL): cited by author, year and ref number,
+    at most UNVERIFIED_LISTED of them, the rest counted."""
     df = load_studies() if df is None else df
     pending = df[(df["doi"] == "") & (df["url"] == "")]
     if pending.empty:
         return RawHTML("<p>None: every study has a verified record.</p>")
+    listed = pending.sort_values(["first_author", "year"]).head(UNVERIFIED_LISTED)
     items = "".join(
         f'<li><a href="{html.escape(card_href(r["id"]))}">{html.escape(citation_text(r))}</a>'
         + (f" (reference {int(r['ref'])} of the source review)" if pd.notna(r["ref"]) else "")
         + "</li>"
-        for _, r in pending.sort_values(["first_author", "year"]).iterrows()
+        for _, r in listed.iterrows()
     )
-    return RawHTML(f'<ul class="lr-unverified">{items}</ul>')
+    rest = len(pending) - len(listed)
+    more = (
+        f"<p>The first {len(listed):,} by author are listed; {plural(rest, 'more study', 'more studies')} "
+        f"also {'awaits' if rest == 1 else 'await'} a record (the rows whose <code>doi</code> and <code>url</code> are empty in the "
+        "study table).</p>"
+        if rest
+        else ""
+    )
+    return RawHTML(f'<ul class="lr-unverified">{items}</ul>{more}')
