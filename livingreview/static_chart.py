@@ -37,25 +37,29 @@ _LINE = 1.25  # line height, in font sizes, of multi-line labels
 _TAG = re.compile(r"<[^>]+>")
 _SPAN = re.compile(r'<span style="color:\s*([^";]+);?">(.*?)</span>(.*)', re.S)
 
-# Advance widths of Helvetica/Arial, in ems, for estimating how much room a label takes (plotly
-# measures the text; a build has no browser, and an estimate within a few per cent is enough to
-# place the plot area where plotly.js will put it).
-_NARROW = set("fijlrtI.,:;'!|()[]/ ")
-_WIDE = set("mwMW@%")
+# Advance widths of Helvetica (Arial and Liberation Sans share them), in thousandths of an em,
+# from the font's published metrics (AFM), for printable ASCII: how much room a label takes.
+# plotly.js measures the text in the browser; a build has none, and these put the plot area
+# within a pixel or two of where plotly.js will.
+# fmt: off
+_ADVANCE = dict(zip(
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
+    [
+        278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+        556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+        1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+        667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+        333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+        556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+    ],
+))
+# fmt: on
+#: Outside ASCII: the dashes, the squares of the family glyphs, and a letter's width for the rest.
+_OTHER = {"\u2014": 1000, "\u2013": 556, "\u00d7": 584, "\u25a0": 800, "\u25a8": 800}
 
 
 def _width(text: str, size: float) -> float:
-    ems = 0.0
-    for char in text:
-        if char in _NARROW:
-            ems += 0.3
-        elif char in _WIDE:
-            ems += 0.85
-        elif char.isupper() or char in "\u25a0\u25a8\u2014":
-            ems += 0.66
-        else:
-            ems += 0.5
-    return ems * size
+    return sum(_ADVANCE.get(char) or _OTHER.get(char, 556) for char in text) * size / 1000
 
 
 def plain(text) -> str:
@@ -311,8 +315,14 @@ def chart_svg(figure: dict, dark: dict, *, width: int, href: str, cls: str = "",
     return _wrap(out, width, height, layout, paint, cls)
 
 
+#: The drawing's fonts: those with the widths in _ADVANCE. Not the figures' "Helvetica Neue"
+#: first: where it is missing, fontconfig answers Firefox with DejaVu Sans (wider, so labels
+#: would be cut), while "Helvetica" is answered with Liberation Sans, its metric twin.
+FONT = 'Helvetica, Arial, "Liberation Sans", sans-serif'
+
+
 def _wrap(out: list[str], width: int, height: int, layout: dict, paint: _Painter, cls: str) -> str:
-    family = _esc(_get(layout, "font", "family", default="sans-serif"))
+    family = _esc(FONT)
     # The drawing's text colour on the root (text inherits it), its dark colour as the variable.
     ink = _get(paint.light["layout"], "font", "color", default="#000")
     dark_ink = _get(paint.dark["layout"], "font", "color", default=ink)
