@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -235,7 +234,7 @@ class FigureHTML:
 
     def _repr_html_(self) -> str:
         from .figures import PLOTLY_CONFIG, dark_variant, phone_variant
-        from .static_chart import figure_svgs
+        from .static_chart import figure_svgs, plain
 
         phone, dark = phone_variant(self.figure), dark_variant(self.figure)
         figure = json.loads(self.figure.to_json())
@@ -259,7 +258,7 @@ class FigureHTML:
             f'<div class="lr-figure-box" id="figure-{name}">'
             f'<figure class="lr-figure-frame">'
             f'<div class="lr-figure" id="{holder}" data-spec="{holder}-spec" role="group" '
-            f'aria-label="{html.escape(strip_tags(title), quote=True)}" '
+            f'aria-label="{html.escape(plain(title), quote=True)}" '
             f'style="--lr-h:{height}px;--lr-h-phone:{phone_height}px">'
             f"{figure_svgs(figure, phone, dark, STUDIES_PAGE, holder)}</div>"
             f'<script type="application/json" id="{holder}-spec">{spec}</script>'
@@ -338,10 +337,6 @@ def figure_table_html(figure, page: str = STUDIES_PAGE) -> str:
         '<details class="lr-figure-data"><summary>Data table</summary>'
         f'<div class="lr-table-scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>'
     )
-
-
-def strip_tags(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", text or "")).strip()
 
 
 def figure_html(name: str, df: pd.DataFrame | None = None) -> FigureHTML:

@@ -63,8 +63,9 @@ def _width(text: str, size: float) -> float:
 
 
 def plain(text) -> str:
-    """Plotly text (escaped, with <b>, <i>, <span> and <br>) as the words it shows."""
-    return html.unescape(_TAG.sub("", str(text)))
+    """Plotly text (escaped, with <b>, <i>, <span> and <br>) as the words it shows, a line break
+    read as a space."""
+    return html.unescape(_TAG.sub(lambda tag: " " if tag.group().lower().startswith("<br") else "", str(text))).strip()
 
 
 def _lines(text) -> list[str]:
