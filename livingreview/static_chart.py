@@ -238,7 +238,7 @@ def chart_svg(figure: dict, dark: dict, *, width: int, href: str, cls: str = "",
                 f'<text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle" font-size="{note_size}" '
                 f"{colour}>{_esc(plain(note.get('text', '')))}</text>"
             )
-        return _wrap(out, width, height, layout, paint, cls)
+        return _wrap(out, width, height, paint, cls)
 
     # The category (y) axis: rows top to bottom (the figures reverse plotly's bottom-up order so
     # that the first category is on top), labels at the left.
@@ -313,7 +313,7 @@ def chart_svg(figure: dict, dark: dict, *, width: int, href: str, cls: str = "",
             out += _bars(trace, index, axis_name, layout, paint, panel, href, key)
         elif trace.get("type") == "heatmap":
             out += _cells(trace, index, axis, paint, panel, href)
-    return _wrap(out, width, height, layout, paint, cls)
+    return _wrap(out, width, height, paint, cls)
 
 
 #: The drawing's fonts: those with the widths in _ADVANCE. Not the figures' "Helvetica Neue"
@@ -322,7 +322,7 @@ def chart_svg(figure: dict, dark: dict, *, width: int, href: str, cls: str = "",
 FONT = 'Helvetica, Arial, "Liberation Sans", sans-serif'
 
 
-def _wrap(out: list[str], width: int, height: int, layout: dict, paint: _Painter, cls: str) -> str:
+def _wrap(out: list[str], width: int, height: int, paint: _Painter, cls: str) -> str:
     family = _esc(FONT)
     # The drawing's text colour on the root (text inherits it), its dark colour as the variable.
     ink = _get(paint.light["layout"], "font", "color", default="#000")

@@ -82,6 +82,11 @@ def book_html(request) -> Path:
     return request.getfixturevalue("built_book")
 
 
+def css_rgb(hex_colour: str) -> str:
+    """'#rrggbb' as a browser's computed style writes it: 'rgb(r, g, b)'."""
+    return f"rgb({', '.join(str(int(hex_colour[i : i + 2], 16)) for i in (1, 3, 5))})"
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -60,6 +60,8 @@ def test_charts_are_drawn_statically_until_the_reader_interacts(browser, built_b
     the chart in view, removing its drawing; a theme switch recolours the drawings still shown."""
     from livingreview.figures import DARK, LIGHT
 
+    from conftest import css_rgb
+
     page = open_offline(browser, (built_book / "book" / "analysis.html").as_uri(), width)
     requested = []
     page.on("request", lambda r: requested.append(r.url))
@@ -87,10 +89,9 @@ def test_charts_are_drawn_statically_until_the_reader_interacts(browser, built_b
     ink = lambda: page.evaluate(  # noqa: E731
         "getComputedStyle(document.querySelector('.lr-figure:last-of-type svg.lr-chart text')).fill"
     )
-    as_rgb = lambda hex_: f"rgb({', '.join(str(int(hex_[i : i + 2], 16)) for i in (1, 3, 5))})"  # noqa: E731
-    assert ink() == as_rgb(LIGHT.ink)
+    assert ink() == css_rgb(LIGHT.ink)
     page.evaluate("document.documentElement.dataset.theme = 'dark'")
-    assert ink() == as_rgb(DARK.ink)
+    assert ink() == css_rgb(DARK.ink)
     page.evaluate("document.documentElement.dataset.theme = 'light'")
 
     page.mouse.move(width // 2, 400)

@@ -30,6 +30,8 @@ from livingreview.figures import DARK, FIGURES, LIGHT
 from livingreview.filters import FilterState, filter_studies
 from livingreview.paths import DEFAULT_STUDIES
 
+from conftest import css_rgb
+
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 WIDTHS = {"laptop": 1366, "phone": 390}
@@ -273,7 +275,7 @@ def test_chart_text_reads_well_in_both_themes_and_follows_a_switch(browser, book
                 f"{name}, {theme}: chart text under 4.5:1 on {result['under']}: {result['worst']}"
             )
             ink = (DARK if theme == "dark" else LIGHT).ink
-            assert result["cells"] in ([], [f"rgb({', '.join(str(int(ink[i : i + 2], 16)) for i in (1, 3, 5))})"]), name
+            assert result["cells"] in ([], [css_rgb(ink)]), name
     page.close()
     reader.close()
 
