@@ -55,7 +55,7 @@ sys.path.insert(0, str(HERE))
 
 import psutil  # noqa: E402
 
-from livingreview.offline import is_remote, page_loads  # noqa: E402
+from livingreview.book.offline import is_remote, page_loads  # noqa: E402
 
 from synthetic import write_studies  # noqa: E402
 
@@ -393,7 +393,7 @@ def studies_search(html_dir: Path, browser, query: str = "fracture risk") -> dic
     }
     if "lr-studies-table" not in html_text or not script.is_file():
         result["status"] = (
-            "n/a: the studies page has no static table with its script (livingreview/html_table.py, assets/studies-table.js)"
+            "n/a: the studies page has no static table with its script (livingreview/book/studies_page.py, assets/studies-table.js)"
         )
         return result
     root_match = re.search(r'class="lr-st lr-studies-table" id="([^"]+)"', html_text)
@@ -508,10 +508,10 @@ def explorer_timing(data: Path, rounds: int = 3) -> dict:
     is drawn afresh). A change is timed to the list (count, table, link, downloads: what the
     reader sees first) and to the charts (both figures too). Also, for comparison with earlier
     runs: filter_studies alone, and filter_studies plus the two figures to JSON."""
-    from livingreview.explorer import StudyExplorer, draw_chart
-    from livingreview.figures import family_bar, gap_map
-    from livingreview.filters import FilterState, filter_studies
-    from livingreview.studies import load_studies
+    from livingreview.charts.figures import family_bar, gap_map
+    from livingreview.data.filters import FilterState, filter_studies
+    from livingreview.data.studies import load_studies
+    from livingreview.explorer.app import StudyExplorer, draw_chart
 
     started = time.perf_counter()
     df = load_studies(data)

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from livingreview.cited import load_cited  # noqa: E402
-from livingreview.schema import expected_columns  # noqa: E402
-from livingreview.vocabulary import LIST_COLUMNS, SEPARATOR, load_vocabulary  # noqa: E402
+from livingreview.data.cited import load_cited  # noqa: E402
+from livingreview.data.schema import expected_columns  # noqa: E402
+from livingreview.data.vocabulary import LIST_COLUMNS, SEPARATOR, load_vocabulary  # noqa: E402
 
 FIRST_YEAR = 2015
 FIRST_ADDED = dt.date(2025, 1, 1)

@@ -27,8 +27,8 @@ import datetime as _dt
 import sys
 from pathlib import Path
 
-from .paths import display, studies_path
-from .wording import plural
+from .data.paths import display, studies_path
+from .text.wording import plural
 
 #: validate: which checker reads a file, by its name (any other name is a study table).
 FILE_KINDS = {
@@ -41,7 +41,7 @@ FILE_KINDS = {
 
 def _report(args, path: str, problems, unreadable: str | None, summary: str) -> int:
     """Print one file's problems (text or GitHub annotations); return its exit code."""
-    from .validation import github_annotation
+    from .data.validation import github_annotation
 
     if unreadable is not None:
         if args.format == "github":
@@ -62,9 +62,9 @@ def _report(args, path: str, problems, unreadable: str | None, summary: str) -> 
 
 
 def _check_studies(args, target) -> tuple[int, object]:
-    from .counts import terms_used
-    from .studies import load_studies
-    from .validation import DataFileError, InvalidStudiesError
+    from .data.counts import terms_used
+    from .data.studies import load_studies
+    from .data.validation import DataFileError, InvalidStudiesError
 
     path = display(target)
     try:
@@ -84,10 +84,10 @@ def _check_studies(args, target) -> tuple[int, object]:
 def _check_other(args, kind: str, target, repo, frame=None) -> int:
     """cited.csv or one of the update cycle's files, with the cross-file rules where the other
     files can be read."""
-    from . import screening
-    from .cited import validate_cited
-    from .protocol import ProtocolError, load_protocol
-    from .validation import DataFileError
+    from .data.cited import validate_cited
+    from .data.validation import DataFileError
+    from .update import screening
+    from .update.protocol import ProtocolError, load_protocol
 
     path = display(target)
     try:
@@ -122,7 +122,7 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .paths import Repository
+    from .data.paths import Repository
 
     repo = Repository(args.root) if args.root else Repository()
     if args.path is not None:
@@ -146,7 +146,7 @@ def cmd_validate(args) -> int:
 
 
 def _quiet_studies(path):
-    from .studies import load_studies
+    from .data.studies import load_studies
 
     try:
         return load_studies(path)
@@ -155,7 +155,7 @@ def _quiet_studies(path):
 
 
 def cmd_contributing(args) -> int:
-    from .contributor_docs import CONTRIBUTING, sync_contributing
+    from .book.contributor_docs import CONTRIBUTING, sync_contributing
 
     current = CONTRIBUTING.read_text(encoding="utf-8")
     updated = sync_contributing(current)
@@ -175,7 +175,7 @@ def _today(args) -> _dt.date:
 
 
 def _repo(args):
-    from .paths import Repository
+    from .data.paths import Repository
 
     return Repository(Path(args.root)) if args.root else Repository()
 
@@ -186,11 +186,11 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def cmd_search(args) -> int:
-    from .protocol import ProtocolError
-    from .registry import RegistryError
-    from .search import run_search
-    from .transaction import write_all
-    from .validation import DataFileError, InvalidStudiesError
+    from .data.transaction import write_all
+    from .data.validation import DataFileError, InvalidStudiesError
+    from .update.protocol import ProtocolError
+    from .update.registry import RegistryError
+    from .update.search import run_search
 
     repo = _repo(args)
     say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
@@ -212,11 +212,11 @@ def cmd_search(args) -> int:
 
 
 def cmd_add(args) -> int:
-    from .prefill import AddError, prepare_addition
-    from .protocol import ProtocolError
-    from .registry import NotFound, RegistryError
-    from .transaction import write_all
-    from .validation import DataFileError, InvalidStudiesError
+    from .data.transaction import write_all
+    from .data.validation import DataFileError, InvalidStudiesError
+    from .update.prefill import AddError, prepare_addition
+    from .update.protocol import ProtocolError
+    from .update.registry import NotFound, RegistryError
 
     repo = _repo(args)
     try:
@@ -238,11 +238,11 @@ def cmd_add(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from .release import ReleaseError, prepare_release
-    from .selection import prisma_csv
-    from .transaction import write_all
-    from .validation import DataFileError, InvalidStudiesError
-    from .versions import ReleasesError
+    from .data.transaction import write_all
+    from .data.validation import DataFileError, InvalidStudiesError
+    from .update.release import ReleaseError, prepare_release
+    from .update.selection import prisma_csv
+    from .update.versions import ReleasesError
 
     repo = _repo(args)
     try:

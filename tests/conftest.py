@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from livingreview.exports import to_csv
-from livingreview.html_table import TABLE_CSS, TABLE_JS, studies_data_js, studies_table_html
-from livingreview.paths import ASSETS_DIR
+from livingreview.book.studies_page import TABLE_CSS, TABLE_JS, studies_data_js, studies_table_html
+from livingreview.data.exports import to_csv
+from livingreview.data.paths import ASSETS_DIR
 
 # The update cycle's fixtures (a repository copy, the services replayed on a local server).
 from api_replay import replay, repo  # noqa: F401

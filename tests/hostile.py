@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "studies.csv"
 
-#: The free-text columns (livingreview.studies.TEXT_COLUMNS), written out so this file stands alone.
+#: The free-text columns (livingreview.data.studies.TEXT_COLUMNS), written out so this file stands alone.
 TEXT_COLUMNS = (
     "first_author",
     "title",

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from pybtex.database import parse_string
 
-from livingreview.paths import Repository
-from livingreview.prefill import TODO_COLUMNS, slug
-from livingreview.studies import load_studies
-from livingreview.validation import TODO
+from livingreview.data.paths import Repository
+from livingreview.data.studies import load_studies
+from livingreview.data.validation import TODO
+from livingreview.update.prefill import TODO_COLUMNS, slug
 
 from api_replay import Paper, rows, run, snapshot
 

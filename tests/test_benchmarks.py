@@ -15,9 +15,9 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from livingreview import load_studies
-from livingreview.schema import expected_columns
-from livingreview.validation import validate
-from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary, split_terms
+from livingreview.data.schema import expected_columns
+from livingreview.data.validation import validate
+from livingreview.data.vocabulary import LIST_COLUMNS, load_vocabulary, split_terms
 
 from synthetic import make_studies, write_studies
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from livingreview import load_studies, load_vocabulary
-from livingreview.book import compute_facts
-from livingreview.offline import is_remote, page_loads
+from livingreview.book.chapters import compute_facts
+from livingreview.book.offline import is_remote, page_loads
 
 from conftest import FIXTURES, ROOT, build_book
 
@@ -146,7 +146,7 @@ def test_rebuild_follows_the_data(built_book, tmp_path):
 
 def test_references_page_counts_the_cited_studies(built_book):
     """'N studies cited, M in Table 1': both numbers from the data, and the cited-only studies listed."""
-    from livingreview.cited import cited_facts, load_cited
+    from livingreview.data.cited import cited_facts, load_cited
 
     studies = load_studies(ROOT / "data" / "studies.csv")
     facts = cited_facts(studies)
@@ -167,8 +167,8 @@ def test_invalid_data_stops_the_build_with_the_validators_lines(tmp_path):
 
 def test_each_figure_has_a_data_table_with_its_numbers():
     """The text alternative under each chart holds the chart's counts (checked against the data)."""
-    from livingreview.book import figure_html
-    from livingreview.figures import FIGURES
+    from livingreview.book.chapters import figure_html
+    from livingreview.charts.figures import FIGURES
 
     df = load_studies()
     for name in FIGURES:
@@ -197,8 +197,8 @@ def test_each_figure_has_a_data_table_with_its_numbers():
 def test_figure_markup_is_valid_and_reserves_the_charts_height():
     """<figure> holds the chart and its caption only (the data table, a <details>, follows it:
     the W3C checker rejects it inside); the box reserves the chart's own height."""
-    from livingreview.book import figure_html
-    from livingreview.figures import FIGURES, phone_variant
+    from livingreview.book.chapters import figure_html
+    from livingreview.charts.figures import FIGURES, phone_variant
 
     df = load_studies()
     for name in FIGURES:

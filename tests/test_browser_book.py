@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from livingreview.figures import FIGURES
+from livingreview.charts.figures import FIGURES
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -58,7 +58,7 @@ def test_charts_are_drawn_statically_until_the_reader_interacts(browser, built_b
     """First load: every chart is its static drawing, visible, and no plotly.js is requested
     (issue #17's first-load bound). A pointer moving over the page: plotly.js loads and takes over
     the chart in view, removing its drawing; a theme switch recolours the drawings still shown."""
-    from livingreview.figures import DARK, LIGHT
+    from livingreview.charts.figures import DARK, LIGHT
 
     from conftest import css_rgb
 
@@ -107,7 +107,7 @@ def test_charts_are_drawn_statically_until_the_reader_interacts(browser, built_b
 def test_studies_page_filters_in_the_built_book(browser, built_book):
     """In the real page: a search term and the Dermatology facet leave exactly the expected rows."""
     from livingreview import load_studies
-    from livingreview.filters import filter_studies
+    from livingreview.data.filters import filter_studies
 
     frame = load_studies()
     page = open_offline(browser, (built_book / "book" / "studies.html").as_uri())

@@ -1,4 +1,4 @@
-"""livingreview.changelog: "What's new", the studies by the date they were added."""
+"""livingreview.book.changelog: "What's new", the studies by the date they were added."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from livingreview import load_studies
-from livingreview.changelog import changelog, changelog_html, first_added, last_updated
+from livingreview.book.changelog import changelog, changelog_html, first_added, last_updated
 
 
 def frame(*rows) -> pd.DataFrame:

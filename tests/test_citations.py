@@ -1,10 +1,10 @@
-"""livingreview.citations: every study cited in one style, from the data, linked where it can be."""
+"""livingreview.book.citations: every study cited in one style, from the data, linked where it can be."""
 
 from __future__ import annotations
 
-from livingreview import upstream
-from livingreview.citations import BIBFILE, REFERENCES_DOC, STUDIES_DOC, build_citations, citations, record_keys
-from livingreview.paths import DATA_ENV
+from livingreview.book import upstream
+from livingreview.book.citations import BIBFILE, REFERENCES_DOC, STUDIES_DOC, build_citations, citations, record_keys
+from livingreview.data.paths import DATA_ENV
 
 RECORDS = {
     "aydin2024": upstream.Record("aydin2024", "10.1016/J.Neuroimage.2024.120936", ""),
@@ -62,7 +62,7 @@ def test_the_shipped_data_and_bibliography():
 
 
 def test_another_table_keeps_the_shipped_studies_citable(tmp_path, monkeypatch):
-    from livingreview.paths import DEFAULT_STUDIES
+    from livingreview.data.paths import DEFAULT_STUDIES
 
     missing = "aydin-2024"
     lines = DEFAULT_STUDIES.read_text(encoding="utf-8").splitlines(keepends=True)

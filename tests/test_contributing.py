@@ -16,9 +16,9 @@ import jsonschema
 import pytest
 import yaml
 
-from livingreview.contributor_docs import pr_checklist, sync_contributing
-from livingreview.schema import table_schema
-from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
+from livingreview.book.contributor_docs import pr_checklist, sync_contributing
+from livingreview.data.schema import table_schema
+from livingreview.data.vocabulary import LIST_COLUMNS, load_vocabulary
 
 from conftest import ROOT, require
 
@@ -368,7 +368,7 @@ def test_citation_cff_agrees_with_the_project():
     assert cff["repository-code"] == config["repository"]["url"]
     assert cff["title"].startswith(config["title"].split(":")[0])
     # The review's version (a dated release), not the package's: the newest of data/releases.yml.
-    from livingreview.versions import current_release
+    from livingreview.update.versions import current_release
 
     release = current_release()
     assert release is not None, "no version released yet"

@@ -1,4 +1,4 @@
-"""livingreview.contributor_docs: the column rules, the vocabulary and the checklist, written
+"""livingreview.book.contributor_docs: the column rules, the vocabulary and the checklist, written
 once and rendered as Markdown (CONTRIBUTING.md) and HTML (the Contribute chapter)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 
 import yaml
 
-from livingreview.contributor_docs import (
+from livingreview.book.contributor_docs import (
     Code,
     Strong,
     Subtitle,
@@ -29,14 +29,14 @@ from livingreview.contributor_docs import (
     vocabulary_html,
     vocabulary_keys_markdown,
 )
-from livingreview.schema import expected_columns
-from livingreview.vocabulary import load_vocabulary
+from livingreview.data.schema import expected_columns
+from livingreview.data.vocabulary import load_vocabulary
 
 from conftest import ROOT
 
 
 def escape(text: str) -> str:
-    """As the docs escape text (livingreview.markup.esc)."""
+    """As the docs escape text (livingreview.text.markup.esc)."""
     return html.escape(text)
 
 

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from livingreview import LIST_COLUMNS, TABLE1_COLUMNS, InvalidStudiesError, load_studies, load_vocabulary
-from livingreview.cited import CITED, load_cited, validate_cited
+from livingreview.data import validation
+from livingreview.data.cited import CITED, load_cited, validate_cited
 
 from conftest import FIXTURES, ROOT, SEED, SOURCES_BIB, require_shared
 
@@ -362,11 +363,10 @@ def test_an_out_of_range_reference_number_is_a_problem_not_a_crash(tmp_path, cap
 
 
 def test_a_page_kernel_trusts_the_cited_file_only_as_the_build_validated_it(tmp_path, monkeypatch, studies):
-    """The build marks data/cited.csv valid against this study table (upstream.VALIDATED_ENV); a
+    """The build marks data/cited.csv valid against this study table (validation.VALIDATED_ENV); a
     kernel then reads it without the checks, and checks it again when either file differs."""
-    from livingreview import upstream
-    from livingreview.cited import cited_fingerprint
-    from livingreview.validation import InvalidStudiesError
+    from livingreview.data.cited import cited_fingerprint
+    from livingreview.data.validation import InvalidStudiesError
 
     broken = tmp_path / "cited.csv"
     text = CITED.read_text(encoding="utf-8")
@@ -375,13 +375,13 @@ def test_a_page_kernel_trusts_the_cited_file_only_as_the_build_validated_it(tmp_
     fields = first.split(",")
     fields[1] = str(int(studies["ref"].dropna().iloc[0]))
     broken.write_text(header + ",".join(fields) + "".join(rest), encoding="utf-8")
-    monkeypatch.setenv(upstream.VALIDATED_ENV, "")
+    monkeypatch.setenv(validation.VALIDATED_ENV, "")
     with pytest.raises(InvalidStudiesError):
         load_cited(broken, studies=studies)
     # Marked as validated with this study table: read as it is, unchecked (the build checked it).
-    upstream.mark_validated(studies.attrs["sha256"], cited_fingerprint(broken, studies.attrs["sha256"]))
+    validation.mark_validated(studies.attrs["sha256"], cited_fingerprint(broken, studies.attrs["sha256"]))
     assert len(load_cited(broken, studies=studies)) == len(rest) + 1
     # Another study table: checked again.
-    upstream.mark_validated(cited_fingerprint(broken, "another table"))
+    validation.mark_validated(cited_fingerprint(broken, "another table"))
     with pytest.raises(InvalidStudiesError):
         load_cited(broken, studies=studies)

@@ -22,12 +22,13 @@ from urllib.parse import unquote, urlsplit
 import ipywidgets as widgets
 import pytest
 
-from livingreview import load_studies, load_vocabulary, upstream
-from livingreview.counts import term_counts
-from livingreview.explorer import CHARTS, TARGET_PX, build_explorer
-from livingreview.figures import FIGURES
-from livingreview.filters import FACETS, FilterState, filter_studies
-from livingreview.offline import is_remote, page_loads
+from livingreview import load_studies, load_vocabulary
+from livingreview.book import upstream
+from livingreview.book.offline import is_remote, page_loads
+from livingreview.charts.figures import FIGURES
+from livingreview.data.counts import term_counts
+from livingreview.data.filters import FACETS, FilterState, filter_studies
+from livingreview.explorer.app import CHARTS, TARGET_PX, build_explorer
 
 from conftest import ROOT
 from hostile import HOSTILE_DOI, HOSTILE_URL, write_hostile_table
@@ -223,7 +224,7 @@ def test_charts_follow_the_filters(explorer):
 
 
 def test_a_recent_view_takes_its_charts_from_memory(explorer, monkeypatch):
-    import livingreview.explorer as module
+    import livingreview.explorer.app as module
 
     drawn = []
     real = module.draw_chart
@@ -248,7 +249,7 @@ def test_a_recent_view_takes_its_charts_from_memory(explorer, monkeypatch):
 
 
 def test_large_selections_build_downloads_on_request(explorer, monkeypatch):
-    import livingreview.explorer as module
+    import livingreview.explorer.app as module
 
     monkeypatch.setattr(module, "DOWNLOAD_LINKS_LIMIT", 3)
     explorer.facet_controls["domains"].value = ("radiology",)
@@ -261,7 +262,7 @@ def test_large_selections_build_downloads_on_request(explorer, monkeypatch):
 
 
 def test_the_table_lists_a_page_of_studies_and_more_on_request(explorer, monkeypatch):
-    import livingreview.explorer as module
+    import livingreview.explorer.app as module
 
     monkeypatch.setattr(module, "TABLE_PAGE", 4)
     explorer.facet_controls["domains"].value = ("radiology",)

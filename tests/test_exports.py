@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pybtex.database import parse_string
 
 from livingreview import load_studies
-from livingreview.exports import (
+from livingreview.data.exports import (
     BIBTEX_FILENAME,
     FORMULA_TRIGGERS,
     RIS_FILENAME,
@@ -25,9 +25,9 @@ from livingreview.exports import (
     to_csv,
     to_ris,
 )
-from livingreview.paths import DEFAULT_STUDIES
-from livingreview.schema import expected_columns
-from livingreview.vocabulary import LIST_COLUMNS
+from livingreview.data.paths import DEFAULT_STUDIES
+from livingreview.data.schema import expected_columns
+from livingreview.data.vocabulary import LIST_COLUMNS
 
 STUDIES = load_studies()
 

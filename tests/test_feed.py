@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 
-from livingreview.feed import ENTRIES, feed_xml
-from livingreview.studies import load_studies
-from livingreview.versions import Release, load_citation, load_releases, site_url
+from livingreview.data.studies import load_studies
+from livingreview.update.feed import ENTRIES, feed_xml
+from livingreview.update.versions import Release, load_citation, load_releases, site_url
 
 from conftest import FIXTURES
 from hostile import HTML_PAYLOADS

@@ -23,8 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from livingreview import LIST_COLUMNS, load_studies, load_vocabulary
-from livingreview.counts import cross_counts, most_common, term_counts
-from livingreview.figures import (
+from livingreview.charts.figures import (
     DARK,
     FIGURES,
     LIGHT,
@@ -38,8 +37,9 @@ from livingreview.figures import (
     phone_variant,
     wrap_label,
 )
-from livingreview.filters import FilterState
-from livingreview.vocabulary import family_colours
+from livingreview.data.counts import cross_counts, most_common, term_counts
+from livingreview.data.filters import FilterState
+from livingreview.data.vocabulary import family_colours
 
 VOCABULARY = load_vocabulary()
 KEYS = {column: list(facet.terms) for column, facet in VOCABULARY.items()}

@@ -1,5 +1,5 @@
 """One filter, two languages: the studies page (assets/studies-table.js in chromium) and
-livingreview.filters.filter_studies select exactly the same studies.
+livingreview.data.filters.filter_studies select exactly the same studies.
 
 Hypothesis makes random study tables (text with accents, ligatures, case-folding traps, odd white
 space, markup and formula characters) and random filter states; each state reaches the page as a
@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livingreview.filters import FACETS, SPACES, TEXT_KEY, YEAR_KEY, FilterState
-from livingreview.schema import expected_columns
-from livingreview.studies import TEXT_COLUMNS
-from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
+from livingreview.data.filters import FACETS, SPACES, TEXT_KEY, YEAR_KEY, FilterState
+from livingreview.data.schema import expected_columns
+from livingreview.data.studies import TEXT_COLUMNS
+from livingreview.data.vocabulary import LIST_COLUMNS, load_vocabulary
 
 from conftest import write_site
 

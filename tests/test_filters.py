@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from livingreview import load_studies, load_vocabulary
-from livingreview.filters import FACETS, FilterState, filter_studies, parse_year_range
-from livingreview.filters import SEARCH_COLUMNS as SEARCH_COLUMNS_ALL
-from livingreview.paths import VOCABULARY as VOCABULARY_FILE
-from livingreview.vocabulary import LIST_COLUMNS
+from livingreview.data.filters import FACETS, FilterState, filter_studies, parse_year_range
+from livingreview.data.filters import SEARCH_COLUMNS as SEARCH_COLUMNS_ALL
+from livingreview.data.paths import VOCABULARY as VOCABULARY_FILE
+from livingreview.data.vocabulary import LIST_COLUMNS
 
 STUDIES = load_studies()
 VOCABULARY = load_vocabulary()
@@ -187,7 +187,7 @@ def test_text_search_ignores_case(text):
 @settings(max_examples=50, deadline=None)
 @given(st.sampled_from(["gan", "diffusion", "melanoma", "synthetic", "data", "10.10", "ct"]))
 def test_text_search_agrees_with_a_plain_scan(word):
-    from livingreview.filters import SEARCH_COLUMNS
+    from livingreview.data.filters import SEARCH_COLUMNS
 
     expected = [
         row["id"]

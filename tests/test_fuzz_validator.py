@@ -3,7 +3,7 @@ ends with exit 0, 1 or 2 and a message a person can act on: never a traceback, n
 
 Most examples run in-process through livingreview.cli.main (fast); the CLI catches any exception
 as "internal error", so that text counts as a failure too, and the library call underneath
-(livingreview.validation.validate) may raise DataFileError only. A few run as real subprocesses.
+(livingreview.data.validation.validate) may raise DataFileError only. A few run as real subprocesses.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from livingreview.cli import main  # noqa: E402
-from livingreview.schema import expected_columns  # noqa: E402
-from livingreview.validation import MAX_BYTES, DataFileError, validate  # noqa: E402
+from livingreview.data.schema import expected_columns  # noqa: E402
+from livingreview.data.validation import MAX_BYTES, DataFileError, validate  # noqa: E402
 
 from conftest import FIXTURES, ROOT  # noqa: E402
 

@@ -22,15 +22,15 @@ from test_book import visible_text
 from test_prose import prose_problems
 
 from livingreview import LIST_COLUMNS, load_studies, load_vocabulary
-from livingreview.book import compute_facts, figure_table_html
-from livingreview.cited import cited_facts, load_cited
+from livingreview.book.chapters import compute_facts, figure_table_html
+from livingreview.book.studies_page import studies_table_html
+from livingreview.charts.figures import FIGURES
 from livingreview.cli import main as cli
-from livingreview.explorer import build_explorer
-from livingreview.exports import to_bibtex, to_csv, to_ris
-from livingreview.figures import FIGURES
-from livingreview.filters import FACETS, filter_studies
-from livingreview.html_table import studies_table_html
-from livingreview.vocabulary import family_patterns
+from livingreview.data.cited import cited_facts, load_cited
+from livingreview.data.exports import to_bibtex, to_csv, to_ris
+from livingreview.data.filters import FACETS, filter_studies
+from livingreview.data.vocabulary import family_patterns
+from livingreview.explorer.app import build_explorer
 
 from conftest import FIXTURES, ROOT, build_book
 

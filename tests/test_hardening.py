@@ -95,7 +95,7 @@ def _strings(value):
 
 
 def test_figures_escape_hostile_text(hostile_frame):
-    from livingreview.figures import FIGURES
+    from livingreview.charts.figures import FIGURES
 
     for name, spec in FIGURES.items():
         figure = json.loads(spec.make(hostile_frame).to_json())
@@ -111,7 +111,7 @@ def test_figures_escape_hostile_text(hostile_frame):
 
 
 def test_figure_html_embeds_inert_json(hostile_frame):
-    from livingreview.book import figure_html
+    from livingreview.book.chapters import figure_html
 
     markup = figure_html("domain_bar", hostile_frame)._repr_html_()
     spec_block = re.search(r'<script type="application/json"[^>]*>(.*?)</script>', markup, re.S)
@@ -126,7 +126,7 @@ def test_figure_html_embeds_inert_json(hostile_frame):
 
 
 def test_csv_export_neutralises_formulas_and_round_trips(hostile_frame):
-    from livingreview.exports import to_csv
+    from livingreview.data.exports import to_csv
 
     text = to_csv(hostile_frame)
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
@@ -143,7 +143,7 @@ def test_csv_export_neutralises_formulas_and_round_trips(hostile_frame):
 
 
 def test_bibtex_export_is_escaped(hostile_frame):
-    from livingreview.exports import to_bibtex
+    from livingreview.data.exports import to_bibtex
 
     text = to_bibtex(hostile_frame)
     entries = [e for e in text.split("\n@") if e.strip()]
@@ -175,7 +175,7 @@ def test_bibtex_export_is_escaped(hostile_frame):
 
 
 def test_ris_export_has_no_forged_lines(hostile_frame):
-    from livingreview.exports import to_ris
+    from livingreview.data.exports import to_ris
 
     text = to_ris(hostile_frame)
     lines = text.split("\r\n")
@@ -207,7 +207,7 @@ def _widget_html(explorer) -> list[str]:
 
 def test_explorer_escapes_hostile_text(hostile_frame):
     pytest.importorskip("ipywidgets")
-    from livingreview.explorer import build_explorer
+    from livingreview.explorer.app import build_explorer
 
     query = "?search=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&domain=%3Cscript%3E"
     explorer = build_explorer(hostile_frame, query)
@@ -242,8 +242,8 @@ def test_explorer_escapes_hostile_text(hostile_frame):
 
 
 def test_book_helpers_escape_hostile_text(hostile_frame):
-    from livingreview.book import compute_facts, unverified_studies
-    from livingreview.html_table import studies_table_html
+    from livingreview.book.chapters import compute_facts, unverified_studies
+    from livingreview.book.studies_page import studies_table_html
 
     cards = studies_table_html(hostile_frame)
     for raw in RAW_MARKUP:
@@ -257,7 +257,7 @@ def test_book_helpers_escape_hostile_text(hostile_frame):
 
 
 def test_static_table_escapes_hostile_text(hostile_frame):
-    from livingreview.html_table import studies_table_html
+    from livingreview.book.studies_page import studies_table_html
 
     markup = studies_table_html(hostile_frame)
     for raw in RAW_MARKUP:
@@ -280,9 +280,10 @@ def test_static_table_escapes_hostile_text(hostile_frame):
 
 @pytest.mark.slow
 def test_readers_never_rewrite_the_table(hostile_csv, hostile_frame, tmp_path, capsys):
-    from livingreview import exports, load_studies
+    from livingreview import load_studies
+    from livingreview.charts.figures import FIGURES
     from livingreview.cli import main
-    from livingreview.figures import FIGURES
+    from livingreview.data import exports
 
     copy = tmp_path / "studies.csv"
     copy.write_bytes(hostile_csv.read_bytes())
@@ -377,7 +378,7 @@ INJECTION_PROBE = r"""
 """
 
 
-#: Script errors of the theme stack that we accept. None: livingreview.sphinxext drops
+#: Script errors of the theme stack that we accept. None: livingreview.book.sphinxext drops
 #: sphinx-thebe's doubled config script, so any console error fails the test.
 THIRD_PARTY_ERRORS: tuple[str, ...] = ()
 
@@ -506,7 +507,7 @@ def test_filter_link_does_not_start_site_search(hostile_book, hostile_frame, bro
     it into every input[name=q] and runs a site search into a results list that only
     search.html has: a TypeError on the studies page whenever a filter link carries a search.
     """
-    from livingreview.filters import TEXT_KEY, filter_studies
+    from livingreview.data.filters import TEXT_KEY, filter_studies
 
     visit = PageVisit(browser)
     try:
@@ -600,7 +601,7 @@ def test_plotly_hover_shows_escaped_text(hostile_book, browser):
 
 @pytest.mark.book
 def test_hostile_pages_show_glued_values_literally(hostile_book, hostile_frame):
-    from livingreview.book import compute_facts
+    from livingreview.book.chapters import compute_facts
 
     facts = compute_facts(hostile_frame)
     studies = (hostile_book / "book" / "studies.html").read_text(encoding="utf-8")
@@ -625,7 +626,7 @@ def _no_markup(cell: str) -> None:
 
 def test_records_through_search_arrive_as_plain_bounded_text(repo, replay, capsys):
     from livingreview.cli import main
-    from livingreview.plaintext import LIMITS
+    from livingreview.text.plaintext import LIMITS
 
     from api_replay import Paper
     from hostile import api_text
@@ -687,9 +688,9 @@ def test_records_through_add_arrive_as_plain_text(repo, replay, capsys):
 def test_release_pages_escape_hostile_text(hostile_frame):
     import datetime as dt
 
-    from livingreview.feed import feed_xml
-    from livingreview.release import release_notes_html, this_version_html, versions_table_html
-    from livingreview.versions import Release, row_digest
+    from livingreview.update.feed import feed_xml
+    from livingreview.update.release import release_notes_html, this_version_html, versions_table_html
+    from livingreview.update.versions import Release, row_digest
 
     rows = {row["id"]: row_digest(row) for row in hostile_frame.to_dict("records")}
     first = Release("2026.11", dt.date(2026, 11, 28), len(rows), added=tuple(rows), rows=rows, notes="<b>n</b>")

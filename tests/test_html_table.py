@@ -1,4 +1,4 @@
-"""The static book's study table: livingreview/html_table.py and assets/studies-table.{js,css}.
+"""The static book's study table: livingreview/book/studies_page.py and assets/studies-table.{js,css}.
 
 Unit tests read the fragment with the standard library's HTML parser: every study is there
 with every Table 1 field, all text is escaped, hostile cells stay text. The browser tests
@@ -29,11 +29,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livingreview import exports, load_studies
-from livingreview.cards import study_cards, table_row_html
-from livingreview.filters import FilterState, filter_studies
-from livingreview.html_table import _FALLBACK_SCRIPT as FALLBACK
-from livingreview.html_table import (
+from livingreview import load_studies
+from livingreview.book.cards import study_cards, table_row_html
+from livingreview.book.studies_page import _FALLBACK_SCRIPT as FALLBACK
+from livingreview.book.studies_page import (
     TABLE_CSS,
     TABLE_JS,
     TABLE_MARKER,
@@ -42,11 +41,13 @@ from livingreview.html_table import (
     studies_data_js,
     studies_table_html,
 )
-from livingreview.paths import ASSETS_DIR
-from livingreview.paths import VOCABULARY as VOCABULARY_FILE
-from livingreview.schema import column_titles
-from livingreview.studies import TABLE1_COLUMNS
-from livingreview.vocabulary import LIST_COLUMNS, load_vocabulary
+from livingreview.data import exports
+from livingreview.data.filters import FilterState, filter_studies
+from livingreview.data.paths import ASSETS_DIR
+from livingreview.data.paths import VOCABULARY as VOCABULARY_FILE
+from livingreview.data.schema import column_titles
+from livingreview.data.studies import TABLE1_COLUMNS
+from livingreview.data.vocabulary import LIST_COLUMNS, load_vocabulary
 
 from conftest import write_site
 

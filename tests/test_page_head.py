@@ -2,7 +2,7 @@
 render-blocking stylesheet, no script that blocks parsing, no Font Awesome; the theme's icons are
 inline SVG that keep their controls' names, and the colour-mode switch still shows its mode.
 
-The unit tests at the top check livingreview.page_head's parts on small inputs; the rest read
+The unit tests at the top check livingreview.book.page_head's parts on small inputs; the rest read
 every page of the built book (tests/conftest.py's book_html) and open some in chromium.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from livingreview import page_head, upstream
-from livingreview.page_head import Icon, blocking_requests, inline_icons, prune_css
+from livingreview.book import page_head, upstream
+from livingreview.book.page_head import Icon, blocking_requests, inline_icons, prune_css
 
 #: The most page.css may weigh, gzip'd: about what a phone on Lighthouse's slow 4G fetches in
 #: a fifth of a second. The theme's six stylesheets were about 75 KB.
@@ -130,7 +130,7 @@ def test_no_page_has_a_render_blocking_request_but_the_page_stylesheet(book_html
         allowed = [tag for tag in found if f"/{page_head.PAGE_CSS}?" in tag and "<link" in tag]
         if len(allowed) != 1 or len(found) != 1:  # the page stylesheet, once, and nothing else
             offenders[str(page.relative_to(book_html))] = found
-    assert offenders == {}, "only _static/lr/page.css may block rendering (livingreview.page_head)"
+    assert offenders == {}, "only _static/lr/page.css may block rendering (livingreview.book.page_head)"
 
 
 @pytest.mark.book

@@ -1,7 +1,7 @@
 """No page's first load grows with the number of studies (issue #17).
 
-The pages that list studies, the studies page (livingreview.html_table), "What's new"
-(livingreview.changelog) and the References page's studies awaiting a record, are rendered from synthetic tables of 1,000 and 10,000 studies
+The pages that list studies, the studies page (livingreview.book.studies_page), "What's new"
+(livingreview.book.changelog) and the References page's studies awaiting a record, are rendered from synthetic tables of 1,000 and 10,000 studies
 (benchmarks/synthetic.py): their gzip'd size must stay within a bound that does not grow with
 the table. The rest of the studies page's rows are in its data file, loaded on first touch. The
 analysis page's charts (static drawings and plotly.js's JSON) are held to a bound the same way.
@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from livingreview import load_studies
-from livingreview.changelog import changelog_html
-from livingreview.html_table import page_spec, studies_data_js, studies_table_html
+from livingreview.book.changelog import changelog_html
+from livingreview.book.studies_page import page_spec, studies_data_js, studies_table_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from synthetic import write_studies
@@ -44,7 +44,7 @@ def tables(tmp_path_factory):
 def unverified_list(df) -> str:
     """The References page's list of studies awaiting a record (the synthetic tables leave about
     half without a DOI or URL)."""
-    from livingreview.book import unverified_studies
+    from livingreview.book.chapters import unverified_studies
 
     return unverified_studies(df)._repr_html_()
 
@@ -62,8 +62,8 @@ def test_first_load_does_not_grow_with_the_table(tables, render):
 def analysis_charts(df) -> str:
     """The analysis page's six charts as the page carries them: each one's static drawings (wide
     and phone) and the JSON plotly.js draws from once the reader interacts."""
-    from livingreview.book import figure_html
-    from livingreview.figures import FIGURES
+    from livingreview.book.chapters import figure_html
+    from livingreview.charts.figures import FIGURES
 
     return "".join(figure_html(name, df)._repr_html_() for name in FIGURES)
 
@@ -116,7 +116,7 @@ def test_every_page_first_load_at_ten_thousand_studies(tmp_path, browser):
 
 
 def test_the_references_page_lists_a_bounded_number_and_counts_the_rest(tables):
-    from livingreview.book import UNVERIFIED_LISTED
+    from livingreview.book.chapters import UNVERIFIED_LISTED
 
     df = tables[SIZES[-1]]
     pending = int(((df["doi"] == "") & (df["url"] == "")).sum())

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from livingreview import load_studies, upstream
-from livingreview.figures import FIGURES
-from livingreview.paths import ASSETS_DIR
+from livingreview import load_studies
+from livingreview.book import upstream
+from livingreview.charts.figures import FIGURES
+from livingreview.data.paths import ASSETS_DIR
 
 from conftest import ROOT, require
 

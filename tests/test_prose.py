@@ -18,8 +18,8 @@ import pytest
 from source_overlap import prose_segments
 
 from livingreview import load_studies
-from livingreview.book import compute_facts
-from livingreview.cited import cited_facts, load_cited
+from livingreview.book.chapters import compute_facts
+from livingreview.data.cited import cited_facts, load_cited
 
 from conftest import ROOT
 

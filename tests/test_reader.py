@@ -9,7 +9,7 @@ laptop's 1366 px and a phone's 390 px, in the light and the dark theme.
 - The studies page: "Show more" shows the whole card; the search finds tags and synonyms; on a
   phone one "Filters" button and the first study on the first screen; nothing shifts as the
   page loads; Table 1 is a visible, attributed quotation; BibTeX and RIS downloads of the
-  filtered rows parse with independent parsers and equal livingreview.exports' files.
+  filtered rows parse with independent parsers and equal livingreview.data.exports' files.
 - One search control per screen.
 
 Screenshots of every page at both widths and in both themes go to $LIVINGREVIEW_TEST_ARTIFACTS
@@ -25,10 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from livingreview import exports, load_studies
-from livingreview.figures import DARK, FIGURES, LIGHT
-from livingreview.filters import FilterState, filter_studies
-from livingreview.paths import DEFAULT_STUDIES
+from livingreview import load_studies
+from livingreview.charts.figures import DARK, FIGURES, LIGHT
+from livingreview.data import exports
+from livingreview.data.filters import FilterState, filter_studies
+from livingreview.data.paths import DEFAULT_STUDIES
 
 from conftest import css_rgb
 

@@ -11,13 +11,13 @@ import xml.etree.ElementTree as ET
 
 import yaml
 
-from livingreview.paths import Repository
-from livingreview.protocol import load_protocol
-from livingreview.release import release_notes_html, this_version_html, versions_table_html
-from livingreview.screening import load_cycle
-from livingreview.selection import EXTRA_FIELDS, PRISMA_FIELDS, UpdateFlow, prisma_csv, update_flow
-from livingreview.studies import load_studies
-from livingreview.versions import load_citation, load_releases, next_version
+from livingreview.data.paths import Repository
+from livingreview.data.studies import load_studies
+from livingreview.update.protocol import load_protocol
+from livingreview.update.release import release_notes_html, this_version_html, versions_table_html
+from livingreview.update.screening import load_cycle
+from livingreview.update.selection import EXTRA_FIELDS, PRISMA_FIELDS, UpdateFlow, prisma_csv, update_flow
+from livingreview.update.versions import load_citation, load_releases, next_version
 
 from api_replay import Paper, rows, run, snapshot
 
@@ -215,7 +215,7 @@ def test_the_shipped_versions_agree_with_the_table():
 
 
 def test_methods_draws_the_update_in_progress_then_the_released_one(repo, replay):
-    from livingreview.book import update_flows
+    from livingreview.book.chapters import update_flows
 
     r = Repository(repo)
     assert "No monthly search has been run" in update_flows(repo=r).markup

@@ -14,11 +14,11 @@ import sys
 import pytest
 from werkzeug import Response
 
-from livingreview.matching import Index, Known, normal_doi, normal_title
-from livingreview.paths import Repository
-from livingreview.registry import Client, RegistryError, pubmed_search
-from livingreview.screening import load_cycle
-from livingreview.studies import load_studies
+from livingreview.data.paths import Repository
+from livingreview.data.studies import load_studies
+from livingreview.update.matching import Index, Known, normal_doi, normal_title
+from livingreview.update.registry import Client, RegistryError, pubmed_search
+from livingreview.update.screening import load_cycle
 
 from api_replay import Paper, copy_repository, rows, run, snapshot
 from conftest import ROOT

@@ -1,4 +1,4 @@
-"""livingreview.selection: the literature selection (data/selection.yml) and its flow diagram."""
+"""livingreview.update.selection: the literature selection (data/selection.yml) and its flow diagram."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from livingreview.selection import (
+from livingreview.data.studies import load_studies
+from livingreview.update.selection import (
     Selection,
     SelectionError,
     SelectionFlow,
@@ -22,7 +23,6 @@ from livingreview.selection import (
     selection_flow_svg,
     selection_text,
 )
-from livingreview.studies import load_studies
 
 from conftest import ROOT, SEED, require_shared
 

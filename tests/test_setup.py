@@ -469,7 +469,9 @@ def test_binder_build_reproduced(tmp_path):
         assert post_build.returncode == 0, output_of(post_build)
 
     # The package a kernel imports reads this repository's data (kernels run in the notebook's folder).
-    root = run([bin_dir / "python", "-c", "import livingreview.paths as p; print(p.ROOT)"], cwd=repo / "book", env=env)
+    root = run(
+        [bin_dir / "python", "-c", "import livingreview.data.paths as p; print(p.ROOT)"], cwd=repo / "book", env=env
+    )
     assert root.returncode == 0, output_of(root)
     assert Path(root.stdout.strip()) == repo
     extensions = run([bin_dir / "jupyter", "server", "extension", "list"], cwd=repo, env=env)

@@ -1,4 +1,4 @@
-"""The charts' static drawings (livingreview.static_chart): what a page shows before plotly.js.
+"""The charts' static drawings (livingreview.charts.static_chart): what a page shows before plotly.js.
 
 Each is checked against the figure it draws, on the shipped table and on a synthetic one that
 uses every term of the vocabulary: every bar and cell that holds studies links to exactly the
@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from livingreview import load_studies
-from livingreview.book import figure_html
-from livingreview.cards import STUDIES_PAGE
-from livingreview.figures import DARK, FIGURES, LIGHT, dark_variant, phone_variant
-from livingreview.static_chart import PHONE, WIDE, figure_svgs, plain, with_variant
+from livingreview.book.chapters import figure_html
+from livingreview.charts.figures import DARK, FIGURES, LIGHT, dark_variant, phone_variant
+from livingreview.charts.static_chart import PHONE, WIDE, figure_svgs, plain, with_variant
+from livingreview.data.links import STUDIES_PAGE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from synthetic import write_studies

@@ -1,9 +1,9 @@
-"""Other projects' internals the package relies on (livingreview/upstream.py) still hold.
+"""Other projects' internals the package relies on (livingreview/book/upstream.py) still hold.
 
 None of them is a public API: an upgrade can change one without an error anywhere, and the book
 would quietly get heavier, less accessible, slower or lose a glued number. Each test checks one
 entry against the installed package and, when it fails, names the package, its version and the
-entry of livingreview/upstream.py to revisit.
+entry of livingreview/book/upstream.py to revisit.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from livingreview import upstream
-from livingreview.filters import TEXT_KEY
-from livingreview.paths import ASSETS_DIR, ROOT
+from livingreview.book import upstream
+from livingreview.data import validation
+from livingreview.data.filters import TEXT_KEY
+from livingreview.data.paths import ASSETS_DIR, ROOT
 
 TEXT_SUFFIXES = (".py", ".js", ".css", ".html", ".js_t", ".css_t")
 
@@ -63,7 +64,7 @@ def test_optional_assets_are_still_what_the_extensions_add(fragment):
     distribution, _marker = upstream.OPTIONAL_ASSETS[fragment]
     assert ships(distribution, fragment), (
         f"{installed(distribution)} no longer adds anything named {fragment!r}: find the asset it adds to "
-        "every page now and update OPTIONAL_ASSETS in livingreview/upstream.py"
+        "every page now and update OPTIONAL_ASSETS in livingreview/book/upstream.py"
     )
 
 
@@ -71,7 +72,7 @@ def test_optional_assets_are_still_what_the_extensions_add(fragment):
 def test_deferrable_scripts_still_exist(name):
     distribution = upstream.DEFERRABLE[name]
     assert ships(distribution, name.removesuffix(".js")), (
-        f"{installed(distribution)} no longer ships {name}: update DEFERRABLE in livingreview/upstream.py "
+        f"{installed(distribution)} no longer ships {name}: update DEFERRABLE in livingreview/book/upstream.py "
         "(and check the script still runs nothing at parse time that an inline script needs)"
     )
 
@@ -79,9 +80,7 @@ def test_deferrable_scripts_still_exist(name):
 def test_sphinx_asset_objects_are_what_page_needs_and_deferred_expect():
     from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
 
-    message = (
-        f"{installed('sphinx')} changed its asset objects: update page_needs()/deferred() in livingreview/upstream.py"
-    )
+    message = f"{installed('sphinx')} changed its asset objects: update page_needs()/deferred() in livingreview/book/upstream.py"
     script = _JavaScript("_static/doctools.js?v=1", priority=200)
     later = upstream.deferred(script)
     assert later is not script and later.attributes.get("defer") == "defer", message
@@ -104,7 +103,7 @@ def test_docutils_still_writes_the_citation_list_we_patch():
     body = publish_parts(source, writer_name="html5", settings_overrides={"report_level": 5})["body"]
     assert upstream.DOCUTILS_CITATION_LIST in body, (
         f"{installed('docutils')} writes citations differently: check whether its markup still fails "
-        "axe's aria-required-children and update patch_docutils_html() in livingreview/upstream.py"
+        "axe's aria-required-children and update patch_docutils_html() in livingreview/book/upstream.py"
     )
     assert upstream.DOCUTILS_CITATION_LIST not in upstream.patch_docutils_html(body)
 
@@ -119,7 +118,7 @@ def test_sphinxcontrib_bibtex_still_names_entries_with_bibtex_cite_id():
     distribution, name, template = upstream.BIBTEX_CITE_ID
     message = (
         f"{installed(distribution)} no longer names bibliography entries from {name}: find how it gives "
-        "an entry its id now and update BIBTEX_CITE_ID / bibtex_record_id() in livingreview/upstream.py"
+        "an entry its id now and update BIBTEX_CITE_ID / bibtex_record_id() in livingreview/book/upstream.py"
     )
     directives = distribution_file(distribution, "sphinxcontrib/bibtex/directives.py").read_text()
     assert f"env.config.{name}.format(" in directives and "key=keyprefix + entry.key" in directives, message
@@ -133,7 +132,7 @@ def test_record_style_keeps_titles_as_recorded():
     from pybtex.database import Entry, Person
     from pybtex.style.formatting.unsrt import Style as Unsrt
 
-    message = f"{installed('pybtex')} changed its styles: update record_style() in livingreview/upstream.py"
+    message = f"{installed('pybtex')} changed its styles: update record_style() in livingreview/book/upstream.py"
     assert "format_title" in vars(Unsrt), message
     upstream.register_record_style("livingreview-test")
     entry = Entry("article", fields={"title": "Modeling the Circle of Willis", "journal": "J", "year": "2024"})
@@ -154,9 +153,9 @@ def test_glue_output_is_read_back_by_myst_nb():
     from IPython.core.formatters import DisplayFormatter
     from myst_nb.ext import glue as myst_glue
 
-    from livingreview.wording import GlueText
+    from livingreview.text.wording import GlueText
 
-    message = f"{installed('myst-nb')} reads glued values differently: update glue() in livingreview/upstream.py"
+    message = f"{installed('myst-nb')} reads glued values differently: update glue() in livingreview/book/upstream.py"
     assert myst_glue.GLUE_PREFIX == upstream.GLUE_PREFIX, message
     data, metadata = upstream.glue_output("n_studies_text", GlueText("7 studies"), DisplayFormatter())
     cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", data=data, metadata=metadata)])
@@ -171,15 +170,15 @@ def test_kernels_inherit_the_validated_marker(monkeypatch):
     nbclient starts must see it, or every page validates the table again (slow, not wrong)."""
     from nbclient import NotebookClient
 
-    monkeypatch.setenv(upstream.VALIDATED_ENV, "")  # so that the value before is restored after
-    upstream.mark_validated("abc123")
+    monkeypatch.setenv(validation.VALIDATED_ENV, "")  # so that the value before is restored after
+    validation.mark_validated("abc123")
     notebook = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell(f"import os; print(os.environ.get({upstream.VALIDATED_ENV!r}))")]
+        cells=[nbformat.v4.new_code_cell(f"import os; print(os.environ.get({validation.VALIDATED_ENV!r}))")]
     )
     NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     assert notebook.cells[0].outputs[0]["text"].strip() == "abc123", (
         f"kernels started by {installed('nbclient')} / {installed('jupyter-client')} no longer inherit the "
-        "environment: see VALIDATED_ENV in livingreview/upstream.py"
+        "environment: see VALIDATED_ENV in livingreview/book/upstream.py"
     )
 
 
@@ -191,7 +190,7 @@ def test_sphinx_search_reads_q_so_the_table_uses_another_key():
     searchtools = distribution_file("sphinx", "sphinx/themes/basic/static/searchtools.js").read_text()
     assert f'.get("{upstream.SPHINX_SEARCH_PARAM}")' in searchtools, (
         f"{installed('sphinx')}'s site search no longer reads ?{upstream.SPHINX_SEARCH_PARAM}=: "
-        "update SPHINX_SEARCH_PARAM in livingreview/upstream.py"
+        "update SPHINX_SEARCH_PARAM in livingreview/book/upstream.py"
     )
     assert TEXT_KEY != upstream.SPHINX_SEARCH_PARAM
 
@@ -199,9 +198,7 @@ def test_sphinx_search_reads_q_so_the_table_uses_another_key():
 def test_voila_hands_the_query_string_to_the_kernel():
     utils = Path(importlib.util.find_spec("voila.utils").origin).read_text()
     handler = Path(importlib.util.find_spec("voila.handler").origin).read_text()
-    message = (
-        f"{installed('voila')} passes the page's query differently: update VOILA_QUERY_ENV in livingreview/upstream.py"
-    )
+    message = f"{installed('voila')} passes the page's query differently: update VOILA_QUERY_ENV in livingreview/book/upstream.py"
     assert f'QUERY_STRING = "{upstream.VOILA_QUERY_ENV}"' in utils, message
     assert "request_info[ENV_VARIABLE.QUERY_STRING] = str(self.request.query)" in handler, message
 
@@ -224,7 +221,7 @@ def test_served_plotly_js_is_the_version_plotly_py_targets():
     import plotly
 
     from livingreview import load_studies
-    from livingreview.figures import FIGURES
+    from livingreview.charts.figures import FIGURES
 
     bundled = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:400]
     served = (ASSETS_DIR / upstream.PLOTLY_JS).read_text()[:400]
@@ -253,7 +250,7 @@ def test_the_theme_templates_we_copied_are_unchanged(ours):
     assert path.is_file(), f"{installed(distribution)} has no {theirs} any more: _templates/{ours} overrides nothing"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, (
         f"{installed(distribution)} changed {theirs}, which _templates/{ours} copies: carry the change over, "
-        "then record the new SHA-256 in THEME_TEMPLATES (livingreview/upstream.py)"
+        "then record the new SHA-256 in THEME_TEMPLATES (livingreview/book/upstream.py)"
     )
 
 
@@ -264,7 +261,7 @@ def test_what_our_layout_takes_from_the_theme_is_there(needed):
     assert path.is_file() and text in path.read_text(), (
         f"{installed(distribution)}: _templates/layout.html needs {relative}"
         + (f" with {text!r}" if text else "")
-        + " (see THEME_LAYOUT_NEEDS in livingreview/upstream.py)"
+        + " (see THEME_LAYOUT_NEEDS in livingreview/book/upstream.py)"
     )
 
 
@@ -454,7 +451,7 @@ def test_every_extension_the_explorer_page_loads_takes_the_jupyterlab_the_page_p
     assert not mismatches, (
         f"With {installed(distribution)} and the extensions installed beside it, the explorer's console "
         "shows version warnings (voila-dashboards/voila#1514): pin versions built for the JupyterLab "
-        "packages Voilà's page provides (requirements.txt; VOILA_PAGE_SCRIPT in livingreview/upstream.py):\n"
+        "packages Voilà's page provides (requirements.txt; VOILA_PAGE_SCRIPT in livingreview/book/upstream.py):\n"
         + "\n".join(mismatches)
     )
 
@@ -462,7 +459,7 @@ def test_every_extension_the_explorer_page_loads_takes_the_jupyterlab_the_page_p
 def test_plotly_renderer_draws_into_the_class_the_explorer_sizes():
     assert ships("plotly", f'addClass("{upstream.PLOTLY_RENDERER_CLASS}")'), (
         f"{installed('plotly')}'s JupyterLab renderer no longer draws into .{upstream.PLOTLY_RENDERER_CLASS}: "
-        "update PLOTLY_RENDERER_CLASS in livingreview/upstream.py"
+        "update PLOTLY_RENDERER_CLASS in livingreview/book/upstream.py"
     )
 
 
@@ -474,14 +471,14 @@ def test_the_themes_dark_output_box_is_the_one_book_css_undoes():
     distribution, selector = upstream.THEME_DARK_OUTPUT_RULE
     assert ships(distribution, selector), (
         f"{installed(distribution)} no longer boxes HTML outputs with {selector!r}: "
-        "revisit THEME_DARK_OUTPUT_RULE (livingreview/upstream.py) and assets/book.css"
+        "revisit THEME_DARK_OUTPUT_RULE (livingreview/book/upstream.py) and assets/book.css"
     )
     ours = (ASSETS_DIR / "book.css").read_text(encoding="utf-8")
     assert selector.replace("=dark]", '="dark"]') in ours
 
 
 def test_sphinx_external_toc_still_writes_the_root_redirect_we_replace():
-    from livingreview import sphinxext
+    from livingreview.book import sphinxext
 
     distribution, relative, text = upstream.ROOT_REDIRECT_WRITER
     path = distribution_file(distribution, relative)
@@ -494,7 +491,7 @@ def test_sphinx_external_toc_still_writes_the_root_redirect_we_replace():
 
 
 # --------------------------------------------------------------------------------------------
-# The page head (livingreview.page_head): one stylesheet, inline icons, nothing blocking
+# The page head (livingreview.book.page_head): one stylesheet, inline icons, nothing blocking
 
 
 def test_the_theme_still_links_the_stylesheets_page_css_combines():
@@ -504,21 +501,21 @@ def test_the_theme_still_links_the_stylesheets_page_css_combines():
     linked = re.findall(r"pathto\('_static/([^']+\.css)'", head)
     assert linked == list(upstream.THEME_PRE_STYLESHEETS), (
         f"{installed(distribution)} links {linked} before Sphinx's stylesheets: update THEME_PRE_STYLESHEETS "
-        "in livingreview/upstream.py (page.css combines them; our layout.html no longer links them)"
+        "in livingreview/book/upstream.py (page.css combines them; our layout.html no longer links them)"
     )
     static = distribution_file(distribution, "pydata_sphinx_theme/theme/pydata_sphinx_theme/static")
     assert all((static / name).is_file() for name in upstream.THEME_PRE_STYLESHEETS)
 
 
 def test_font_awesome_still_ships_the_icons_the_theme_writes():
-    from livingreview.page_head import theme_icons
+    from livingreview.book.page_head import theme_icons
 
     distribution, relative = upstream.FONT_AWESOME_SCRIPT
     icons = theme_icons(distribution_file(distribution, relative).read_text(encoding="utf-8"))
     missing = [key for key in upstream.THEME_ICONS if key not in icons]
     assert len(icons) > 1000 and missing == [], (
         f"{installed(distribution)}'s fontawesome.js is laid out differently or lacks {missing}: update "
-        "FONT_AWESOME_PACK / FONT_AWESOME_ICON / THEME_ICONS in livingreview/upstream.py"
+        "FONT_AWESOME_PACK / FONT_AWESOME_ICON / THEME_ICONS in livingreview/book/upstream.py"
     )
     licence = distribution_file(*upstream.FONT_AWESOME_LICENSE).read_text(encoding="utf-8")
     assert "Font Awesome Free" in upstream.font_awesome_credit(licence)
@@ -529,7 +526,7 @@ def test_font_awesome_still_ships_the_icons_the_theme_writes():
 def test_every_icon_the_themes_name_is_in_font_awesome(distribution):
     """Icons in the themes' templates and Python (header buttons, launch buttons, switches): each
     one, shown in this book or not, is drawn from Font Awesome's script, never left an empty <i>."""
-    from livingreview.page_head import theme_icons
+    from livingreview.book.page_head import theme_icons
 
     icons = theme_icons(distribution_file(*upstream.FONT_AWESOME_SCRIPT).read_text(encoding="utf-8"))
     named = set()
@@ -554,8 +551,8 @@ def test_font_awesome_style_and_size_classes_are_what_the_themes_use():
 def test_sphinx_renders_pages_through_the_template_bridge_we_wrap():
     distribution, relative, text = upstream.SPHINX_PAGE_RENDER
     assert text in distribution_file(distribution, relative).read_text(encoding="utf-8"), (
-        f"{installed(distribution)} renders pages differently: livingreview.sphinxext.start_page_head "
-        "wraps builder.templates.render to draw the icons (SPHINX_PAGE_RENDER in livingreview/upstream.py)"
+        f"{installed(distribution)} renders pages differently: livingreview.book.sphinxext.start_page_head "
+        "wraps builder.templates.render to draw the icons (SPHINX_PAGE_RENDER in livingreview/book/upstream.py)"
     )
     options = distribution_file(*upstream.SPHINX_DOCUMENTATION_OPTIONS).read_text(encoding="utf-8")
     assert "const DOCUMENTATION_OPTIONS" in options
@@ -569,7 +566,7 @@ def test_the_themes_search_page_loads_the_scripts_our_search_html_defers():
     block = template.read_text(encoding="utf-8").split("{% block scripts -%}", 1)[1].split("endblock", 1)[0]
     assert re.findall(r"pathto\('([^']+)', 1\)", block) == list(upstream.SEARCH_SCRIPTS), (
         f"{installed(distribution)}'s search page loads other scripts: carry them over to "
-        "_templates/search.html (deferred) and SEARCH_SCRIPTS in livingreview/upstream.py"
+        "_templates/search.html (deferred) and SEARCH_SCRIPTS in livingreview/book/upstream.py"
     )
     ours = (ROOT / "_templates" / "search.html").read_text(encoding="utf-8")
     for script in upstream.SEARCH_SCRIPTS:
@@ -580,7 +577,7 @@ def test_bootstrap_still_builds_the_placement_classes_page_css_keeps():
     text = distribution_file(
         "pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/scripts/bootstrap.js"
     ).read_text(encoding="utf-8")
-    assert "`bs-${this.constructor.NAME}-auto`" in text, "see CLASSES_BUILT_BY_SCRIPTS in livingreview/upstream.py"
+    assert "`bs-${this.constructor.NAME}-auto`" in text, "see CLASSES_BUILT_BY_SCRIPTS in livingreview/book/upstream.py"
     css = distribution_file(
         "pydata-sphinx-theme", "pydata_sphinx_theme/theme/pydata_sphinx_theme/static/styles/pydata-sphinx-theme.css"
     ).read_text(encoding="utf-8")

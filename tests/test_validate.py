@@ -11,7 +11,7 @@ import pytest
 
 from livingreview import load_studies
 from livingreview.cli import main
-from livingreview.validation import DataFileError, InvalidStudiesError
+from livingreview.data.validation import DataFileError, InvalidStudiesError
 
 from conftest import FIXTURES, ROOT
 

@@ -1,4 +1,4 @@
-"""livingreview.wording: counts with their nouns, lists, dates, one-line summaries, citations."""
+"""livingreview.text.wording: counts with their nouns, lists, dates, one-line summaries, citations."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from livingreview.wording import (
+from livingreview.text.wording import (
     GlueText,
     and_list,
     citation_text,

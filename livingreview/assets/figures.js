@@ -1,7 +1,7 @@
 // Draws the book's Plotly figures from the JSON each page embeds (no plotly.js inlined per figure).
 // Loaded with `defer`, only on pages that have figures.
 //
-// Every figure is already on the page as a static SVG (livingreview.static_chart, written at
+// Every figure is already on the page as a static SVG (livingreview.charts.static_chart, written at
 // build time): the reader sees it at once, it prints, and its bars and cells link to their
 // studies. plotly.js (a partial bundle of the trace types the figures use, built by
 // plotly-bundle/ and served by the book) adds hover lists and the toolbar; it is about 400 KB,
@@ -11,8 +11,8 @@
 // charts, and later figures as they scroll into view; the static drawing is removed in the same
 // task as plotly.js draws, in the box that already has the figure's height (book.css).
 //
-// Each figure's JSON (livingreview.book.FigureHTML) carries, besides the figure, two variants
-// written by livingreview.figures: "phone" (for a box narrower than its max_width) and "dark"
+// Each figure's JSON (livingreview.book.chapters.FigureHTML) carries, besides the figure, two variants
+// written by livingreview.charts.figures: "phone" (for a box narrower than its max_width) and "dark"
 // (for the dark theme). They are patches merged into the figure here, and merged again whenever
 // the reader switches theme or the box crosses the phone width, so the chart always matches the
 // page. No style is decided here: the figures module decides, this script only applies.

@@ -1,23 +1,23 @@
 /*
  * The filterable study table of "Generative AI in Clinical Practice" (static HTML book).
  *
- * livingreview/html_table.py writes a complete <table> of the studies; this classic script
+ * livingreview/book/studies_page.py writes a complete <table> of the studies; this classic script
  * (no modules, no dependencies, no network) enhances it in place: free-text search, facet
  * and year filters, sorting, paging, a live "N of M studies" count, a reset, CSV, BibTeX and
  * RIS downloads of the filtered rows, and the view in the URL query string, with the same
- * parameters as livingreview.filters.FilterState (plus the order). In a narrow box (a phone)
+ * parameters as livingreview.data.filters.FilterState (plus the order). In a narrow box (a phone)
  * the controls other than the search sit behind one "Filters" button.
  *
  * The rules are not written here. The page carries them as JSON (<script class="lr-st-spec">,
- * from livingreview.html_table.page_spec): the facets and their query keys, the year syntax,
+ * from livingreview.book.studies_page.page_spec): the facets and their query keys, the year syntax,
  * how text is normalised and split into words, the words each tag is found by, the bounds on
- * a query (livingreview.filters), the CSV format and how BibTeX and RIS records are joined
- * (livingreview.exports, which also writes each study's records into the page) and the orders. Rules below reads them; the Python
+ * a query (livingreview.data.filters), the CSV format and how BibTeX and RIS records are joined
+ * (livingreview.data.exports, which also writes each study's records into the page) and the orders. Rules below reads them; the Python
  * package follows the same ones, and tests/test_filter_agreement.py holds the two together.
  *
  * The page holds only the first page of rows (its first load must not grow with the table).
  * Every row is in a data file beside the page (html_table.studies_data_js: each study's CSV
- * fields, its card as a table row written by livingreview.cards, its BibTeX and RIS records),
+ * fields, its card as a table row written by livingreview.book.cards, its BibTeX and RIS records),
  * a classic script that calls lrStudyTableData(); it is loaded on the reader's first touch of
  * the table (focus, pointer), or at once when the link asks for a filtered view or for a study
  * beyond the first page. A script, not fetch(), so that it works from file:// as over http.
@@ -36,7 +36,7 @@
   var collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
   var plurals = new Intl.PluralRules("en");
 
-  // "1 study", "2 studies": the noun for a count, as livingreview.wording.plural words it.
+  // "1 study", "2 studies": the noun for a count, as livingreview.text.wording.plural words it.
   function studies(n) {
     return plurals.select(n) === "one" ? "study" : "studies";
   }
@@ -72,7 +72,7 @@
     return String(text).replace(this.edges, "");
   };
 
-  // The form both the index and the query are compared in (livingreview.filters.normalise_text).
+  // The form both the index and the query are compared in (livingreview.data.filters.normalise_text).
   Rules.prototype.norm = function (text) {
     var folds = this.folds;
     return String(text)
@@ -127,7 +127,7 @@
     return text ? "?" + text : "";
   };
 
-  // One row of the CSV download, as livingreview.exports.to_csv writes it.
+  // One row of the CSV download, as livingreview.data.exports.to_csv writes it.
   Rules.prototype.csvRow = function (values) {
     var csv = this.csvSpec;
     var self = this;
@@ -849,7 +849,7 @@
 
   /* ------------------------------------------------------- BibTeX and RIS */
 
-  // The filtered studies' records (written per study by livingreview.exports, in table order),
+  // The filtered studies' records (written per study by livingreview.data.exports, in table order),
   // joined as exports.to_bibtex / to_ris join them (from the data file).
   StudyTable.prototype.citations = function (format) {
     var column = format === "bibtex" ? 0 : 1;

@@ -1,0 +1,180 @@
+"""How the chapters cite a study: the {study} role, one style for every study in the book.
+
+    {study}`aydin-2024`  ->  Aydin et al. (2024)
+
+The words come from the data, never from the chapter: first author and year as the source review
+cites them (data/studies.csv, or data/cited.csv for a study it cites only in its text), worded by
+livingreview.text.wording like every other citation in the book (the changelog, the cards' lists, the
+References page). The author's name links to the study's card on the studies page (a cited-only
+study: to its entry on the References page); where a verified record exists in book/references.bib
+(matched by DOI or URL), the year links to that record in the References page's bibliography, with
+the record as its tooltip. A study without a verified record is cited the same way, its year
+unlinked. So "Pawlicka et al. (2024)" and "Aydin et al. (2024)" look alike, and a typo in an id
+stops the strict build.
+
+Why not sphinxcontrib-bibtex's {cite:t}: it words a citation from the record, so a study the
+source cites as Han et al. (2020) would read "Han [2021]" (the record is the 2021 thesis) beside
+"Han et al. (2020)" in the table, cards and charts, and a study without a record could not be cited
+at all. sphinxcontrib-bibtex still formats the bibliography (book/references.md).
+
+Building the book from another table ($LIVINGREVIEW_DATA: previews, tests, the benchmarks'
+synthetic tables): a study the chapters cite but that table lacks is worded from the shipped table,
+without a card link (that table has no card for it); only an id found nowhere is an error.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..data.cited import cited_anchor
+from ..data.links import card_id
+from ..data.paths import CITED, DEFAULT_STUDIES, ROOT, studies_path
+from ..text.wording import citation_author, citation_year
+from . import upstream
+
+#: The pages the links point to (Sphinx document names, as in _toc.yml).
+STUDIES_DOC = "book/studies"
+REFERENCES_DOC = "book/references"
+#: The bibliography of verified records (the one book/references.md shows).
+BIBFILE = ROOT / "book" / "references.bib"
+#: The bibliography's pybtex style, registered under this name (_config.yml: bibtex_default_style).
+RECORD_STYLE = "livingreview"
+#: The class of a citation's <span>.
+CITE_CLASS = "lr-cite"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One study as the chapters cite it."""
+
+    id: str
+    author: str  # 'Aydin et al.'
+    year: str  # '2024', or 'n.d.' when the source gives none
+    doc: str | None  # the page holding the study's entry (None: no entry in this build)
+    anchor: str  # the entry's element id on that page
+    record: str | None  # key of the verified record in references.bib, if any
+    record_text: str = ""  # that record as the bibliography shows it (the year link's tooltip)
+
+
+def _clean(value) -> str:
+    return "" if value is None or value != value else str(value).strip()  # value != value: NaN
+
+
+def record_keys(records: Mapping[str, upstream.Record], studies: Iterable[Mapping]) -> dict[str, str]:
+    """study id -> key of its verified record: the record whose DOI (any case) or URL the row holds."""
+    by_doi = {r.doi.lower(): key for key, r in records.items() if r.doi}
+    by_url = {r.url: key for key, r in records.items() if r.url}
+    found = {}
+    for row in studies:
+        key = by_doi.get(_clean(row.get("doi")).lower()) or by_url.get(_clean(row.get("url")))
+        if key:
+            found[_clean(row["id"])] = key
+    return found
+
+
+def citations(
+    studies: Iterable[Mapping],
+    cited: Iterable[Mapping] = (),
+    records: Mapping[str, upstream.Record] | None = None,
+    fallback: Iterable[Mapping] = (),
+    record_texts: Mapping[str, str] | None = None,
+) -> dict[str, Citation]:
+    """Every citable study by id: the study table's rows (linked to their cards), the cited-only
+    studies (linked to the References page) and, for ids in neither, `fallback` rows (unlinked)."""
+    studies, cited, fallback = list(studies), list(cited), list(fallback)
+    records = records or {}
+    keys = record_keys(records, [*studies, *cited, *fallback])
+    found: dict[str, Citation] = {}
+    for rows, doc, anchor in (
+        (fallback, None, lambda i: ""),
+        (cited, REFERENCES_DOC, cited_anchor),
+        (studies, STUDIES_DOC, card_id),
+    ):
+        for row in rows:  # the table being built wins over cited.csv, which wins over the fallback
+            study_id = _clean(row["id"])
+            key = keys.get(study_id)
+            found[study_id] = Citation(
+                study_id,
+                citation_author(row),
+                citation_year(row),
+                doc,
+                anchor(study_id),
+                key,
+                (record_texts or {}).get(key, "") if key else "",
+            )
+    return found
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    # The build validated these files already (livingreview.book.sphinxext.check_data); reading them
+    # again through the validator would import frictionless in the build for nothing.
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def build_citations(bibfile: Path = BIBFILE) -> dict[str, Citation]:
+    """The citations of the book being built: the table in use, cited.csv, the verified records
+    (with their text as the bibliography shows it), and the shipped table as the fallback when
+    another table is in use."""
+    table = studies_path()
+    fallback = _csv_rows(DEFAULT_STUDIES) if table.resolve() != DEFAULT_STUDIES.resolve() else []
+    studies, cited = _csv_rows(table), _csv_rows(CITED)
+    records = upstream.read_records(bibfile)
+    upstream.register_record_style(RECORD_STYLE)
+    keys = set(record_keys(records, [*studies, *cited, *fallback]).values())
+    texts = upstream.record_texts(bibfile, keys, RECORD_STYLE)
+    return citations(studies, cited, records, fallback, texts)
+
+
+# --------------------------------------------------------------------------------------------
+# The Sphinx side: the role, and the links it writes
+
+
+def _citations_of(app) -> dict[str, Citation]:
+    """Built once per build (per reading process), when the first page cites a study."""
+    fingerprint = getattr(app, "lr_fingerprint", None)
+    cached = getattr(app, "_lr_citations", None)
+    if cached is None or cached[0] != fingerprint:
+        cached = app._lr_citations = (fingerprint, build_citations())
+    return cached[1]
+
+
+def study_role(name, rawtext, text, lineno, inliner, options=None, content=()):
+    """{study}`id`: 'Author et al. (year)', author linked to the study's entry, year to its record."""
+    from docutils import nodes
+
+    env = inliner.document.settings.env
+    study_id = text.strip()
+    citation = _citations_of(env.app).get(study_id)
+    if citation is None:
+        message = inliner.reporter.error(
+            f"{{study}}`{study_id}`: no study with this id in the study table or data/cited.csv", line=lineno
+        )
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+
+    def link(doc: str, anchor: str, label: str, title: str = "") -> nodes.reference:
+        uri = env.app.builder.get_relative_uri(env.docname, doc) + "#" + anchor
+        node = nodes.reference("", label, internal=True, refuri=uri)
+        if title:
+            node["reftitle"] = title
+        return node
+
+    author = link(citation.doc, citation.anchor, citation.author) if citation.doc else nodes.Text(citation.author)
+    year = (
+        link(REFERENCES_DOC, upstream.bibtex_record_id(citation.record), citation.year, citation.record_text)
+        if citation.record
+        else nodes.Text(citation.year)
+    )
+    return [nodes.inline(rawtext, "", author, nodes.Text(" ("), year, nodes.Text(")"), classes=[CITE_CLASS])], []
+
+
+def setup(app) -> None:
+    """Called by livingreview.book.sphinxext.setup: the role, the bibliography's style and ids."""
+    upstream.register_record_style(RECORD_STYLE)
+    app.add_role("study", study_role)
+    app.connect("config-inited", lambda app, config: upstream.set_bibtex_record_ids(config))

@@ -1,0 +1,382 @@
+"""The filterable study table of the static HTML book (no kernel behind the page).
+
+studies_table_html(df) returns an HTML fragment: a real <table> of every study with all of
+Table 1's fields, readable as it is without JavaScript. assets/studies-table.js, a small
+dependency-free classic script, then enhances it in place: free-text search, facet and year
+filters, sorting, paging, a live "N of M studies" count, a reset, a CSV download of the
+filtered rows, and the filter state in the URL query string (the same parameters as
+livingreview.data.filters.FilterState, so links to the Binder explorer and to the book are
+interchangeable).
+
+The page's first load must not grow with the table (issue #17: 10,000 studies were 21 MB of
+HTML). So the fragment holds only the first page of rows (each row a study card,
+livingreview.book.cards), enough to read without JavaScript, with a note and a link to the whole table
+as CSV when there are more. Every row (its CSV fields, its card as HTML, its BibTeX and RIS
+records) is in a data file beside the page, studies_data_js(), which the Sphinx extension writes
+(write_table_data()) and the script loads on the reader's first touch of the table, or at once
+when the link asks for a filtered view or a study beyond the first page. It is a classic script
+calling lrStudyTableData(<JSON text>), not a .json file, because browsers refuse fetch() from
+file:// and the book works from a folder too. The rules it follows (facets and query keys, the year
+syntax, text normalisation, the CSV format) are not restated in the script: page_spec() writes
+them into the fragment as JSON, from the modules that define them. The stylesheet shows the rows as a table in a wide box and as labelled cards in a narrower
+one (the book's text column on a laptop), with or without the script. While a page with
+scripting loads, only the first 100 rows are laid out (with page_size=0 the fragment holds every
+row); a small fixed inline script shows them all if the table script never ran.
+
+Every value is untrusted text, escaped by livingreview.text.markup (a carriage return is written as
+&#13; so the parser cannot fold it into a newline and the CSV download stays faithful); the only
+links built from data are those of livingreview.data.links.
+
+livingreview.book.sphinxext copies livingreview/assets/ to _static/lr/ and, on pages whose HTML
+contains TABLE_MARKER, adds TABLE_CSS and TABLE_JS (deferred). The script has no dependency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pandas as pd
+
+from ..data.counts import term_counts
+from ..data.exports import CSV_FILENAME, _csv_cell, bibtex_entry, citation_spec, csv_spec, ris_record, to_csv
+from ..data.filters import FACETS, MAX_TEXT_CHARS, TEXT_KEY, filter_spec
+from ..data.schema import column_titles
+from ..data.studies import TABLE1_COLUMNS
+from ..data.vocabulary import SEPARATOR, load_vocabulary
+from ..text.markup import attrs, esc, script_json
+from ..text.wording import plural
+from .cards import QUOTE_CAVEAT, QUOTE_LABEL, SOURCE_REVIEW, TABLE_COLUMNS, study_cards, table1_titles, table_row_html
+
+#: A class on the fragment's outer element; the Sphinx extension adds the assets to pages with it.
+TABLE_MARKER = "lr-studies-table"
+#: Paths relative to _static/lr/, in load order (the extension adds scripts with `defer`).
+TABLE_JS: list[str] = ["studies-table.js"]
+TABLE_CSS: list[str] = ["studies-table.css"]
+
+#: The data file with every row (studies_data_js), beside the page; its name is in the page's spec.
+DATA_FILE = "studies-data.js"
+#: The whole table as CSV, beside the page: the link for readers without JavaScript.
+FULL_CSV_FILE = CSV_FILENAME
+
+#: Rows per page before the reader chooses otherwise, and the choices offered.
+PAGE_SIZES = (25, 50, 100, 500)
+DEFAULT_PAGE_SIZE = 50
+#: The table's orders: query value -> (label, sort key, direction); '' is the review's order.
+SORTS = {
+    "": ("Review order", "", 0),
+    "study-asc": ("First author, A–Z", "study", 1),
+    "study-desc": ("First author, Z–A", "study", -1),
+    "year-desc": ("Year, newest first", "year", -1),
+    "year-asc": ("Year, oldest first", "year", 1),
+}
+SORT_KEY = "sort"
+
+
+#: Where the caption says Table 1's fields come from. Plain text: the script gives the table
+#: role=table (so the cards stay a table to screen readers), which allows no link in its caption.
+QUOTE_SOURCE_HTML = f"Table 1 of {esc(SOURCE_REVIEW)}"
+
+
+# The stylesheet lays out only the first 100 rows while a page with scripting loads; if the
+# table script never ran (blocked by a proxy, failed to load), this shows every row once the
+# page has loaded. It is fixed code: no data goes into it.
+_FALLBACK_SCRIPT = (
+    "<script>window.addEventListener('load',function(){var t=document.querySelectorAll("
+    f"'.{TABLE_MARKER}:not([data-lr-ready])');for(var i=0;i<t.length;i++)"
+    "t[i].classList.add('lr-st-failed');});</script>"
+)
+
+
+def studies_table_html(
+    df: pd.DataFrame,
+    *,
+    table_id: str = "lr-studies",
+    caption: str | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    data_src: str | None = None,
+    csv_href: str = FULL_CSV_FILE,
+) -> str:
+    """The study table as an HTML fragment (str), for a notebook cell's HTML output.
+
+    `df` is a frame as load_studies() returns it (coded columns as lists of vocabulary keys).
+    `table_id` prefixes every element id, so two tables may share a page. `caption` replaces
+    the default caption text. Without JavaScript the fragment is a plain table of the first
+    page of rows (every row with page_size=0). `data_src` is the URL of studies_data_js(df)
+    relative to the page (default: DATA_FILE, versioned by the table's content so a browser
+    never pairs a new page with an old data file); `csv_href` the whole table as CSV.
+    """
+    prefix = _slug(table_id)
+    page_size = max(0, int(page_size))
+    vocabulary = load_vocabulary()
+    titles = column_titles()
+    total = len(df)
+    years = sorted({int(y) for y in df["year"] if _has_year(y)}) if total else []
+
+    if caption is None:
+        caption_html = (
+            f"The {esc(plural(total, 'study', 'studies'))} of the review, with our coded tags. "
+            f"The six fields in quotation marks are {QUOTE_SOURCE_HTML}, in its words. {esc(QUOTE_CAVEAT)} "
+            "Each study’s citation is a link you can share to its row."
+        )
+    else:
+        caption_html = esc(caption)
+
+    # The rules the script follows, from the modules that define them (see page_spec()).
+    first = total if page_size == 0 else min(total, page_size)
+    if data_src is None:
+        data_src = f"{DATA_FILE}?v={table_version(df)}"
+    spec = page_spec(page_size) | {"total": total, "data_src": data_src}
+    parts = [f"<div{attrs({'class': f'lr-st {TABLE_MARKER}', 'id': prefix, 'style': _label_style(titles)})}>"]
+    parts.append(f'<script type="application/json" class="lr-st-spec">{script_json(spec, ascii_only=False)}</script>')
+    parts.append(_controls(prefix, vocabulary, df, years, page_size))
+    # The visible count changes on every keystroke; the live region (for screen readers) is
+    # updated by the script once typing pauses, so it is announced once, not per letter.
+    noun = "study" if total == 1 else "studies"
+    parts.append(
+        f'<p class="lr-st-status" id="{prefix}-status"><strong>{total}</strong> {noun}</p>'
+        f'<div class="lr-sr" id="{prefix}-live" role="status" aria-live="polite" aria-atomic="true"></div>'
+    )
+    if first < total:
+        # Shown only without scripting or if the script failed (studies-table.css): with it,
+        # every row is a search or a page away.
+        parts.append(
+            f'<p class="lr-st-partial">This list shows the first {first} of the {total} studies. Searching, '
+            "filtering and the other pages need JavaScript; without it, "
+            f'<a href="{esc(csv_href)}" download>download every study as CSV</a>.</p>'
+        )
+    parts.append(f'<div class="lr-st-scroll" id="{prefix}-scroll">')
+    parts.append(f'<table class="lr-st-table" id="{prefix}-table" aria-describedby="{prefix}-status">')
+    parts.append(f"<caption>{caption_html}</caption>")
+    parts.append(_colgroup())
+    parts.append(_thead(titles))
+    parts.append("<tbody>")
+    parts.extend(table_row_html(card) for card in study_cards(df.head(first).to_dict("records"), vocabulary))
+    parts.append("</tbody></table></div>")
+
+    parts.append(
+        f'<p class="lr-st-empty" id="{prefix}-empty" hidden>No study matches these filters. '
+        f'<button type="button" class="lr-st-btn" data-lr-action="reset">Reset filters</button></p>'
+    )
+    parts.append(
+        f'<nav class="lr-st-pager" id="{prefix}-pager" aria-label="Pages of the study table" hidden>'
+        '<button type="button" class="lr-st-btn" data-lr-action="prev">Previous</button>'
+        '<span class="lr-st-page" aria-live="off"></span>'
+        '<button type="button" class="lr-st-btn" data-lr-action="next">Next</button></nav>'
+    )
+    parts.append("</div>")
+    parts.append(_FALLBACK_SCRIPT)
+    return "".join(parts)
+
+
+def studies_data_js(df: pd.DataFrame) -> str:
+    """Every row of the table, for assets/studies-table.js: a classic script that hands the
+    data, as JSON text, to lrStudyTableData(). Per study, in table order: its fields as
+    studies.csv holds them (exports.csv_spec's columns: the search, the filters, the orders and
+    the CSV download read them), its card as a table row (cards.table_row_html, the one renderer)
+    and its BibTeX entry and RIS record (livingreview.data.exports, the one place that knows them)."""
+    columns = csv_spec()["columns"]
+    records = df.to_dict("records")
+    data = {
+        "columns": columns,
+        "rows": [[_csv_cell(row.get(c), c) for c in columns] for row in records],
+        "html": [table_row_html(card) for card in study_cards(records)],
+        "cites": [[bibtex_entry(row), ris_record(row)] for row in records],
+    }
+    # JSON text in a JS string: parsed by JSON.parse, faster than a large object literal.
+    text = json.dumps(json.dumps(data, ensure_ascii=False, separators=(",", ":")), ensure_ascii=False)
+    return f"/* The studies of the living review, for studies-table.js */\nlrStudyTableData({text});\n"
+
+
+def write_table_data(df: pd.DataFrame, folder) -> None:
+    """The files the studies page links to, into `folder` (beside the page): DATA_FILE and the
+    whole table as CSV (FULL_CSV_FILE)."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / DATA_FILE).write_text(studies_data_js(df), encoding="utf-8")
+    (folder / FULL_CSV_FILE).write_text(to_csv(df), encoding="utf-8")
+
+
+def table_version(df: pd.DataFrame) -> str:
+    """A short digest of the table's content: the data file's ?v=, as Sphinx versions its assets."""
+    return hashlib.sha256(df.to_json(orient="values", date_format="iso").encode()).hexdigest()[:12]
+
+
+def page_spec(page_size: int = DEFAULT_PAGE_SIZE) -> dict:
+    """What assets/studies-table.js needs to know, written into the page as JSON: the filter
+    rules (livingreview.data.filters), the CSV download's rules (livingreview.data.exports), the orders."""
+    return {
+        "filter": filter_spec(),
+        "csv": csv_spec(),
+        "citations": citation_spec(),
+        "list_separator": SEPARATOR,  # between the terms of a coded column (the rows' data-* attributes)
+        "sort_key": SORT_KEY,
+        "sorts": {value: {"key": key, "dir": direction} for value, (_label, key, direction) in SORTS.items() if value},
+        "page_size": page_size,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Controls (hidden until the script runs: without it they could do nothing)
+
+
+def _controls(prefix, vocabulary, df, years, page_size) -> str:
+    """The search box and a "Filters" button (shown in a narrow box, where it opens the other
+    controls), the year range, the order, a menu per facet, the active filters, the downloads.
+    Present in the page from the start and invisible until the script runs (studies-table.css),
+    so the table below does not move when they appear."""
+    out = [f'<form class="lr-st-controls" id="{prefix}-controls" role="search" aria-label="Filter the studies">']
+    out.append('<div class="lr-st-bar">')
+    out.append(
+        f'<div class="lr-st-field lr-st-search"><label for="{prefix}-q">Search</label>'
+        f'<input type="search" id="{prefix}-q" name="{TEXT_KEY}" maxlength="{MAX_TEXT_CHARS}" autocomplete="off" '
+        f'spellcheck="false" placeholder="Author, method, model, tag…" '
+        f'aria-describedby="{prefix}-q-hint">'
+        f'<span class="lr-st-hint" id="{prefix}-q-hint">All words must occur, in any order.</span></div>'
+    )
+    more = f"{prefix}-years {prefix}-sort {prefix}-facets {prefix}-tools"
+    out.append(
+        f'<button type="button" class="lr-st-btn lr-st-filters" data-lr-action="filters" aria-expanded="false" '
+        f'aria-controls="{more}">Filters<span class="lr-st-filters-n"></span></button>'
+    )
+    year_options = "".join(f'<option value="{y}">{y}</option>' for y in years)
+    out.append(
+        f'<fieldset class="lr-st-field lr-st-years lr-st-more-control" id="{prefix}-years"><legend>Year</legend>'
+        f'<label for="{prefix}-y0" class="lr-sr">From year</label>'
+        f'<select id="{prefix}-y0" data-lr-year="from"><option value="">From</option>{year_options}</select>'
+        f'<span aria-hidden="true">–</span>'
+        f'<label for="{prefix}-y1" class="lr-sr">To year</label>'
+        f'<select id="{prefix}-y1" data-lr-year="to"><option value="">To</option>{year_options}</select>'
+        "</fieldset>"
+    )
+    out.append(
+        f'<div class="lr-st-field lr-st-sort lr-st-more-control" id="{prefix}-sort-field">'
+        f'<label for="{prefix}-sort">Sort by</label>'
+        f'<select id="{prefix}-sort" data-lr-sort>'
+        + "".join(f'<option value="{v}">{esc(label)}</option>' for v, (label, _k, _d) in SORTS.items())
+        + "</select></div>"
+    )
+    out.append("</div>")
+
+    out.append(f'<div class="lr-st-facets lr-st-more-control" id="{prefix}-facets">')
+    for key, column in FACETS.values():
+        facet = vocabulary[column]
+        # Every vocabulary term, with its count in the whole table: a 0 is an evidence gap.
+        boxes = "".join(
+            f'<label class="lr-st-opt"><input type="checkbox" name="{esc(key)}" value="{esc(term)}">'
+            f'<span class="lr-st-opt-l">{esc(facet.label_of(term))}</span> <span class="lr-st-c">{count}</span>'
+            f'<span class="lr-sr"> {"study" if count == 1 else "studies"}</span></label>'
+            for term, count in term_counts(df, column).items()
+        )
+        out.append(
+            f'<details class="lr-st-facet" data-lr-facet="{esc(key)}">'
+            f'<summary><span class="lr-st-facet-l">{esc(facet.label)}</span>'
+            f'<span class="lr-st-facet-n"></span></summary>'
+            f'<fieldset class="lr-st-panel"><legend class="lr-sr">{esc(facet.label)}</legend>{boxes}</fieldset>'
+            "</details>"
+        )
+    out.append("</div>")
+
+    choices = sorted({*PAGE_SIZES, page_size} - {0})
+    sizes = (
+        "".join(f'<option value="{n}"{" selected" if n == page_size else ""}>{n}</option>' for n in choices)
+        + f'<option value="0"{" selected" if page_size == 0 else ""}>All</option>'
+    )
+    total = len(df)
+    downloads = "".join(
+        f'<button type="button" class="lr-st-btn lr-st-primary" data-lr-action="{action}" '
+        f'aria-label="Download the {total} matching {"study" if total == 1 else "studies"} as {label}">{label}</button>'
+        for action, label in DOWNLOADS
+    )
+    out.append(
+        '<div class="lr-st-actions">'
+        '<div class="lr-st-chips" aria-label="Active filters" role="group"></div>'
+        f'<div class="lr-st-tools lr-st-more-control" id="{prefix}-tools">'
+        f'<label class="lr-st-check"><input type="checkbox" data-lr-expand-all> Show full text</label>'
+        f'<span class="lr-st-size"><label for="{prefix}-size">Rows per page</label> '
+        f'<select id="{prefix}-size" data-lr-page-size>{sizes}</select></span>'
+        '<button type="button" class="lr-st-btn" data-lr-action="reset">Reset</button>'
+        f'<span class="lr-st-downloads" role="group" aria-labelledby="{prefix}-dl">'
+        f'<span class="lr-st-dl-l" id="{prefix}-dl">Download <span class="lr-st-dl-n">{total}</span>:</span>'
+        f"{downloads}</span>"
+        "</div></div>"
+    )
+    out.append("</form>")
+    return "".join(out)
+
+
+#: The downloads beside the table: (action, button label). CSV is written by the script from the
+#: rows (exports.csv_spec), BibTeX and RIS joined from the records exports.py wrote per study.
+DOWNLOADS = (("csv", "CSV"), ("bibtex", "BibTeX"), ("ris", "RIS"))
+
+
+# --------------------------------------------------------------------------------------------
+# The table
+
+
+def _colgroup() -> str:
+    return "<colgroup>" + "".join(f'<col class="lr-col-{n}">' for n in TABLE_COLUMNS) + "</colgroup>"
+
+
+def _label_style(titles: dict[str, str]) -> str:
+    """The root's style attribute: each Table 1 column's label as --lr-l<position> and the line
+    that attributes the quoted fields as --lr-quote, which the card layout shows (in CSS, so the
+    rows carry no repeated labels). An attribute, not a <style> element: a <style> is only valid
+    in the page's head."""
+    labels = table1_titles(titles)
+    rules = [f"--lr-l{TABLE_COLUMNS.index(c) + 1}:{_css_string(labels[c])}" for c in TABLE1_COLUMNS]
+    rules.append(f"--lr-quote:{_css_string(QUOTE_LABEL)}")
+    return ";".join(rules)
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal: anything but plain letters, digits and spaces as an escape."""
+    return '"' + "".join(c if c.isalnum() and c.isascii() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def _thead(titles) -> str:
+    """Two header rows: over Table 1's six columns, where they are quoted from; then the columns."""
+    labels = table1_titles(titles)
+    group = (
+        '<tr class="lr-st-groups"><td colspan="2"></td>'
+        f'<th scope="colgroup" colspan="{len(TABLE1_COLUMNS)}" class="lr-st-quoted-h">{esc(QUOTE_LABEL)}</th>'
+        "<td></td></tr>"
+    )
+    cells = ['<th scope="col" class="lr-c-study" data-lr-sort-key="study">Study</th>']
+    cells.append('<th scope="col" class="lr-c-year" data-f="year" data-lr-sort-key="year">Year</th>')
+    cells += [f'<th scope="col" data-f="{c}">{esc(labels[c])}</th>' for c in TABLE1_COLUMNS]
+    cells.append('<th scope="col" class="lr-c-tags">Coded tags</th>')
+    return f"<thead>{group}<tr>{''.join(cells)}</tr></thead>"
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _has_year(value) -> bool:
+    try:
+        int(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _slug(text: str) -> str:
+    """Letters, digits, '-' and '_', starting with a letter (it is also a CSS #id selector)."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", str(text)).strip("-")
+    return slug if re.match(r"[A-Za-z]", slug) else f"lr-{slug}".rstrip("-")
+
+
+__all__ = [
+    "TABLE_CSS",
+    "TABLE_JS",
+    "TABLE_MARKER",
+    "page_spec",
+    "studies_data_js",
+    "studies_table_html",
+    "table_version",
+    "write_table_data",
+]

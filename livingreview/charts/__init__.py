@@ -1,0 +1,1 @@
+"""The review's charts: the figures and their static drawings."""

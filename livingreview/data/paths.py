@@ -1,0 +1,124 @@
+"""Where the project's files are. Everything else asks here, so there is one answer.
+
+The study table can be another file ($LIVINGREVIEW_DATA, see studies_path()); every helper that
+reads the table asks studies_path() rather than naming data/studies.csv itself.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The repository root: the package sits at its top level, beside data/ and book/ (this file is
+#: livingreview/data/paths.py).
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = ROOT / "livingreview"
+
+# Data files (data/): the study table, its schema, the vocabularies, the literature selection.
+DATA_DIR = ROOT / "data"
+DEFAULT_STUDIES = DATA_DIR / "studies.csv"
+VOCABULARY = DATA_DIR / "vocabulary.yml"
+DATAPACKAGE = DATA_DIR / "datapackage.json"
+SELECTION = DATA_DIR / "selection.yml"
+#: Studies the source review cites in its text but leaves out of Table 1 (livingreview.data.cited).
+CITED = DATA_DIR / "cited.csv"
+
+# The update cycle (livingreview.update.search, .screening, .release): the saved search and its runs,
+# the records it found, the decisions on them, and the versions released.
+SEARCH = DATA_DIR / "search.yml"
+CANDIDATES = DATA_DIR / "candidates.csv"
+SCREENING = DATA_DIR / "screening.csv"
+SEARCH_RUNS = DATA_DIR / "search-runs.csv"
+RELEASES = DATA_DIR / "releases.yml"
+#: How to cite the review (version and date of the current release); GitHub reads it too.
+CITATION = ROOT / "CITATION.cff"
+#: The book's bibliography; `add` appends a study's verified record to it.
+REFERENCES_BIB = ROOT / "book" / "references.bib"
+#: The Atom feed of added studies and releases, written at the root of the built site.
+FEED_NAME = "feed.xml"
+
+# Contributor documents with blocks generated from the data files (livingreview.book.contributor_docs).
+CONTRIBUTING = ROOT / "CONTRIBUTING.md"
+PR_TEMPLATE = ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md"
+
+#: The book's scripts, styles and vendored plotly.js; copied as a whole to _static/STATIC_SUBDIR/.
+ASSETS_DIR = PACKAGE_DIR / "assets"
+STATIC_SUBDIR = "lr"
+
+#: Set this to build the book (or run any tool) from another study table.
+DATA_ENV = "LIVINGREVIEW_DATA"
+
+
+def studies_path(path: str | os.PathLike | None = None) -> Path:
+    """The study table to read: `path`, else $LIVINGREVIEW_DATA, else data/studies.csv."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get(DATA_ENV, "").strip()
+    return Path(env) if env else DEFAULT_STUDIES
+
+
+def data_files() -> list[Path]:
+    """Every file the book is computed from: the study table in use, then each file in data/."""
+    table = studies_path()
+    return [table] + sorted(p for p in DATA_DIR.iterdir() if p.is_file() and p != table)
+
+
+def display(path: str | os.PathLike, start: str | os.PathLike | None = None) -> str:
+    """`path` as a contributor would type it: relative to `start` (default: the current folder)
+    when inside it, else as given."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path(start or Path.cwd()).resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Every file the update cycle reads or writes, in one checkout (default: this one).
+
+    The commands take `--root DIR` to work on another checkout, the tests on a copy; in this
+    checkout the study table is studies_path() (so $LIVINGREVIEW_DATA is honoured).
+    """
+
+    root: Path = ROOT
+
+    def _in_data(self, default: Path) -> Path:
+        return Path(self.root) / "data" / default.name
+
+    @property
+    def studies(self) -> Path:
+        return studies_path() if Path(self.root).resolve() == ROOT else self._in_data(DEFAULT_STUDIES)
+
+    @property
+    def cited(self) -> Path:
+        return self._in_data(CITED)
+
+    @property
+    def search(self) -> Path:
+        return self._in_data(SEARCH)
+
+    @property
+    def candidates(self) -> Path:
+        return self._in_data(CANDIDATES)
+
+    @property
+    def screening(self) -> Path:
+        return self._in_data(SCREENING)
+
+    @property
+    def runs(self) -> Path:
+        return self._in_data(SEARCH_RUNS)
+
+    @property
+    def releases(self) -> Path:
+        return self._in_data(RELEASES)
+
+    @property
+    def citation(self) -> Path:
+        return Path(self.root) / CITATION.name
+
+    @property
+    def references(self) -> Path:
+        return Path(self.root) / "book" / REFERENCES_BIB.name

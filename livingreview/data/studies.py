@@ -1,0 +1,75 @@
+"""load_studies(): the validated study table as a DataFrame, the one way every page reads data;
+cell_text(): the one way a cell becomes text again (exports, tables, cards).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+
+import pandas as pd
+
+from .paths import studies_path
+from .schema import expected_columns
+from .validation import InvalidStudiesError, is_validated, read_records, trusted_rows, validate
+from .vocabulary import LIST_COLUMNS, split_terms
+
+#: Free-text columns, in reading order (Table 1's six, then the bibliographic ones).
+TABLE1_COLUMNS = ("dataset", "method", "model", "application", "purpose", "limitations")
+TEXT_COLUMNS = ("first_author", "title", "venue", *TABLE1_COLUMNS, "notes")
+
+
+def load_studies(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Validated rows of the study table.
+
+    `path` defaults to $LIVINGREVIEW_DATA, else data/studies.csv. Coded columns come as lists of
+    vocabulary keys, `ref` as a nullable integer, `year` as int, `added` as datetime64; empty text
+    is ''. Raises DataFileError (unreadable) or InvalidStudiesError (every problem, by line).
+    """
+    path = studies_path(path)
+    try:
+        digest = data_fingerprint(path)
+    except OSError:  # let validate() name the problem (no such file, a folder, no permission)
+        digest = None
+    rows = _valid_rows(str(path), digest) if digest else _validated_rows(path)
+    frame = pd.DataFrame(rows, columns=expected_columns(), dtype=object)
+    frame["ref"] = pd.array([int(v) if str(v).strip() else None for v in frame["ref"]], dtype="Int64")
+    frame["year"] = frame["year"].astype(int)
+    frame["added"] = pd.to_datetime(frame["added"], format="%Y-%m-%d")
+    for column in LIST_COLUMNS:
+        frame[column] = [split_terms(cell) for cell in frame[column]]
+    frame.attrs["source"] = str(path)
+    frame.attrs["sha256"] = digest
+    return frame
+
+
+def _validated_rows(path) -> list[dict]:
+    rows, problems = validate(path)
+    if problems:
+        raise InvalidStudiesError(path, problems)
+    return rows
+
+
+@lru_cache(maxsize=4)
+def _valid_rows(path: str, digest: str) -> tuple[dict, ...]:
+    """The rows of the table with these exact bytes (cached per process: one parse per kernel)."""
+    if not is_validated(digest):
+        return tuple(_validated_rows(path))
+    return tuple(trusted_rows(read_records(path), expected_columns()))
+
+
+def data_fingerprint(path: str | os.PathLike | None = None) -> str:
+    """SHA-256 of the table's bytes: what 'the data changed' means for the build cache."""
+    return hashlib.sha256(studies_path(path).read_bytes()).hexdigest()
+
+
+def cell_text(value) -> str:
+    """A cell as studies.csv holds it: '' for missing values, YYYY-MM-DD for dates, digits for numbers."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)

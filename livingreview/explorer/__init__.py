@@ -1,0 +1,1 @@
+"""The Binder explorer (ipywidgets, served by Voilà): livingreview.explorer.app."""
