@@ -8,12 +8,17 @@ contributing [--check]
                      of date, change nothing).
 search               the monthly search: new records of PubMed, Europe PMC and OpenAlex since the
                      last run become candidates for screening (data/candidates.csv).
+import FILE...       records exported by hand from a database (RIS, PubMed MEDLINE, Web of Science
+                     text, CSV) become candidates, de-duplicated like the search's.
+screen               screen the candidates in the terminal, most likely inclusions first, with a
+                     stopping estimate; --simulate, --export and --import for ASReview and
+                     spreadsheets.
 add DOI|CANDIDATE    a publication's Crossref record as a pre-filled row of data/studies.csv and a
                      record of book/references.bib.
 release              cut a dated version (data/releases.yml, CITATION.cff).
 
-The commands that change files (search, add, release) write everything at once at the end, or
-nothing: offline or on an API error they print one line and exit 2. `--root DIR` runs a command
+The commands that change files (search, import, add, release) write everything at once at the
+end, or nothing (screen saves each decision the moment it is made): offline or on an API error they print one line and exit 2. `--root DIR` runs a command
 on another checkout of the repository (the tests use copies); `--date` sets today's date.
 
 A command is a function cmd_NAME(args) -> exit code, registered in build_parser(); it imports
@@ -36,6 +41,8 @@ FILE_KINDS = {
     "candidates.csv": "candidates",
     "screening.csv": "screening",
     "search-runs.csv": "search-runs",
+    "import-runs.csv": "import-runs",
+    "screening-stops.csv": "screening-stops",
 }
 
 
@@ -101,6 +108,12 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
             rows, problems = screening.validate_runs(target)
             runs = len({r["date"] for r in rows})
             return _report(args, path, problems, None, plural(runs, "search run"))
+        if kind == "import-runs":
+            rows, problems = screening.validate_imports(target)
+            return _report(args, path, problems, None, plural(len(rows), "imported file"))
+        if kind == "screening-stops":
+            rows, problems = screening.validate_stops(target)
+            return _report(args, path, problems, None, plural(len(rows), "early stop"))
         try:
             candidates = {r["candidate_id"] for r in screening.check_file(repo.candidates, "candidates")[0]}
         except DataFileError:
@@ -113,8 +126,13 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
             protocol=load_protocol(repo.search),
             today=_today(args),
         )
-        decided = sum(1 for r in rows if r["decision"].strip())
-        return _report(args, path, problems, None, f"{decided:,} decided, {len(rows) - decided:,} awaiting a decision")
+        settled, disputed = screening.settled_decisions(rows)
+        summary = f"{plural(len(rows), 'decision')} on {plural(len(settled) + len(disputed), 'candidate')}"
+        if candidates is not None:
+            summary += f", {len(candidates - set(settled)):,} awaiting a decision"
+        if disputed:
+            summary += f" ({len(disputed):,} where screeners disagree: python -m livingreview screen --resolve)"
+        return _report(args, path, problems, None, summary)
     except DataFileError as exc:
         return _report(args, path, [], str(exc), "")
     except ProtocolError as exc:
@@ -133,14 +151,20 @@ def cmd_validate(args) -> int:
         if kind in ("cited", "screening"):  # cross-file rules need the study table, if it is valid
             frame = _quiet_studies(repo.studies)
         return _check_other(args, kind, args.path, repo, frame)
+    from .update.screening import OPTIONAL as screening_optional
+
     code, frame = _check_studies(args, repo.studies if args.root else studies_path())
     codes = [code]
     for kind, target in (
         ("cited", repo.cited),
         ("search-runs", repo.runs),
+        ("import-runs", repo.imports),
         ("candidates", repo.candidates),
         ("screening", repo.screening),
+        ("screening-stops", repo.stops),
     ):
+        if kind in screening_optional and not target.exists():
+            continue
         codes.append(_check_other(args, kind, target, repo, frame))
     return max(codes)
 
@@ -207,7 +231,33 @@ def cmd_search(args) -> int:
         print(line)
     print(f"written: {', '.join(display(p) for p in result.changes)}")
     if result.candidates:
-        print(f"next: screen the new candidates in {display(repo.screening)}")
+        print("next: python -m livingreview screen")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .data.transaction import write_all
+    from .data.validation import DataFileError, InvalidStudiesError
+    from .update.imports import ImportFileError, run_import
+
+    repo = _repo(args)
+    try:
+        result = run_import(
+            args.files, repo, today=_today(args), database=args.database or "", format=args.format or ""
+        )
+    except ImportFileError as exc:
+        return _fail(f"nothing was imported: {exc}")
+    except (DataFileError, InvalidStudiesError) as exc:
+        return _fail(f"nothing was imported: {_first_line(exc)} (run: python -m livingreview validate)")
+    write_all(result.changes)
+    for line in result.summary():
+        print(line)
+    if result.changes:
+        print(f"written: {', '.join(display(p) for p in result.changes)}")
+    else:
+        print("nothing written")
+    if result.candidates:
+        print("next: python -m livingreview screen")
     return 0
 
 
@@ -287,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--date", help=argparse.SUPPRESS, type=_iso_date)
     validate.add_argument(
         "--kind",
-        choices=("studies", "cited", "candidates", "screening", "search-runs"),
+        choices=("studies", "cited", "candidates", "screening", "search-runs", "import-runs", "screening-stops"),
         help="which file PATH is (default: from its name; any other name is a study table)",
     )
     validate.add_argument(
@@ -316,6 +366,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     search.set_defaults(run=cmd_search)
+
+    imports = commands.add_parser(
+        "import",
+        parents=[shared],
+        help="bring in records exported from a database or reference manager as candidates to screen",
+    )
+    imports.add_argument(
+        "files", nargs="+", metavar="FILE", help="RIS, PubMed MEDLINE (.nbib), Web of Science text or CSV"
+    )
+    imports.add_argument(
+        "--database", help="the database the files were exported from, when a file does not say (e.g. Scopus)"
+    )
+    imports.add_argument(
+        "--format", choices=("ris", "medline", "wos", "csv"), help="the files' format (default: detected)"
+    )
+    imports.set_defaults(run=cmd_import)
 
     add = commands.add_parser(
         "add", parents=[shared], help="add a publication by DOI or candidate id as a pre-filled row of the study table"
