@@ -261,6 +261,102 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _screener(args) -> str:
+    """--screener, else $LIVINGREVIEW_SCREENER, else git's user.name (the one who commits)."""
+    import os
+    import subprocess
+
+    name = (args.screener or os.environ.get("LIVINGREVIEW_SCREENER", "")).strip()
+    if not name:
+        try:
+            name = subprocess.run(
+                ["git", "config", "user.name"], capture_output=True, text=True, timeout=5, cwd=args.root or None
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            name = ""
+    return name
+
+
+def cmd_screen(args) -> int:
+    from .data.validation import DataFileError, InvalidStudiesError
+    from .update.protocol import ProtocolError
+    from .update.screen import ScreenError
+
+    if args.simulate:
+        return _simulate(args)
+    try:
+        return _screen(args)
+    except ScreenError as exc:
+        return _fail(str(exc), 1)
+    except (ProtocolError, DataFileError, InvalidStudiesError) as exc:
+        return _fail(f"screen cannot start: {_first_line(exc)} (run: python -m livingreview validate)")
+
+
+def _screen(args) -> int:
+    from .update.screen import Session, export_for_asreview, import_decisions, run_terminal
+
+    mode = "resolve" if args.resolve else "second" if args.second else "first"
+    session = Session(_repo(args), screener=_screener(args) or "-", today=_today(args), mode=mode)
+    if args.disagreements:
+        lines = session.disagreements()
+        for line in lines:
+            print(line)
+        print(
+            f"{plural(len(lines), 'candidate')} where screeners disagree"
+            + (": python -m livingreview screen --resolve" if lines else "")
+        )
+        return 0
+    if args.export:
+        undecided, labelled = export_for_asreview(session, args.export)
+        print(
+            f"written: {args.export}: {plural(undecided, 'candidate')} to screen, {plural(labelled, 'labelled record')} as prior knowledge"
+        )
+        print("next: screen them in ASReview LAB, export its results, then python -m livingreview screen --import FILE")
+        return 0
+    if session.screener == "-":
+        return _fail("say who is screening: --screener NAME (or set $LIVINGREVIEW_SCREENER, or git's user.name)", 1)
+    if args.import_file:
+        imported = import_decisions(session, args.import_file)
+        if imported.problems:
+            for problem in sorted(set(imported.problems)):
+                print(problem.render(args.import_file), file=sys.stderr)
+            print(
+                f"{args.import_file}: {plural(len(set(imported.problems)), 'problem')} found; nothing was imported",
+                file=sys.stderr,
+            )
+            return 1
+        print(
+            f"{plural(len(imported.lines), 'decision')} imported into {display(session.repo.screening)}"
+            + (f"; {imported.unchanged:,} already recorded" if imported.unchanged else "")
+        )
+        return 0
+    if args.stop:
+        row = session.stop()
+        print(f"stopped: {session.estimate().sentence()}")
+        print(f"written: {display(session.repo.stops)} ({row['screened']} of {row['candidates']} screened)")
+        return 0
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        return _fail("screen needs a terminal; for other tools use screen --export FILE and screen --import FILE")
+    run_terminal(session)
+    return 0
+
+
+def _simulate(args) -> int:
+    from .update.ranking import RankingModel
+    from .update.simulation import LabelledFileError, read_labelled, simulate
+
+    try:
+        data = read_labelled(args.simulate)
+    except LabelledFileError as exc:
+        return _fail(str(exc))
+    model = RankingModel(data.texts, classifier=args.classifier)
+    for seed in range(args.seeds):
+        result = simulate(data, seed=seed, classifier=args.classifier, model=model)
+        for line in result.report():
+            print(line)
+    return 0
+
+
 def cmd_add(args) -> int:
     from .data.transaction import write_all
     from .data.validation import DataFileError, InvalidStudiesError
@@ -382,6 +478,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("ris", "medline", "wos", "csv"), help="the files' format (default: detected)"
     )
     imports.set_defaults(run=cmd_import)
+
+    screen = commands.add_parser(
+        "screen",
+        parents=[shared],
+        help="screen the candidates in the terminal, most likely inclusions first, with a stopping estimate",
+    )
+    screen.add_argument("--screener", help="who is screening (default: $LIVINGREVIEW_SCREENER, else git's user.name)")
+    modes = screen.add_mutually_exclusive_group()
+    modes.add_argument("--second", action="store_true", help="a second screener's blind pass over the candidates")
+    modes.add_argument("--disagreements", action="store_true", help="list the candidates whose screeners disagree")
+    modes.add_argument("--resolve", action="store_true", help="settle the disagreements, as a third screener")
+    modes.add_argument(
+        "--stop", action="store_true", help="stop this update's screening early, once the stopping estimate holds"
+    )
+    modes.add_argument(
+        "--export", metavar="FILE", help="write the candidates to screen for ASReview LAB (.csv or .ris)"
+    )
+    modes.add_argument(
+        "--import",
+        dest="import_file",
+        metavar="FILE",
+        help="read decisions from ASReview LAB's export or a spreadsheet",
+    )
+    modes.add_argument(
+        "--simulate",
+        metavar="FILE",
+        help="replay a fully labelled file (record_id,title,abstract,label_included): recall, WSS@95, where it would stop",
+    )
+    screen.add_argument("--seeds", type=int, default=1, help="--simulate: how many runs (seeds 0, 1, ...)")
+    screen.add_argument("--classifier", choices=("svm", "nb"), default="svm", help=argparse.SUPPRESS)
+    screen.set_defaults(run=cmd_screen)
 
     add = commands.add_parser(
         "add", parents=[shared], help="add a publication by DOI or candidate id as a pre-filled row of the study table"

@@ -435,7 +435,8 @@ EXTRA_FIELDS = {
     "records_not_screened": "Records found but not yet screened",
     "new_studies_from_search": "New studies that came from this update's search",
     "removed_studies": "Studies of the previous version no longer in the table",
-    "search_dates": "Dates of the search runs of this update ('; '-separated)",
+    "search_dates": "Dates of the search runs and imports of this update ('; '-separated)",
+    "screening_stopped": "Where screening stopped early on the stopping estimate (Callaghan & Müller-Hansen 2020), if it did",
 }
 #: What a duplicate already was, as search-runs.csv counts it (livingreview.update.search).
 DUPLICATE_WHERE = {
@@ -478,6 +479,8 @@ class UpdateFlow:
     removed: int
     total_studies: int
     search_dates: tuple[str, ...] = ()
+    #: The stopping estimate's sentence when a screener stopped this update early, else ''.
+    stopped: str = ""
 
     def record(self) -> dict:
         """The flow in the PRISMA2020 tool's field names where they fit (PRISMA_FIELDS), then ours."""
@@ -497,6 +500,7 @@ class UpdateFlow:
             "new_studies_from_search": self.from_search,
             "removed_studies": self.removed,
             "search_dates": "; ".join(self.search_dates),
+            "screening_stopped": self.stopped,
         }
 
     @classmethod
@@ -516,6 +520,7 @@ class UpdateFlow:
             removed=int(record.get("removed_studies", 0)),
             total_studies=int(record.get("total_studies", 0)),
             search_dates=tuple(d.strip() for d in str(record.get("search_dates") or "").split(";") if d.strip()),
+            stopped=str(record.get("screening_stopped") or ""),
         )
 
     @property
@@ -527,6 +532,10 @@ class UpdateFlow:
         dates = and_list(date_label(_date(d)) for d in self.search_dates) or "no search run yet"
         per_service = " · ".join(f"{name} {n:,}" for name, n in self.identified.items())
         screened_note = f"{plural(self.not_screened, 'record')} not yet screened" if self.not_screened else ""
+        if self.stopped and self.not_screened:
+            screened_note = (
+                f"{plural(self.not_screened, 'record')} not screened: stopped early on the stopping estimate"
+            )
         in_version = f"version {self.version}" if self.version else "the table now"
         total_note = f"{self.previous_studies:,} in version {self.previous_version} + {self.new_studies:,} new"
         if self.removed:
@@ -616,15 +625,22 @@ def update_flow(
     previous = releases[-1] if releases else None
     done = searched_dates(releases)
     runs = [run for run in cycle.runs if run["date"] not in done]
-    dates = tuple(sorted({run["date"] for run in runs}))
+    imports = [row for row in cycle.imports if row["date"] not in done]
+    dates = tuple(sorted({run["date"] for run in [*runs, *imports]}))
     identified: Counter = Counter()
     duplicates: Counter = Counter()
     for run in runs:
         identified[protocol.labels[run["service"]]] += int(run["identified"])
         for column, label in DUPLICATE_WHERE.items():
             duplicates[label] += int(run[column])
+    exported: Counter = Counter()  # imports, by database: counted after the services
+    for row in imports:
+        exported[f"{row['database']} (export)"] += int(row["identified"])
+        for column, label in DUPLICATE_WHERE.items():
+            duplicates[label] += int(row[column])
     found = {c["candidate_id"] for c in cycle.candidates if c["found"] in dates}
-    decisions = {row["candidate_id"]: row for row in cycle.screening if row["candidate_id"] in found}
+    settled = cycle.decision
+    decisions = {cid: settled(cid) for cid in found if settled(cid) is not None}
     verdict = Counter((decisions.get(cid) or {}).get("decision", "").strip() or "pending" for cid in found)
     excluded: Counter = Counter()
     for row in decisions.values():
@@ -638,7 +654,10 @@ def update_flow(
         version=version,
         previous_version=previous.version if previous else "none",
         previous_studies=previous.studies if previous else 0,
-        identified={protocol.labels[s]: identified[protocol.labels[s]] for s in ("pubmed", "europepmc", "openalex")},
+        identified={
+            **{protocol.labels[s]: identified[protocol.labels[s]] for s in ("pubmed", "europepmc", "openalex")},
+            **exported,
+        },
         duplicates={label: duplicates[label] for label in DUPLICATE_WHERE.values()},
         screened=len(found) - verdict["pending"],
         excluded={label: excluded[label] for label in protocol.reasons.values() if excluded[label]},
@@ -649,7 +668,27 @@ def update_flow(
         removed=len(before - current),
         total_studies=len(current),
         search_dates=dates,
+        stopped=_stopped(cycle, dates, verdict["pending"]),
     )
+
+
+def _stopped(cycle: Cycle, dates: tuple[str, ...], not_screened: int) -> str:
+    """The sentence of the last early stop of this update (on or after its first search), if any."""
+    from .stopping import Estimate
+
+    stops = [row for row in cycle.stops if dates and row["date"] >= dates[0]]
+    if not stops or not not_screened:
+        return ""
+    row = stops[-1]
+    estimate = Estimate(
+        total=int(row["candidates"]),
+        screened=int(row["screened"]),
+        relevant=int(row["relevant"]),
+        p=float(row["p_value"]),
+        recall=float(row["recall_target"]),
+        confidence=float(row["confidence"]),
+    )
+    return f"stopped on {row['date']} by {row['screener']}: {estimate.sentence()}"
 
 
 class UpdateFlowFigure:
