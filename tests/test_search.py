@@ -282,4 +282,6 @@ def test_the_shipped_cycle_files_are_valid():
     cycle = load_cycle()
     # Every decision is on a candidate, and every candidate is decided or awaits a decision.
     assert {r["candidate_id"] for r in cycle.screening} <= {c["candidate_id"] for c in cycle.candidates}
-    assert len(cycle.pending()) + sum(n for d, n in cycle.decisions().items() if d != "pending") == len(cycle.candidates)
+    assert len(cycle.pending()) + sum(n for d, n in cycle.decisions().items() if d != "pending") == len(
+        cycle.candidates
+    )

@@ -51,13 +51,14 @@ class RankingModel:
         self.classifier = classifier
         self.size = len(texts)
         # Words and word pairs that occur in at least two records (one-off strings carry no
-        # signal and would only grow the vocabulary), English stop words left out.
+        # signal and would only grow the vocabulary). No stop-word list: on both labelled
+        # datasets of benchmarks/screening.py, leaving English stop words out lowered the work
+        # saved at 95 % recall (Kitchenham 54 % against 65 %, Nagtegaal 62 % against 69 %).
         vectorizer = TfidfVectorizer(
             ngram_range=(1, 2),
             min_df=2 if len(texts) > 50 else 1,
             max_df=0.9 if len(texts) > 50 else 1.0,
             sublinear_tf=True,
-            stop_words="english",
             dtype=np.float32,
             strip_accents="unicode",
         )

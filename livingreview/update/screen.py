@@ -53,9 +53,11 @@ from .stopping import Estimate, estimate
 from .versions import load_releases
 
 MODES = ("first", "second", "resolve")
-#: Similarity (cosine of the ranking model's features) from which a hint is shown.
-HINT_STUDY = 0.25
-HINT_CANDIDATE = 0.6
+#: Similarity (cosine of the ranking model's TF-IDF features) from which a hint is shown: a record
+#: resembling an included one (abstracts on one topic score about 0.15 to 0.3 with word pairs in
+#: the features), and one so alike another candidate that it may be the same work.
+HINT_STUDY = 0.15
+HINT_CANDIDATE = 0.5
 RELEVANT = ("include", "maybe")
 STATUS = {"include": "included", "exclude": "excluded", "maybe": "marked maybe"}
 
@@ -214,29 +216,34 @@ class Session:
     # ---- what the screen shows -----------------------------------------------------------------
 
     def hint(self, cid: str) -> list[str]:
-        """The included study and the other candidate this record most resembles, if any do."""
+        """What this record resembles: the nearest included study of the table, the nearest
+        candidate included or marked maybe, and any other candidate so alike it may be the same
+        work (the ranking model's features, cosine similarity)."""
         hints = []
         index = self.position[cid]
         study_rows = [self.position[f"study:{s['id']}"] for s in self.studies]
         for other, similarity in self.model.nearest(index, study_rows, k=1):
             if similarity >= HINT_STUDY:
-                hints.append(
-                    f"resembles the included study {self.ids[other].split(':', 1)[1]} (similarity {similarity:.2f})"
-                )
-        included = [
-            self.position[c] for c, r in self.settled()[0].items() if r["decision"] in RELEVANT and c in self.position
-        ]
+                study = self.ids[other].split(":", 1)[1]
+                hints.append(f"resembles the included study {study} (similarity {similarity:.2f})")
+        settled = self.settled()[0]
+        relevant = [self.position[c] for c, r in settled.items() if r["decision"] in RELEVANT and c != cid]
+        shown = set()
+        for other, similarity in self.model.nearest(index, relevant, k=1):
+            if similarity >= HINT_STUDY:
+                shown.add(other)
+                hints.append(self._candidate_hint(other, similarity))
         others = [self.position[c] for c in self.candidates if c != cid]
         for other, similarity in self.model.nearest(index, others, k=1):
-            if similarity >= HINT_CANDIDATE or (other in included and similarity >= HINT_STUDY):
-                other_id = self.ids[other]
-                decision = self.settled()[0].get(other_id)
-                status = STATUS[decision["decision"]] if decision else "undecided"
-                hints.append(
-                    f"resembles the candidate {other_id}, {status} (similarity {similarity:.2f}): "
-                    f"{self.candidates[other_id]['title'][:60]}"
-                )
+            if similarity >= HINT_CANDIDATE and other not in shown:
+                hints.append(self._candidate_hint(other, similarity))
         return hints
+
+    def _candidate_hint(self, index: int, similarity: float) -> str:
+        other = self.ids[index]
+        decision = self.settled()[0].get(other)
+        status = STATUS[decision["decision"]] if decision else "undecided"
+        return f"resembles the candidate {other}, {status} (similarity {similarity:.2f}): {self.candidates[other]['title'][:60]}"
 
     def sequence(self) -> list[int]:
         """The batch's decisions in the order they were made: 1 relevant, 0 not."""
@@ -364,6 +371,7 @@ def read_key(message: str, keys) -> str:
 
     @bindings.add("c-c")
     @bindings.add("c-d")
+    @bindings.add("<sigint>")  # Ctrl-C sent as a signal (kill -INT): quit, as the key does
     def _quit(event):
         event.app.exit(result="q")
 
@@ -616,6 +624,9 @@ def read_decisions(session: Session, path: str | Path) -> Imported:
         screened = _date_of(row.get("screened"), session.today)
         if screened is None:
             problems.append(Problem(line_no, "screened", f"{row.get('screened')!r} is not a date (YYYY-MM-DD)"))
+            continue
+        if screened > session.today.isoformat():
+            problems.append(Problem(line_no, "screened", f"{screened} is in the future"))
             continue
         earlier = settled.get(cid) if screener == session.screener else None
         if earlier is not None:
