@@ -185,6 +185,14 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _progress(args):
+    """Where a command says what it is doing (each request's wait, each retry, each page): on
+    standard error, at once (flushed), so a person sees every wait within 2 s of its start."""
+    if getattr(args, "quiet", False):
+        return lambda message: None
+    return lambda message: print(message, file=sys.stderr, flush=True)
+
+
 def cmd_search(args) -> int:
     from .data.transaction import write_all
     from .data.validation import DataFileError, InvalidStudiesError
@@ -193,9 +201,8 @@ def cmd_search(args) -> int:
     from .update.search import run_search
 
     repo = _repo(args)
-    say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
     try:
-        result = run_search(repo, today=_today(args), say=say)
+        result = run_search(repo, today=_today(args), say=_progress(args))
     except RegistryError as exc:
         return _fail(f"search stopped, nothing was written: {exc}")
     except (ProtocolError, DataFileError, InvalidStudiesError) as exc:
@@ -220,7 +227,9 @@ def cmd_add(args) -> int:
 
     repo = _repo(args)
     try:
-        addition = prepare_addition(args.target, repo, today=_today(args), screener=args.screener or "")
+        addition = prepare_addition(
+            args.target, repo, today=_today(args), screener=args.screener or "", say=_progress(args)
+        )
     except (AddError, NotFound) as exc:
         return _fail(f"nothing was added: {exc}", 1)
     except RegistryError as exc:
@@ -231,6 +240,8 @@ def cmd_add(args) -> int:
     row = addition.row
     print(f"added {row['id']}: {row['first_author']} ({row['year']}), {row['title'] or 'no title in the record'}")
     print(f"written: {', '.join(display(p) for p in addition.changes)} (BibTeX key {addition.bibtex_key})")
+    for warning in addition.warnings:
+        print(f"check: {warning}")
     if addition.similar:
         print(f"note: its title and year resemble the study {addition.similar}: check it is not the same work")
     print("next: fill in the cells marked TODO; python -m livingreview validate lists them by line and column")
@@ -322,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("target", help="a DOI (10.NNNN/…, or a doi.org link) or a candidate id (c2026-1a2b3c4d)")
     add.add_argument("--screener", help="who decided to include the candidate (recorded in screening.csv)")
+    add.add_argument("--quiet", action="store_true", help="no progress lines (waits, retries), only the result")
     add.set_defaults(run=cmd_add)
 
     release = commands.add_parser("release", parents=[shared], help="cut a dated version (releases.yml, CITATION.cff)")

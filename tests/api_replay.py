@@ -43,6 +43,13 @@ class Paper:
     extra: dict = field(default_factory=dict)
 
 
+def digits(text: str, n: int) -> int:
+    """A stable number of n digits from a text (an id a replayed service gives a paper)."""
+    import hashlib
+
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16) % 10**n
+
+
 # ---- NCBI E-utilities ------------------------------------------------------------------------
 
 
@@ -102,7 +109,7 @@ def europepmc_json(
     results = []
     for p in papers:
         item = {
-            "id": p.pmid or f"PPR{abs(hash(p.title)) % 10**6}",
+            "id": p.pmid or f"PPR{digits(p.title, 6)}",
             "source": "MED" if p.pmid else "PPR",
             "title": p.title,
             "authorString": ", ".join(f"{f} {g[:1]}" for f, g in p.authors) + ".",
@@ -150,17 +157,18 @@ def inverted(text: str) -> dict:
 
 def openalex_json(papers: list[Paper], *, next_cursor: str | None = None, count: int | None = None) -> dict:
     results = []
-    for i, p in enumerate(papers):
+    for p in papers:
+        work = f"W{4000000000 + digits(p.title + p.doi, 8)}"
         results.append(
             {
-                "id": f"https://openalex.org/W{4000000000 + i}",
+                "id": f"https://openalex.org/{work}",
                 "doi": f"https://doi.org/{p.doi}" if p.doi else None,
                 "title": p.title,
                 "display_name": p.title,
                 "publication_year": p.year,
                 "publication_date": f"{p.year}-11-01",
                 "ids": {
-                    "openalex": f"https://openalex.org/W{4000000000 + i}",
+                    "openalex": f"https://openalex.org/{work}",
                     **({"doi": f"https://doi.org/{p.doi}"} if p.doi else {}),
                     **({"pmid": f"https://pubmed.ncbi.nlm.nih.gov/{p.pmid}"} if p.pmid else {}),
                 },
