@@ -10,7 +10,8 @@ search               the monthly search: new records of PubMed, Europe PMC and O
                      last run become candidates for screening (data/candidates.csv).
 add DOI|CANDIDATE    a publication's Crossref record as a pre-filled row of data/studies.csv and a
                      record of book/references.bib.
-release              cut a dated version (data/releases.yml, CITATION.cff).
+release              cut a dated version: writes data/releases.yml and CITATION.cff (the book
+                     build then writes the Versions page and feed.xml from them).
 
 The commands that change files (search, add, release) write everything at once at the end, or
 nothing: offline or on an API error they print one line and exit 2. `--root DIR` runs a command
@@ -272,6 +273,12 @@ def cmd_release(args) -> int:
         print(f"written: {', '.join(display(p) for p in cut.changes)}")
     r = cut.release
     print(f"since the previous version: {len(r.added)} added, {len(r.corrected)} corrected, {len(r.removed)} removed")
+    open_maybes = len(r.awaiting or ())
+    print(
+        f"'maybe': {plural(open_maybes, 'record')} left open, screened again in the next update"
+        if open_maybes
+        else "'maybe': none left open"
+    )
     if cut.flow is not None:
         print("flow of this update (PRISMA2020 field names):")
         print(prisma_csv(cut.flow), end="")
