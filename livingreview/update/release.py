@@ -207,13 +207,14 @@ def release_notes_html(releases: list[Release], studies, studies_page: str = "st
 
 
 def versions_table_html(releases: list[Release], notes_page: str = "changelog.html") -> RawHTML:
-    """Every version, newest first: date, studies, what changed, a link to its notes."""
+    """Every version, newest first: date, studies, what changed, a link to its notes. Each row
+    has the version's anchor (Release.anchor), which the feed's release entries link to."""
     if not releases:
         return RawHTML('<p class="lr-muted">No version has been released yet.</p>')
     rows = []
     for r in reversed(releases):
         rows.append(
-            f'<tr><th scope="row"><a href="{esc(notes_page)}#{r.anchor}">{esc(r.version)}</a></th>'
+            f'<tr id="{r.anchor}"><th scope="row"><a href="{esc(notes_page)}#{r.anchor}">{esc(r.version)}</a></th>'
             f'<td><time datetime="{r.date:%Y-%m-%d}">{esc(date_label(r.date))}</time></td>'
             f"<td>{r.studies:,}</td><td>{len(r.added):,}</td><td>{len(r.corrected):,}</td><td>{len(r.removed):,}</td></tr>"
         )
