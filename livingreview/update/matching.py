@@ -7,7 +7,7 @@ a study?) and by every other way records come in. The rules, tried in order, the
 applies decides:
 
 1. the same identifier of any scheme a service gives (SCHEMES: DOI, PubMed id, PubMed Central
-   id, OpenAlex id, arXiv id, Europe PMC preprint id), each compared in its normal form (DOIs
+   id, OpenAlex id, arXiv id, Europe PMC's own id of a preprint or another source), each compared in its normal form (DOIs
    without a resolver prefix and in lower case, as DOIs are case-insensitive; `PMC123` and a
    PMC link alike; an arXiv id without its version);
 2. the same year (or one apart: a preprint and its article, an online-first and print date)
@@ -62,7 +62,7 @@ _PMCID = re.compile(r"pmc(\d{1,9})(?!\d)", re.I)
 _OPENALEX = re.compile(r"(?:^|/)(w\d{1,12})$", re.I)
 _ARXIV_NEW = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?$")
 _ARXIV_OLD = re.compile(r"([a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?$", re.I)
-_PPR = re.compile(r"^(?:.*/)?(ppr\d{1,12})$", re.I)
+_EUROPEPMC = re.compile(r"^([A-Za-z]{3})/([A-Za-z0-9._-]{1,40})$")
 
 
 def normal_pmcid(pmcid) -> str:
@@ -91,10 +91,12 @@ def normal_arxiv(arxiv) -> str:
     return ""
 
 
-def normal_ppr(ppr) -> str:
-    """Europe PMC's preprint id ('PPR123456') in upper case; '' otherwise."""
-    match = _PPR.match(str(ppr or "").strip())
-    return match.group(1).upper() if match else ""
+def normal_europepmc(record) -> str:
+    """Europe PMC's own id of a record, its source and id ('PPR/PPR123456' for a preprint,
+    'AGR/IND607445' for Agricola), source in upper case; '' otherwise. (Records of its sources
+    MED and PMC are known by their PMID and PMCID.)"""
+    match = _EUROPEPMC.match(str(record or "").strip())
+    return f"{match.group(1).upper()}/{match.group(2).upper()}" if match else ""
 
 
 #: Every identifier scheme a record may carry, with its normal form; the order is the order in
@@ -105,7 +107,7 @@ SCHEMES = {
     "pmcid": normal_pmcid,
     "arxiv": normal_arxiv,
     "openalex": normal_openalex,
-    "ppr": normal_ppr,
+    "europepmc": normal_europepmc,
 }
 #: Schemes whose ids a registry keeps apart: two different ones are two publications, however
 #: alike their titles (a series' parts).
@@ -129,7 +131,8 @@ def identifiers(ids: dict | None = None, **more) -> dict[str, str]:
 
 
 def ids_text(ids: dict) -> str:
-    """{scheme: id} as one cell: 'pmcid:PMC123;openalex:W456' (DOI and PMID have columns of their own)."""
+    """{scheme: id} as one cell: 'pmcid:PMC123;openalex:W456;europepmc:PPR/PPR789' (DOI and PMID
+    have columns of their own)."""
     return ";".join(f"{scheme}:{value}" for scheme, value in identifiers(ids).items() if scheme not in ("doi", "pmid"))
 
 
@@ -179,7 +182,7 @@ RULE_NAMES = {
     "pmcid": "PMCID",
     "arxiv": "arXiv id",
     "openalex": "OpenAlex id",
-    "ppr": "Europe PMC id",
+    "europepmc": "Europe PMC id",
 }
 
 

@@ -101,14 +101,19 @@ class Record:
     pmcid: str = ""
     openalex: str = ""
     arxiv: str = ""
-    ppr: str = ""
+    europepmc: str = ""  # Europe PMC's source/id of a record not from MED or PMC ('PPR/PPR123')
 
     def identifiers(self) -> dict[str, str]:
         """{scheme: id} of every identifier the service gave (livingreview.update.matching.SCHEMES)."""
         from .matching import identifiers
 
         return identifiers(
-            doi=self.doi, pmid=self.pmid, pmcid=self.pmcid, openalex=self.openalex, arxiv=self.arxiv, ppr=self.ppr
+            doi=self.doi,
+            pmid=self.pmid,
+            pmcid=self.pmcid,
+            openalex=self.openalex,
+            arxiv=self.arxiv,
+            europepmc=self.europepmc,
         )
 
     @property
@@ -145,7 +150,7 @@ def clean_record(
     pmcid="",
     openalex="",
     arxiv="",
-    ppr="",
+    europepmc="",
 ) -> Record:
     """A Record with every text field made plain and bounded (the API's text is untrusted)."""
     from .matching import identifiers
@@ -157,7 +162,7 @@ def clean_record(
         if total > 2000:
             break
         kept.append(name)
-    ids = identifiers(doi=doi, pmid=pmid, pmcid=pmcid, openalex=openalex, arxiv=arxiv, ppr=ppr)
+    ids = identifiers(doi=doi, pmid=pmid, pmcid=pmcid, openalex=openalex, arxiv=arxiv, europepmc=europepmc)
     return Record(
         source=source,
         title=plain_text(title, "title"),
@@ -170,7 +175,7 @@ def clean_record(
         pmcid=ids.get("pmcid", ""),
         openalex=ids.get("openalex", ""),
         arxiv=ids.get("arxiv", ""),
-        ppr=ids.get("ppr", ""),
+        europepmc=ids.get("europepmc", ""),
     )
 
 
@@ -690,7 +695,7 @@ def europepmc_record(item: dict) -> Record:
         doi=item.get("doi", ""),
         pmid=item.get("pmid", "") or (own_id if source == "MED" else ""),
         pmcid=item.get("pmcid", "") or (own_id if source == "PMC" else ""),
-        ppr=own_id if source == "PPR" else "",
+        europepmc=f"{source}/{own_id}" if source and own_id and source not in ("MED", "PMC") else "",
         authors=authors,
         venue=journal or item.get("journalTitle", "") or preprint,
         abstract=item.get("abstractText", ""),
