@@ -262,8 +262,9 @@ def test_records_arrive_as_plain_bounded_text(repo, replay):
             assert "<" not in cell and ">" not in cell and "&lt;" not in cell and "&amp;" not in cell, (column, cell)
             assert not any(ord(c) < 32 or c in "\u202e" for c in cell), (column, cell)
     first = candidates[0]
-    # Markup gone (the element's text stays as text), the escaped tag removed, the override dropped.
-    assert first["title"] == "Deep H2O & alert(1)"
+    # Markup gone (an element's text stays as text, a script's is dropped as no reader sees it),
+    # the escaped tag removed, the override dropped, a subscript digit kept as one.
+    assert first["title"] == "Deep H₂O &"
     assert len(first["abstract"]) <= 6000
     assert candidates[1]["title"].startswith("'=HYPERLINK") and candidates[1]["authors"].startswith("'=cmd")
     assert candidates[2]["title"] == "T Safe bold title"

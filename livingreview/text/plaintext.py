@@ -3,8 +3,10 @@
 Titles and abstracts arrive with JATS or HTML markup (<jats:p>, <i>, <sub>), character
 references (&amp;, &#8211;), odd white space and control characters, and sometimes with a
 payload meant for a page or a spreadsheet. Nothing from an API is markup to us: tags are
-removed, references decoded once, white space collapsed, control and invisible format
-characters dropped, and the length bounded. Whoever later puts the text into a page escapes it
+removed (a block's end, a paragraph or heading, leaves a space, a heading's a colon, so sections
+never run together), MathML and sub/superscript digits kept readable (x², H₂O, a/(b+1)),
+references decoded once, white space collapsed, control and invisible format characters
+dropped, and the length bounded. Whoever later puts the text into a page escapes it
 (livingreview.text.markup); a CSV writer neutralises formulas (livingreview.data.exports).
 """
 
@@ -33,7 +35,7 @@ _BLOCK = re.compile(
 #: colon, unless the heading ends in punctuation already.
 _HEADING_END = re.compile(r"([^\s.:;!?])\s*</h[1-6]\s*>", re.I)
 #: MathML (with or without the mml: prefix, as JATS and Europe PMC write it).
-_MATH = re.compile(r"<((?:mml:)?math)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_MATH = re.compile(r"<((?:\w+:)?math)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 #: Superscripts and subscripts with a character of their own; others are written x^(n+k), x_(ij).
 _SUPER = str.maketrans("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
 _SUB = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
@@ -87,7 +89,7 @@ def math_text(markup: str) -> str:
     √(x) for <msqrt>; every other element by its text. Unreadable MathML: its text, as before."""
     from defusedxml import ElementTree
 
-    cleaned = re.sub(r"<(/?)mml:", r"<\1", markup)
+    cleaned = re.sub(r"<(/?)\w+:", r"<\1", markup)
     cleaned = re.sub(r"\sxmlns(:\w+)?=\"[^\"]*\"", "", cleaned)
     try:
         root = ElementTree.fromstring(cleaned)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -115,15 +116,6 @@ class Record:
             arxiv=self.arxiv,
             europepmc=self.europepmc,
         )
-
-    @property
-    def label(self) -> str:
-        """How the record is named in a message: its best identifier, or its title."""
-        ids = self.identifiers()
-        if ids:
-            scheme, value = next(iter(ids.items()))
-            return f"{scheme.upper() if scheme in ('doi', 'pmid') else scheme} {value}"
-        return f"“{self.title[:60]}”" if self.title else "a record without title or identifier"
 
 
 def best_year(*values) -> int | None:
@@ -537,7 +529,7 @@ def _pubmed_article(article) -> Record | None:
     )
     return clean_record(
         "pubmed",
-        title=_text(body.find("ArticleTitle")) or _text(body.find("VernacularTitle")),
+        title=_markup(body.find("ArticleTitle")) or _markup(body.find("VernacularTitle")),
         year=year,
         doi=doi,
         pmid=_text(citation.find("PMID")),
@@ -556,7 +548,7 @@ def _pubmed_book(article) -> Record | None:
     book = document.find("Book")
     return clean_record(
         "pubmed",
-        title=_text(document.find("ArticleTitle")) or _text(book.find("BookTitle") if book is not None else None),
+        title=_markup(document.find("ArticleTitle")) or _markup(book.find("BookTitle") if book is not None else None),
         year=best_year(
             _text(book.find("PubDate/Year")) if book is not None else "",
             _history_year(article, "PubmedBookData"),
@@ -592,7 +584,7 @@ def _authors(node) -> list[str]:
 def _abstract(node) -> str:
     """The abstract's sections, each with its label ('BACKGROUND: ...'), one space apart."""
     return " ".join(
-        " ".join(filter(None, [part.get("Label", "") + ":" if part.get("Label") else "", _text(part)]))
+        " ".join(filter(None, [part.get("Label", "") + ":" if part.get("Label") else "", _markup(part)]))
         for part in node.iterfind("Abstract/AbstractText")
     )
 
@@ -600,6 +592,17 @@ def _abstract(node) -> str:
 def _text(node) -> str:
     """All the text inside an element, its children's (<i>, <sup>) included."""
     return "".join(node.itertext()) if node is not None else ""
+
+
+def _markup(node) -> str:
+    """An element's content as markup (<sup>2</sup>, MathML), for plain_text to read: x² stays
+    x², not x2 as its bare text would."""
+    from xml.etree import ElementTree
+
+    if node is None:
+        return ""
+    inner = ElementTree.tostring(node, encoding="unicode", short_empty_elements=False)
+    return re.sub(r"^<[^>]*>|</[^>]*>\s*$", "", inner.strip())
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,10 +4,15 @@ are new since the last run, de-duplicated, written as candidates for screening.
 One run: for each service (PubMed, Europe PMC, OpenAlex) ask for the records of the window
 (data/search.yml: from the last run, less an overlap, to today), reduce each to plain text, and
 sort it: already a study (the study table), already cited (cited.csv), already a candidate (an
-earlier run), found twice in this run, or new. New records become rows of candidates.csv, each
+earlier run), found twice in this run, or new. A record is recognised by any identifier it
+carries (DOI, PMID, PMCID, arXiv, OpenAlex or Europe PMC id: candidates.csv keeps the others in
+its `ids` column) or by its title and year (livingreview.update.matching), so a second run over
+the same window adds no candidate. New records become rows of candidates.csv, each
 with a pending row in screening.csv; search-runs.csv gets one row per service with the counts;
 search.yml's last_run becomes today. All of it is written at the end, at once
-(livingreview.data.transaction): a failure at any service leaves every file as it was.
+(livingreview.data.transaction): a failure at any service, an odd or incomplete answer, or fewer
+records than a service said it had (livingreview.update.registry) leaves every file as it was,
+last_run included, so that window is searched again.
 """
 
 from __future__ import annotations
