@@ -40,7 +40,7 @@ from ..text.wording import and_list, plural
 from . import registry
 from .matching import Index, Known, normal_pmid
 from .screening import csv_text, read_cycle, rewrite_text
-from .search import WHERE, candidate_id, candidate_row, known_records
+from .search import WHERE, candidate_id, candidate_row, known_records, merge_into
 
 FORMATS = ("ris", "medline", "wos", "csv")
 FORMAT_NAMES = {
@@ -359,6 +359,7 @@ def read_medline(text: str, path: Path) -> tuple[list[registry.Record], str]:
             year=_year(*fields.get("DP", []), *fields.get("DEP", [])),
             doi=doi,
             pmid=(fields.get("PMID") or [""])[0],
+            pmcid=(fields.get("PMC") or [""])[0],
             authors=fields.get("AU", []) or fields.get("FAU", []),
             venue=(fields.get("JT") or fields.get("TA") or [""])[0],
             abstract=" ".join(fields.get("AB", [])),
@@ -579,28 +580,28 @@ def run_import(
         labels[export.source] = export.database
         result.identified = len(export.records)
         for record in export.records:
-            match = index.find(doi=record.doi, pmid=record.pmid, title=record.title, year=record.year)
+            match = index.find_record(record)
             if match is not None:
                 where = match.known.where
                 result.dropped[where] += 1
                 result.rules[(where, match.rule)] += 1
                 row = by_id.get(match.known.label)
                 if row is not None:
-                    sources = row["sources"].split(";")
                     if where == "in_candidates":
-                        earlier = [labels.get(s, s) for s in sources if s.endswith("-export")]
+                        earlier = [labels.get(s, s) for s in row["sources"].split(";") if s.endswith("-export")]
                         if earlier:
                             result.earlier_imports[earlier[0]] += 1
-                    if export.source not in sources:
-                        row["sources"] = ";".join([*sources, export.source])
-                        changed_earlier = changed_earlier or where == "in_candidates"
+                    # The candidate gains this database as a source and any identifier it lacked.
+                    before = dict(row)
+                    merge_into(row, record, export.source, index)
+                    changed_earlier = changed_earlier or (row != before and where == "in_candidates")
                 continue
             cid = candidate_id(record, taken)
             taken.add(cid)
             row = candidate_row(record, cid, today, export.source)
             new_rows.append(row)
             by_id[cid] = row
-            index.add(Known(cid, "in_run", record.doi, record.pmid, record.title, record.year))
+            index.add(Known(cid, "in_run", record.doi, record.pmid, record.title, record.year, record.identifiers()))
             result.new += 1
         run_rows.append(result.run_row(today))
     changes = {}
