@@ -127,7 +127,9 @@ def table(results: dict) -> str:
     lines = [
         f"Measured by `benchmarks/screening.py` on {results['machine']} ({results['date']}), "
         f"{results['seeds']} seeds per dataset (means; WSS@95's range in brackets); the model: TF-IDF of words and word pairs, "
-        "a linear SVM retrained as decisions arrive, prior knowledge one included and one excluded record per seed.",
+        "a linear SVM retrained as decisions arrive (after each decision while they number under 100, then after "
+        "every tenth of those made so far, at most 1 % of the file), prior knowledge one included and one excluded "
+        "record per seed.",
         "",
         *rows,
         "",

@@ -506,7 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
     modes = screen.add_mutually_exclusive_group()
     modes.add_argument("--second", action="store_true", help="a second screener's blind pass over the candidates")
     modes.add_argument("--disagreements", action="store_true", help="list the candidates whose screeners disagree")
-    modes.add_argument("--resolve", action="store_true", help="settle the disagreements, as a third screener")
+    modes.add_argument(
+        "--resolve", action="store_true", help="settle disagreements (as a third screener) and open 'maybe's"
+    )
     modes.add_argument(
         "--stop", action="store_true", help="stop this update's screening early, once the stopping estimate holds"
     )

@@ -132,10 +132,17 @@ def test_second_screener_disagreements_and_a_third_who_settles_them(month):
     # A disputed candidate awaits a decision: the release would refuse it.
     assert ids[1] in load_cycle(Repository(month)).pending()
     carol = session(month, "carol", mode="resolve")
-    assert carol.undecided() == [ids[1]]
+    # To settle: the disagreement, and the candidate both left 'maybe'.
+    assert set(carol.undecided()) == {ids[1], ids[2]}
     assert {o["screener"] for o in carol.record(ids[1]).others} == {"alice", "bob"}
     carol.decide(ids[1], "exclude", "not-clinical", note="no patients")
     assert load_cycle(Repository(month)).decision(ids[1])["screener"] == "carol"
+    # Alice reads the full text of the maybe and settles it herself: a final line beside her first.
+    alice = session(month, mode="resolve")
+    assert alice.undecided() == [ids[2]]
+    alice.decide(ids[2], "include", note="full text: a clinical evaluation")
+    assert load_cycle(Repository(month)).decision(ids[2])["decision"] == "include"
+    assert session(month, "dave", mode="resolve").undecided() == []
     assert run("validate", "--root", str(month), "--date", TODAY)[0] == 0
 
 

@@ -18,7 +18,8 @@ A Session holds what the screen needs, without the terminal:
 
 Modes: the default screens candidates nobody has decided; `second` screens, blind, those this
 screener has not decided (a second screener's pass); `resolve` walks the candidates whose
-screeners disagree, showing their decisions, for a third to settle (a line marked final).
+screeners disagree, and those left 'maybe' (this update's or an earlier one's), showing the
+decisions so far, for a final decision (a line marked final, which counts over the others).
 `stop()` records an early stop (data/screening-stops.csv) once the estimate holds; the update's
 flow and release notes then count the rest as not screened.
 
@@ -137,7 +138,8 @@ class Session:
         """The candidates this mode shows, most likely relevant first; skipped ones last."""
         settled, disputed = self.settled()
         if self.mode == "resolve":
-            waiting = [cid for cid in self.candidates if cid in disputed]
+            open_maybe = {c for c, r in settled.items() if r["decision"] == "maybe"}
+            waiting = [cid for cid in self.candidates if cid in disputed or cid in open_maybe]
         elif self.mode == "second":
             mine = self.mine()
             waiting = [cid for cid in self.candidates if cid not in mine]
@@ -170,7 +172,8 @@ class Session:
         note = " ".join((note or self.notes.pop(cid, "")).split())
         if reason == "other" and not note:
             raise ScreenError("the reason 'other' needs a note saying why")
-        if any(r["candidate_id"] == cid and r["screener"] == self.screener for r in self.lines):
+        final = "yes" if self.mode == "resolve" else ""
+        if any(r["candidate_id"] == cid and r["screener"] == self.screener and r["final"] == final for r in self.lines):
             raise ScreenError(f"{self.screener} has already decided {cid}; undo it first")
         line = {
             "candidate_id": cid,
@@ -180,7 +183,7 @@ class Session:
             "screener": self.screener,
             "screened": self.today.isoformat(),
             "study_id": "",
-            "final": "yes" if self.mode == "resolve" else "",
+            "final": final,
         }
         text = self.repo.screening.read_text(encoding="utf-8")
         write_all({self.repo.screening: csv_text("screening", [line], text)})
