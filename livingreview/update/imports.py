@@ -418,8 +418,9 @@ def read_wos(text: str, path: Path) -> tuple[list[registry.Record], str]:
     return records, "Web of Science"
 
 
-def read_csv(text: str, path: Path) -> tuple[list[registry.Record], str]:
-    """A CSV (or tab- or semicolon-separated) export: columns found by the names databases use."""
+def delimited_rows(text: str, path: Path) -> tuple[list[list[str]], list[int]]:
+    """The non-blank rows of a CSV (or tab- or semicolon-separated: the first line's most common
+    of the three) and the line each starts on. Raises ImportFileError."""
     first = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -434,6 +435,12 @@ def read_csv(text: str, path: Path) -> tuple[list[registry.Record], str]:
         raise ImportFileError(f"{path}:{previous + 1}: cannot be read as CSV ({exc})") from None
     if not rows:
         raise ImportFileError(f"{path}: the file is empty")
+    return rows, lines
+
+
+def read_csv(text: str, path: Path) -> tuple[list[registry.Record], str]:
+    """A CSV (or tab- or semicolon-separated) export: columns found by the names databases use."""
+    rows, lines = delimited_rows(text, path)
     header = [name.strip().lower() for name in rows[0]]
     position = {}
     for key, names in CSV_COLUMNS.items():

@@ -670,19 +670,12 @@ def _date_of(value, today: _dt.date) -> str | None:
 
 
 def _csv_decisions(text: str, path: Path) -> list[tuple[int, dict]]:
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    from .imports import ImportFileError, delimited_rows
+
     try:
-        rows, lines, previous = [], [], 0
-        for row in reader:
-            start, previous = previous + 1, reader.line_num
-            rows.append(row)
-            lines.append(start)
-    except csv.Error as exc:
-        raise ScreenError(f"{path}:{previous + 1}: cannot be read as CSV ({exc})") from None
-    if not rows:
-        raise ScreenError(f"{path}: the file is empty")
+        rows, lines = delimited_rows(text, path)
+    except ImportFileError as exc:
+        raise ScreenError(str(exc)) from None
     header = rows[0]
     wanted = {
         "candidate_id": _pick(header, ("candidate_id",)),
@@ -699,8 +692,6 @@ def _csv_decisions(text: str, path: Path) -> list[tuple[int, dict]]:
     position = {name: header.index(column) for name, column in wanted.items() if column is not None}
     out = []
     for row, line in zip(rows[1:], lines[1:]):
-        if not any(cell.strip() for cell in row):
-            continue
         if len(row) != len(header):
             raise ScreenError(f"{path}:{line}: the row has {len(row)} fields but the header has {len(header)}")
         out.append((line, {name: row[i] for name, i in position.items()}))
