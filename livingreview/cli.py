@@ -13,8 +13,11 @@ import FILE...       records exported by hand from a database (RIS, PubMed MEDLI
 screen               screen the candidates in the terminal, most likely inclusions first, with a
                      stopping estimate; --simulate, --export and --import for ASReview and
                      spreadsheets.
-add DOI|CANDIDATE    a publication's Crossref record as a pre-filled row of data/studies.csv and a
-                     record of book/references.bib.
+add DOI|CANDIDATE... | --included
+                     publications (Crossref's record, or a candidate's own) as pre-filled rows of
+                     data/studies.csv, with suggested codes, and records of book/references.bib.
+code [ID...]         a new study's descriptive fields and codes in the terminal, the suggested
+                     terms pre-selected, the abstract beside them.
 release              cut a dated version: writes data/releases.yml and CITATION.cff (the book
                      build then writes the Versions page and feed.xml from them).
 
@@ -69,24 +72,32 @@ def _report(args, path: str, problems, unreadable: str | None, summary: str) -> 
     return 0
 
 
-def _check_studies(args, target) -> tuple[int, object]:
+def _check_studies(args, target, repo=None) -> tuple[int, object]:
     from .data.counts import terms_used
+    from .data.paths import Repository
     from .data.studies import load_studies
     from .data.validation import DataFileError, InvalidStudiesError
+    from .update.coding import copy_problems
 
     path = display(target)
+    try:
+        # An added study's descriptive fields must not copy its abstract (candidates.csv,
+        # screening.csv and book/references.bib say which abstract is its).
+        copied = copy_problems(repo or Repository(), target)
+    except DataFileError:
+        copied = []  # the unreadable file is reported on its own line
     try:
         frame = load_studies(path)
     except DataFileError as exc:
         return _report(args, path, [], str(exc), ""), None
     except InvalidStudiesError as exc:
-        return _report(args, path, exc.problems, None, ""), None
+        return _report(args, path, exc.problems + copied, None, ""), None
     years = f", {frame['year'].min()}–{frame['year'].max()}" if len(frame) else ""
     summary = (
         f"{plural(len(frame), 'study', 'studies')}, {plural(terms_used(frame, 'domain'), 'clinical domain')}, "
         f"{plural(terms_used(frame, 'model_family'), 'model family', 'model families')}{years}"
     )
-    return _report(args, path, [], None, summary), frame
+    return _report(args, path, copied, None, summary), frame
 
 
 def _check_other(args, kind: str, target, repo, frame=None) -> int:
@@ -147,14 +158,14 @@ def cmd_validate(args) -> int:
     if args.path is not None:
         kind = args.kind or FILE_KINDS.get(Path(args.path).name, "studies")
         if kind == "studies":
-            return _check_studies(args, args.path)[0]
+            return _check_studies(args, args.path, repo)[0]
         frame = None
         if kind in ("cited", "screening"):  # cross-file rules need the study table, if it is valid
             frame = _quiet_studies(repo.studies)
         return _check_other(args, kind, args.path, repo, frame)
     from .update.screening import OPTIONAL as screening_optional
 
-    code, frame = _check_studies(args, repo.studies if args.root else studies_path())
+    code, frame = _check_studies(args, repo.studies if args.root else studies_path(), repo)
     codes = [code]
     for kind, target in (
         ("cited", repo.cited),
@@ -368,14 +379,21 @@ def _simulate(args) -> int:
 def cmd_add(args) -> int:
     from .data.transaction import write_all
     from .data.validation import DataFileError, InvalidStudiesError
-    from .update.prefill import AddError, prepare_addition
+    from .update.prefill import AddError, prepare_additions
     from .update.protocol import ProtocolError
     from .update.registry import NotFound, RegistryError
 
+    if not args.targets and not args.included:
+        return _fail("say what to add: a DOI, a candidate id, or --included (every included candidate)", 1)
     repo = _repo(args)
     try:
-        addition = prepare_addition(
-            args.target, repo, today=_today(args), screener=args.screener or "", say=_progress(args)
+        batch = prepare_additions(
+            args.targets,
+            repo,
+            included=args.included,
+            today=_today(args),
+            screener=_screener(args),
+            say=_progress(args),
         )
     except (AddError, NotFound) as exc:
         return _fail(f"nothing was added: {exc}", 1)
@@ -383,15 +401,51 @@ def cmd_add(args) -> int:
         return _fail(f"nothing was added: {exc}")
     except (ProtocolError, DataFileError, InvalidStudiesError) as exc:
         return _fail(f"nothing was added: {_first_line(exc)} (run: python -m livingreview validate)")
-    write_all(addition.changes)
-    row = addition.row
-    print(f"added {row['id']}: {row['first_author']} ({row['year']}), {row['title'] or 'no title in the record'}")
-    print(f"written: {', '.join(display(p) for p in addition.changes)} (BibTeX key {addition.bibtex_key})")
-    for warning in addition.warnings:
-        print(f"check: {warning}")
-    if addition.similar:
-        print(f"note: its title and year resemble the study {addition.similar}: check it is not the same work")
-    print("next: fill in the cells marked TODO; python -m livingreview validate lists them by line and column")
+    if not batch.changes:
+        print("nothing to add: every included candidate is a study already")
+        return 0
+    write_all(batch.changes)
+    for addition in batch.additions:
+        row = addition.row
+        print(
+            f"added {row['id']}: {row['first_author']} ({row['year']}), {row['title'] or 'no title in the record'}"
+            + (f" [{addition.candidate}, from {addition.source}]" if addition.candidate else "")
+        )
+        shown = [f"{column} {';'.join(s.terms) or '-'}" for column, s in addition.suggestions.items()]
+        print(f"  suggested: {', '.join(shown)}")
+        for warning in addition.warnings:
+            print(f"  check: {warning}")
+        if addition.similar:
+            print(f"  note: its title and year resemble the study {addition.similar}: check it is not the same work")
+    for link in batch.links:
+        print(f"linked {link.candidate} to the study {link.study}, already in the table (same DOI)")
+    keys = ", ".join(a.bibtex_key for a in batch.additions)
+    print(f"written: {', '.join(display(p) for p in batch.changes)}" + (f" (BibTeX keys {keys})" if keys else ""))
+    if batch.additions:
+        ids = " ".join(a.row["id"] for a in batch.additions)
+        print(
+            f"next: python -m livingreview code {ids} (summarise each study in your own words, accept or edit "
+            "the suggested codes)"
+        )
+    return 0
+
+
+def cmd_code(args) -> int:
+    from .data.validation import DataFileError
+    from .update.coding_screen import CodeError, CodingSession, run_coding
+
+    try:
+        session = CodingSession(_repo(args), args.ids or None)
+    except CodeError as exc:
+        return _fail(str(exc), 1)
+    except DataFileError as exc:
+        return _fail(f"code cannot start: {_first_line(exc)} (run: python -m livingreview validate)")
+    if not session.ids:
+        print("nothing to code: no study has a cell still to do")
+        return 0
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        return _fail("code needs a terminal; or fill in the cells of data/studies.csv in an editor")
+    run_coding(session)
     return 0
 
 
@@ -531,12 +585,33 @@ def build_parser() -> argparse.ArgumentParser:
     screen.set_defaults(run=cmd_screen)
 
     add = commands.add_parser(
-        "add", parents=[shared], help="add a publication by DOI or candidate id as a pre-filled row of the study table"
+        "add",
+        parents=[shared],
+        help="add publications by DOI or candidate id (or every included candidate) as pre-filled rows of the study table",
     )
-    add.add_argument("target", help="a DOI (10.NNNN/…, or a doi.org link) or a candidate id (c2026-1a2b3c4d)")
-    add.add_argument("--screener", help="who decided to include the candidate (recorded in screening.csv)")
+    add.add_argument(
+        "targets",
+        nargs="*",
+        metavar="DOI|CANDIDATE",
+        help="a DOI (10.NNNN/…, or a doi.org link) or a candidate id (c2026-1a2b3c4d); several at once",
+    )
+    add.add_argument(
+        "--included", action="store_true", help="every candidate whose decision is an inclusion and is not a study yet"
+    )
+    add.add_argument(
+        "--screener",
+        help="who adds the candidates, recorded in screening.csv (default: $LIVINGREVIEW_SCREENER, else git's user.name)",
+    )
     add.add_argument("--quiet", action="store_true", help="no progress lines (waits, retries), only the result")
     add.set_defaults(run=cmd_add)
+
+    code = commands.add_parser(
+        "code",
+        parents=[shared],
+        help="fill in new studies' descriptive fields and codes in the terminal (suggested codes pre-selected)",
+    )
+    code.add_argument("ids", nargs="*", metavar="ID", help="the studies (default: every study with a cell still to do)")
+    code.set_defaults(run=cmd_code)
 
     release = commands.add_parser("release", parents=[shared], help="cut a dated version (releases.yml, CITATION.cff)")
     release.add_argument("--notes", help="a sentence for the release notes (corrections, anything readers should know)")
