@@ -12,7 +12,7 @@ walks its cells still to do:
   accepts, editing changes them; a term by its key, its number in the list shown or, with Tab,
   completed), with why each was suggested. An accepted cell holds the bare terms, no longer
   marked, so the validator and `release` accept it.
-An empty line leaves a cell to do; Ctrl-D or Ctrl-C stops (what was saved stays). Each cell is
+An empty line leaves a cell to do; Ctrl-C (or Ctrl-D on an empty line) stops: what was saved stays. Each cell is
 written at once (livingreview.data.transaction), by replacing only the study's own row, so a
 crash loses at most the cell on screen.
 
@@ -246,7 +246,7 @@ def run_coding(
 ) -> int:
     """Walk every cell still to do of the session's studies; return the number of cells saved."""
     say(
-        "Enter saves a cell; an empty line leaves it to do; Ctrl-D stops (every cell saved stays). "
+        "Enter saves a cell; an empty line leaves it to do; Ctrl-C stops (every cell saved stays). "
         "Descriptive fields: in your own words, never the abstract's."
     )
     for position, study in enumerate(session.ids, 1):

@@ -240,6 +240,12 @@ def candidate_authors(candidate: dict) -> list[str]:
     return [a.strip() for a in str(candidate.get("authors") or "").split(";") if a.strip()]
 
 
+def is_family_first(author: str) -> bool:
+    """Whether a name says which part is the family name: 'Smith, Jane' or 'Smith JA'."""
+    author = " ".join(author.split())
+    return "," in author or bool(re.fullmatch(r".+ [A-Z]{1,4}", author))
+
+
 def family_name(author: str) -> str:
     """The family name in an author as records write it: 'Smith, Jane' and 'Smith JA' (PubMed,
     Europe PMC) -> Smith; 'Jane Smith' (OpenAlex's display name) -> Smith."""
@@ -528,7 +534,7 @@ def _from_candidate(candidate: dict, state: _State, today: _dt.date, ask_crossre
         f" ({candidate['sources'].replace(';', ', ')})" if candidate.get("sources") else ""
     )
     authors = candidate_authors(candidate)
-    if authors:
+    if authors and not is_family_first(authors[0]):
         warnings.append(f"the first author's family name “{row['first_author']}” is read from “{authors[0]}”: check it")
     if row["year"] == TODO:
         warnings.append("the candidate's record gives no year: fill in the year from the publication")

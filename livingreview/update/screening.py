@@ -289,3 +289,9 @@ def csv_text(kind: str, rows: list[dict], existing: str = "") -> str:
         existing += "\n"
     writer.writerows({name: "" if row.get(name) is None else str(row[name]) for name in columns(kind)} for row in rows)
     return existing + out.getvalue()
+
+
+def rewrite_text(kind: str, rows: list[dict]) -> str:
+    """The whole file from its rows: for candidates.csv, whose rows gain identifiers and sources
+    in place when an import finds them again (screening.csv is only ever appended to)."""
+    return csv_text(kind, rows)
