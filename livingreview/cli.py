@@ -457,6 +457,15 @@ def cmd_release(args) -> int:
     from .update.versions import ReleasesError
 
     repo = _repo(args)
+    if args.check:
+        from .update.release import release_check
+
+        try:
+            ok, message = release_check(repo)
+        except (ReleasesError, DataFileError, InvalidStudiesError) as exc:
+            return _fail(f"not released: {_first_line(exc)} (run: python -m livingreview validate)", 1)
+        print(f"released: {message}" if ok else f"not released: {message}", file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else 1
     try:
         cut = prepare_release(repo, today=_today(args), notes=args.notes or "")
     except (ReleaseError, ReleasesError) as exc:
@@ -616,6 +625,11 @@ def build_parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", parents=[shared], help="cut a dated version (releases.yml, CITATION.cff)")
     release.add_argument("--notes", help="a sentence for the release notes (corrections, anything readers should know)")
     release.add_argument("--dry-run", action="store_true", help="show what would be released; write nothing")
+    release.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 unless the last version holds every search and the table as it is (the monthly pull request's check)",
+    )
     release.set_defaults(run=cmd_release)
     return parser
 

@@ -118,6 +118,35 @@ def prepare_release(repo: Repository | None = None, *, today: _dt.date | None = 
     return Cut(release, changes, flow)
 
 
+def release_check(repo: Repository | None = None) -> tuple[bool, str]:
+    """Whether the branch holds its release (`release --check`, the monthly pull request's check:
+    merging it is the release): every search run and import is counted in a version, and the
+    study table is the last version's, row for row. (ok, one line saying so or what to do)."""
+    repo = repo or Repository()
+    studies = load_studies(repo.studies)
+    cycle = load_cycle(repo, study_ids=set(studies["id"]))
+    releases = load_releases(repo.releases)
+    todo = "run python -m livingreview release on this branch, commit and push"
+    done = searched_dates(releases)
+    open_dates = sorted({run["date"] for run in [*cycle.runs, *cycle.imports]} - done)
+    if open_dates:
+        return False, f"the search or import of {and_list(open_dates)} is in no version yet: {todo}"
+    if not releases:
+        return False, f"no version has been released: {todo}"
+    last = releases[-1]
+    rows = {row["id"]: row_digest(row) for row in studies.to_dict("records")}
+    changed = sorted(i for i in set(rows) | set(last.rows) if rows.get(i) != last.rows.get(i))
+    if changed:
+        return False, (
+            f"the study table differs from version {last.version} in {plural(len(changed), 'row')} "
+            f"(first: {changed[0]}): {todo}"
+        )
+    return True, (
+        f"version {last.version} ({last.date}) holds this update: {len(last.added)} added, "
+        f"{len(last.corrected)} corrected, {len(last.removed)} removed; merging it releases it"
+    )
+
+
 def releases_text(releases: list[Release]) -> str:
     """data/releases.yml for these releases (the whole file: it is written only by `release`)."""
     items = []
