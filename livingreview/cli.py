@@ -411,8 +411,9 @@ def cmd_add(args) -> int:
             f"added {row['id']}: {row['first_author']} ({row['year']}), {row['title'] or 'no title in the record'}"
             + (f" [{addition.candidate}, from {addition.source}]" if addition.candidate else "")
         )
-        shown = [f"{column} {';'.join(s.terms) or '-'}" for column, s in addition.suggestions.items()]
-        print(f"  suggested: {', '.join(shown)}")
+        shown = [f"{column} {';'.join(s.terms)}" for column, s in addition.suggestions.items() if s.terms]
+        missing = [column for column, s in addition.suggestions.items() if not s.terms]
+        print("  suggested: " + "; ".join([*shown, *([f"nothing for {', '.join(missing)}"] if missing else [])]))
         for warning in addition.warnings:
             print(f"  check: {warning}")
         if addition.similar:

@@ -45,7 +45,7 @@ def test_add_a_doi_prefills_a_row_and_a_bibtex_record(repo, replay):
     assert all(is_to_do(row[c]) for c in LIST_COLUMNS)
     assert suggested_terms(row["model_family"]) == "diffusion"
     assert "histopathology" in suggested_terms(row["modality"]).split(";")
-    assert "suggested: domain" in out and "model_family diffusion" in out
+    assert "  suggested: " in out and "model_family diffusion" in out
     # The validator names every to-do cell, suggestions included, on the new row's line, by column.
     code, _out, err = run("validate", "--root", str(repo))
     assert code == 1

@@ -145,7 +145,7 @@ def test_a_month_imported_searched_and_screened_counts_every_record_once(repo, r
 RECIPE = ROOT / "book" / "monthly-update.json"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]|\r")
 #: The inclusions of the replayed month: a record with a recorded Crossref answer (found by
-#: Europe PMC), a MEDLINE record without a DOI, a Scopus record whose DOI Crossref does not know.
+#: OpenAlex), a MEDLINE record without a DOI, a Scopus record whose DOI Crossref does not know.
 FRET_DOI = "10.1038/srep16696"
 NO_DOI_TITLE = "PDB file parser and structure class implemented in Python."
 SCOPUS_DOI = "10.1136/gutjnl-2019-318308"
@@ -335,13 +335,18 @@ def test_the_monthly_recipe_from_search_to_release_with_no_file_edited_by_hand(t
     m = Maintainer(root, day)
     recorded = json.loads(RECIPE.read_text(encoding="utf-8")) if RECIPE.exists() else {"steps": []}
 
-    # The services: Europe PMC finds a record Crossref's recorded answer describes (with its abstract).
+    # The services: PubMed answers with Biopython's recorded efetch XML, Europe PMC with the odd
+    # records written in its documented shape (tests/test_search.py's recorded month), and OpenAlex
+    # finds a work whose Crossref answer habanero recorded (with its abstract).
+    from test_search import recorded_month
+
     from api_replay import cassette
 
+    recorded_month(replay)
     answers = cassette("habanero/test_works_with_many_ids.yaml")
     fret = json.loads(answers[FRET_DOI].get_data())["message"]
     replay.recorded_crossref = answers
-    replay.europepmc = [
+    replay.openalex = [
         [
             Paper(
                 fret["title"][0],
@@ -355,8 +360,8 @@ def test_the_monthly_recipe_from_search_to_release_with_no_file_edited_by_hand(t
     ]
 
     exports = [str(p.relative_to(ROOT)) for p in (RIS, MEDLINE)]
-    m.run("import", *exports)
-    m.run("search")
+    m.run("search")  # as the workflow runs it, opening the month's pull request
+    m.run("import", *exports)  # on that branch, what the maintainer exported from other databases
     candidates = rows(root / "data" / "candidates.csv")
     include = {
         c["candidate_id"] for c in candidates if c["doi"] in (FRET_DOI, SCOPUS_DOI) or c["title"] == NO_DOI_TITLE
