@@ -308,3 +308,40 @@ def test_a_disputed_candidate_is_not_added(screened):
     code, _out, err = run("add", excluded, "--root", str(repo), "--date", TODAY, "--screener", "bob", "--quiet")
     assert code == 1 and "screeners disagree" in err and "screen --resolve" in err
     assert snapshot(repo) == before
+
+
+def test_the_code_screen_walks_the_cells_asks_again_and_stops(screened):
+    """run_coding with typed lines: '?' shows the abstract again, a copied field and an unknown
+    term are asked again, an empty line leaves a cell to do, Enter accepts the suggestion, and a
+    stop keeps what was saved."""
+    from livingreview.update.coding_screen import run_coding
+
+    repo = screened
+    assert add_included(repo)[0] == 0
+    study = next(r["id"] for r in rows(repo / "data" / "studies.csv") if r["title"] == DIFFUSION.title)
+    session = CodingSession(Repository(repo), [study])
+    copied = "latent diffusion model on forty thousand chest radiographs from two hospitals and used the synthetic"
+    texts = iter(
+        ["?", copied, "Chest radiographs of two hospitals", ""]  # dataset asked three times; method left to do
+        + [f"Our words on the {c}" for c in TABLE1_COLUMNS[2:]]
+    )
+    terms = iter(["difusion", "ACCEPT", None])  # the domain: a typo, then Enter; then a stop
+    said: list[str] = []
+    defaults: list[str] = []
+
+    def terms_line(message, default, keys):
+        defaults.append(default)
+        answer = next(terms)
+        return default if answer == "ACCEPT" else answer
+
+    saved = run_coding(session, say=said.append, text_line=lambda message: next(texts), terms_line=terms_line)
+    text = "\n".join(said)
+    assert text.count("Abstract (the abstract of its candidate") == 2  # the card, and again on '?'
+    assert "not saved: copies 15 consecutive words" in text and "left to do: method" in text
+    assert "not saved: 'difusion' is no term of Clinical domain" in text
+    row = next(r for r in rows(repo / "data" / "studies.csv") if r["id"] == study)
+    assert row["dataset"] == "Chest radiographs of two hospitals" and row["method"] == TODO
+    # The domain's suggestion was pre-filled and accepted as it was: now bare terms, no mark.
+    assert "radiology" in defaults[0].split(";") and row["domain"] == defaults[0]
+    assert SUGGESTED in row["modality"]  # stopped there: still only suggested
+    assert saved == 1 + 4 + 1 and f"still to do: {study}: method, modality" in text

@@ -12,9 +12,10 @@ walks its cells still to do:
   accepts, editing changes them; a term by its key, its number in the list shown or, with Tab,
   completed), with why each was suggested. An accepted cell holds the bare terms, no longer
   marked, so the validator and `release` accept it.
-An empty line leaves a cell to do; Ctrl-C (or Ctrl-D on an empty line) stops: what was saved stays. Each cell is
-written at once (livingreview.data.transaction), by replacing only the study's own row, so a
-crash loses at most the cell on screen.
+An empty line leaves a cell to do; '?' shows the study and its abstract again; Ctrl-C (or Ctrl-D
+on an empty line) stops: what was saved stays. Each cell is written at once
+(livingreview.data.transaction), by replacing only the study's own row, so a crash loses at most
+the cell on screen.
 
 CodingSession holds what the screen needs, without the terminal; run_coding is the terminal.
 """
@@ -47,6 +48,8 @@ FIELD_HINTS = {
 }
 #: Typed for a coded column that may be empty (limitation themes): no term.
 NONE = "none"
+#: Typed at any prompt: the study and its abstract shown again (they scroll away as cells are filled).
+AGAIN = "?"
 
 
 class CodeError(Exception):
@@ -246,8 +249,8 @@ def run_coding(
 ) -> int:
     """Walk every cell still to do of the session's studies; return the number of cells saved."""
     say(
-        "Enter saves a cell; an empty line leaves it to do; Ctrl-C stops (every cell saved stays). "
-        "Descriptive fields: in your own words, never the abstract's."
+        "Enter saves a cell; an empty line leaves it to do; ? shows the study and its abstract again; Ctrl-C "
+        "stops (every cell saved stays). Descriptive fields: in your own words, never the abstract's."
     )
     for position, study in enumerate(session.ids, 1):
         cells = session.to_do(study)
@@ -274,6 +277,9 @@ def _ask_text(session, study, column, say, text_line) -> bool | None:
         typed = text_line(f"{column}> ")
         if typed is None:
             return None
+        if typed.strip() == AGAIN:
+            say(study_card(session, study, session.ids.index(study) + 1))
+            continue
         if not typed.strip():
             say(f"left to do: {column}")
             return False
@@ -305,6 +311,9 @@ def _ask_terms(session, study, column, say, terms_line) -> bool | None:
         typed = terms_line(f"{column}> ", SEPARATOR.join(suggestion.terms), list(facet.terms))
         if typed is None:
             return None
+        if typed.strip() == AGAIN:
+            say(study_card(session, study, session.ids.index(study) + 1))
+            continue
         if not typed.strip():
             say(f"left to do: {column}")
             return False
