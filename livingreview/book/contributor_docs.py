@@ -36,6 +36,7 @@ from ..data.paths import (
 from ..data.schema import schema_fields
 from ..data.vocabulary import LIST_COLUMNS, Facet, load_vocabulary
 from ..text.markup import esc
+from ..text.wording import plural
 
 # --------------------------------------------------------------------------------------------
 # The model: runs of inline text, rendered as Markdown or HTML
@@ -396,7 +397,7 @@ def _shown_output(output: str) -> str:
     lines = output.splitlines()
     if len(lines) <= SHOWN_LINES:
         return output
-    return "\n".join(lines[:SHOWN_LINES] + [f"… ({len(lines) - SHOWN_LINES} more lines)"])
+    return "\n".join(lines[:SHOWN_LINES] + [f"… ({plural(len(lines) - SHOWN_LINES, 'more line')})"])
 
 
 def maintainer_steps_markdown() -> str:
