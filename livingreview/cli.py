@@ -22,8 +22,9 @@ release              cut a dated version: writes data/releases.yml and CITATION.
                      build then writes the Versions page and feed.xml from them).
 
 The commands that change files (search, import, add, release) write everything at once at the
-end, or nothing (screen saves each decision the moment it is made): offline or on an API error they print one line and exit 2. `--root DIR` runs a command
-on another checkout of the repository (the tests use copies); `--date` sets today's date.
+end, or nothing (screen saves each decision, code each cell, the moment it is made): offline or
+on an API error they print one line and exit 2. `--root DIR` runs a command on another checkout
+of the repository (the tests use copies); `--date` sets today's date.
 
 A command is a function cmd_NAME(args) -> exit code, registered in build_parser(); it imports
 what it needs when it runs, so `--help` stays instant.
