@@ -153,30 +153,38 @@ def test_notes_quote_the_source_word_for_word(table1):
     assert quoted >= len(CODING_DECISIONS)
 
 
-#: The coding points raised when Table 1 was read against the source (issue #16), as decided;
-#: the reason for each is in the row's `notes`, in the source's words.
+#: The coding points raised when Table 1 was read against the source (issues #16 and #21), as
+#: decided; the reason for each is in the row's `notes`, in the source's words.
 CODING_DECISIONS = {
-    "lang-2024": {"limitation_themes": {"confounding-causality", "bias-fairness"}},
+    "lang-2024": {"limitation_themes": {"confounding-causality"}},
     "khosravi-2024": {"limitation_themes": {"fidelity-rare-cases", "data-quality", "bias-fairness"}},
     "bhatt-2025": {
         "modality": {"2d-image", "3d-volume"},
         "limitation_themes": {"data-quality", "safety"},
-        "contribution": {"image-enhancement"},
+        "contribution": {"image-enhancement", "decision-support"},
     },
-    "bordukova-2023": {"contribution": {"simulation"}, "domain": {"clinical-trials"}},
-    "patel-2024": {"limitation_themes": {"confounding-causality"}},
-    "huang-2023": {"modality": {"multimodal"}},
-    "liu-2025": {"modality": {"multimodal"}},
-    "han-2020": {"modality": {"medical-image"}},
+    "bordukova-2023": {"contribution": {"simulation"}, "domain": {"clinical-trials"}, "model_family": {"diffusion"}},
+    "patel-2024": {"limitation_themes": {"confounding-causality"}, "contribution": {"decision-support"}},
+    "huang-2023": {"modality": {"multimodal"}, "contribution": {"decision-support"}},
+    "liu-2025": {
+        "modality": {"multimodal", "medical-knowledge-text"},
+        "contribution": {"decision-support", "question-answering"},
+        "limitation_themes": {"safety", "knowledge-gaps"},
+    },
+    "han-2020": {"modality": {"medical-image"}, "contribution": {"decision-support"}},
+    "zeng-2022": {"contribution": {"design"}},
+    "la-salvia-2022": {"limitation_themes": {"evaluation"}},
     "ultsch-2025": {"domain": {"dermatology", "oncology"}},
     "alkhalaf-2024": {"domain": {"aged-care", "nutrition"}},
 }
 #: ... and what those decisions ruled out.
 RULED_OUT = {
-    "lang-2024": {"limitation_themes": {"interpretability"}},
-    "bordukova-2023": {"contribution": {"data-augmentation"}},
+    "lang-2024": {"limitation_themes": {"interpretability", "bias-fairness"}},
+    "bordukova-2023": {"contribution": {"data-augmentation"}, "model_family": {"other-ml"}},
     "patel-2024": {"limitation_themes": {"evaluation"}},
     "han-2020": {"modality": {"2d-image", "3d-volume"}},
+    "zeng-2022": {"contribution": {"knowledge-generation"}},
+    "la-salvia-2022": {"limitation_themes": {"fidelity-rare-cases"}},
 }
 
 
