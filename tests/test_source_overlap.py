@@ -86,7 +86,10 @@ def test_the_data_files_own_words_copy_no_run_of_the_source():
 
 def test_a_run_in_a_note_is_found_and_a_quotation_is_not():
     index = SourceIndex(SOURCE)
-    assert text_runs("We say generative models synthesise realistic yet privacy preserving data here.", index)[0].length == 8
+    assert (
+        text_runs("We say generative models synthesise realistic yet privacy preserving data here.", index)[0].length
+        == 8
+    )
     assert text_runs("It says 'generative models synthesise realistic yet privacy preserving data' here.", index) == []
     assert text_runs("The authors' models synthesise realistic yet privacy preserving data", index)[0].length == 7
 

@@ -245,7 +245,9 @@ def details_row_html(card: StudyCard) -> str:
     else:
         application = next(text for column, _title, text in card.table1 if column == "application")
         heading = f'<span class="lr-gist">{esc(one_line(application, GIST_CHARS))}</span>'
-    quoted = "".join(f"<dt>{esc(title)}</dt><dd>{items_html(text)}</dd>" for _column, title, text in card.table1 if text)
+    quoted = "".join(
+        f"<dt>{esc(title)}</dt><dd>{items_html(text)}</dd>" for _column, title, text in card.table1 if text
+    )
     details = ""
     for column, label, tags in card.tags:
         if column in DETAILS_CARD_TAGS:
