@@ -34,12 +34,13 @@ NOTE_LABEL = "Curator’s note"
 #: quotation, attributed to the review.
 SOURCE_REVIEW = "the source review (Frontiers in Digital Health, 2025)"
 QUOTE_LABEL = "Quoted from the source review’s Table 1"
-#: The source's limitations are the studies' own statements or the reviewers' remarks, and the
-#: marks that told them apart are lost (datapackage.json says so): the label says it where it is read.
+#: The source's limitations are the studies' own statements or the reviewers' remarks; the source
+#: marks the remarks (†), but our copy of its text lost the marks (datapackage.json says so): the
+#: label says it where it is read.
 TABLE1_LABELS = {"limitations": "Limitations (the study’s or the reviewers’)"}
 QUOTE_CAVEAT = (
-    "Its limitations mix what each study reports with the reviewers’ own remarks, which the "
-    "source no longer marks apart."
+    "Its limitations mix what each study reports with the reviewers’ own remarks; the source marks "
+    "the remarks with †, but the copy of its text this review was built from lost those marks."
 )
 
 
