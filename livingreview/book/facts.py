@@ -14,7 +14,8 @@ chapter types a noun after a glued number. A sentence whose words depend on the 
 'all 7', 'the one study') is built here whole, as a `_text` fact, with livingreview.text.wording.
 The counts by vocabulary term (TermCounts: Domains, Modalities, ModelFamilies, Contributions,
 LimitationThemes) are glued as `n_<column>_<term>` and `n_<column>_<term>_text`, a term's hyphens
-written as underscores, so a term added to the vocabulary can be glued without a change here.
+written as underscores, so a term added to the vocabulary can be glued without a change here;
+Leaders says what leads each column ('leading_domain', 'leader_domain', 'n_domain_used_text').
 Facts that name studies are MyST (GlueMarkdown: {study} roles), shown with {glue:md}`name:myst`.
 
 tests/test_prose.py checks that every name a chapter shows is glued by the topics its cell asks
@@ -183,51 +184,67 @@ COLUMN_NOUNS = {
 
 @dataclass(frozen=True)
 class TermCounts(Topic):
-    """Studies per term of one coded column (`column`), glued under names that carry the column:
-
-    n_<column>_<term>(_text)  studies coded with the term ('n_domain_radiology_text': '8 studies')
-    n_<column>_used_text      how many terms are used ('15 clinical domains')
-    leading_<column>          the most used terms, ties named whole ('radiology (8 studies), then …')
-    leader_<column>           the lead as a clause ('radiology leads, with 8 studies')
-    """
+    """Studies per term of one coded column (`column`), glued as n_<column>_<term> and
+    n_<column>_<term>_text ('n_domain_radiology_text': '8 studies'), zeros included."""
 
     column: ClassVar[str]
     counts: Mapping[str, StudyCount]
-    n_used: int
-    leading: GlueText
-    leader: GlueText
 
     @classmethod
     def compute(cls, studies: pd.DataFrame) -> TermCounts:
-        return cls(**_term_fields(cls.column, studies))
+        return cls(counts=_counts(cls.column, studies))
 
     def glue_values(self) -> dict[str, object]:
-        column = self.column
         values: dict[str, object] = {}
         for key, count in self.counts.items():
-            _add(values, f"n_{column}_{key.replace('-', '_')}", count)
-        values[f"n_{column}_used"] = self.n_used
-        values[f"n_{column}_used_text"] = GlueText(plural(self.n_used, *COLUMN_NOUNS[column]))
-        values[f"leading_{column}"] = self.leading
-        values[f"leader_{column}"] = self.leader
+            _add(values, f"n_{self.column}_{key.replace('-', '_')}", count)
         for field in fields(self):  # a subclass's own facts
-            if field.name not in ("counts", "n_used", "leading", "leader"):
+            if field.name != "counts":
                 _add(values, field.name, getattr(self, field.name))
         return values
 
 
-def _term_fields(column: str, studies: pd.DataFrame) -> dict[str, object]:
-    facet = load_vocabulary()[column]
-    counts = term_counts(studies, column)
-    label = {key: in_sentence(facet.label_of(key)) for key in counts.index}
-    ranked = counts[counts > 0].sort_values(ascending=False, kind="stable")
-    leaders, top = most_common(counts)
-    return {
-        "counts": {key: StudyCount(int(count)) for key, count in counts.items()},
-        "n_used": int((counts > 0).sum()),
-        "leading": GlueText(ranking(((label[k], int(c)) for k, c in ranked.items()), LEADING_TERMS) or "none yet"),
-        "leader": GlueText(leader_clause([label[k] for k in leaders], top) or "none is coded yet"),
-    }
+def _counts(column: str, studies: pd.DataFrame) -> dict[str, StudyCount]:
+    return {key: StudyCount(int(count)) for key, count in term_counts(studies, column).items()}
+
+
+@dataclass(frozen=True)
+class Leaders(Topic):
+    """What leads each coded column, glued under names that carry the column:
+
+    n_<column>_used_text  how many of its terms are used ('15 clinical domains')
+    leading_<column>      the most used terms, a tie named whole ('radiology (8 studies), then …')
+    leader_<column>       the lead as a clause ('radiology leads, with 8 studies'; a shared lead said so)
+    """
+
+    used: Mapping[str, int]
+    leading: Mapping[str, GlueText]
+    leader: Mapping[str, GlueText]
+
+    @classmethod
+    def compute(cls, studies: pd.DataFrame) -> Leaders:
+        used, leading, leader = {}, {}, {}
+        vocabulary = load_vocabulary()
+        for column in COLUMN_NOUNS:
+            counts = term_counts(studies, column)
+            label = {key: in_sentence(vocabulary[column].label_of(key)) for key in counts.index}
+            ranked = counts[counts > 0].sort_values(ascending=False, kind="stable")
+            leaders, top = most_common(counts)
+            used[column] = int((counts > 0).sum())
+            leading[column] = GlueText(
+                ranking(((label[k], int(c)) for k, c in ranked.items()), LEADING_TERMS) or "none yet"
+            )
+            leader[column] = GlueText(leader_clause([label[k] for k in leaders], top) or "none is coded yet")
+        return cls(used, leading, leader)
+
+    def glue_values(self) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for column, n in self.used.items():
+            values[f"n_{column}_used"] = n
+            values[f"n_{column}_used_text"] = GlueText(plural(n, *COLUMN_NOUNS[column]))
+            values[f"leading_{column}"] = self.leading[column]
+            values[f"leader_{column}"] = self.leader[column]
+        return values
 
 
 @dataclass(frozen=True)
@@ -248,7 +265,7 @@ class ModelFamilies(TermCounts):
     @classmethod
     def compute(cls, studies: pd.DataFrame) -> ModelFamilies:
         several = int((terms_per_study(studies, cls.column) > 1).sum())
-        return cls(**_term_fields(cls.column, studies), n_multi_family=StudyCount(several))
+        return cls(counts=_counts(cls.column, studies), n_multi_family=StudyCount(several))
 
 
 @dataclass(frozen=True)
@@ -270,7 +287,7 @@ class LimitationThemes(TermCounts):
         vlm = coded_with_any(studies, "model_family", ["vlm"])
         both = int((vlm & coded_with_any(studies, cls.column, ["hallucination"])).sum())
         return cls(
-            **_term_fields(cls.column, studies),
+            counts=_counts(cls.column, studies),
             n_no_limitation_theme=StudyCount(int((themes == 0).sum())),
             n_several_limitation_themes=StudyCount(int((themes > 1).sum())),
             vlm_hallucination_check=GlueText(vlm_sentence(both, int(vlm.sum()))),
@@ -499,6 +516,7 @@ class Version(Topic):
 #: Every topic, for tests and tools that want all the facts at once (pages ask for their own).
 TOPICS: tuple[type[Topic], ...] = (
     Size,
+    Leaders,
     Domains,
     Modalities,
     ModelFamilies,
