@@ -10,7 +10,8 @@ search               the monthly search: new records of PubMed, Europe PMC and O
                      last run become candidates for screening (data/candidates.csv).
 add DOI|CANDIDATE    a publication's Crossref record as a pre-filled row of data/studies.csv and a
                      record of book/references.bib.
-release              cut a dated version (data/releases.yml, CITATION.cff).
+release              cut a dated version: writes data/releases.yml and CITATION.cff (the book
+                     build then writes the Versions page and feed.xml from them).
 
 The commands that change files (search, add, release) write everything at once at the end, or
 nothing: offline or on an API error they print one line and exit 2. `--root DIR` runs a command
@@ -185,6 +186,14 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _progress(args):
+    """Where a command says what it is doing (each request's wait, each retry, each page): on
+    standard error, at once (flushed), so a person sees every wait within 2 s of its start."""
+    if getattr(args, "quiet", False):
+        return lambda message: None
+    return lambda message: print(message, file=sys.stderr, flush=True)
+
+
 def cmd_search(args) -> int:
     from .data.transaction import write_all
     from .data.validation import DataFileError, InvalidStudiesError
@@ -193,9 +202,8 @@ def cmd_search(args) -> int:
     from .update.search import run_search
 
     repo = _repo(args)
-    say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
     try:
-        result = run_search(repo, today=_today(args), say=say)
+        result = run_search(repo, today=_today(args), say=_progress(args))
     except RegistryError as exc:
         return _fail(f"search stopped, nothing was written: {exc}")
     except (ProtocolError, DataFileError, InvalidStudiesError) as exc:
@@ -220,7 +228,9 @@ def cmd_add(args) -> int:
 
     repo = _repo(args)
     try:
-        addition = prepare_addition(args.target, repo, today=_today(args), screener=args.screener or "")
+        addition = prepare_addition(
+            args.target, repo, today=_today(args), screener=args.screener or "", say=_progress(args)
+        )
     except (AddError, NotFound) as exc:
         return _fail(f"nothing was added: {exc}", 1)
     except RegistryError as exc:
@@ -231,6 +241,8 @@ def cmd_add(args) -> int:
     row = addition.row
     print(f"added {row['id']}: {row['first_author']} ({row['year']}), {row['title'] or 'no title in the record'}")
     print(f"written: {', '.join(display(p) for p in addition.changes)} (BibTeX key {addition.bibtex_key})")
+    for warning in addition.warnings:
+        print(f"check: {warning}")
     if addition.similar:
         print(f"note: its title and year resemble the study {addition.similar}: check it is not the same work")
     print("next: fill in the cells marked TODO; python -m livingreview validate lists them by line and column")
@@ -261,6 +273,12 @@ def cmd_release(args) -> int:
         print(f"written: {', '.join(display(p) for p in cut.changes)}")
     r = cut.release
     print(f"since the previous version: {len(r.added)} added, {len(r.corrected)} corrected, {len(r.removed)} removed")
+    open_maybes = len(r.awaiting or ())
+    print(
+        f"'maybe': {plural(open_maybes, 'record')} left open, screened again in the next update"
+        if open_maybes
+        else "'maybe': none left open"
+    )
     if cut.flow is not None:
         print("flow of this update (PRISMA2020 field names):")
         print(prisma_csv(cut.flow), end="")
@@ -322,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("target", help="a DOI (10.NNNN/…, or a doi.org link) or a candidate id (c2026-1a2b3c4d)")
     add.add_argument("--screener", help="who decided to include the candidate (recorded in screening.csv)")
+    add.add_argument("--quiet", action="store_true", help="no progress lines (waits, retries), only the result")
     add.set_defaults(run=cmd_add)
 
     release = commands.add_parser("release", parents=[shared], help="cut a dated version (releases.yml, CITATION.cff)")

@@ -24,7 +24,7 @@ from ..text.wording import and_list, date_label, plural
 from ..text.wording import citation_text as study_citation
 from .protocol import load_protocol
 from .screening import load_cycle
-from .selection import UpdateFlow, searched_dates, update_flow
+from .selection import UpdateFlow, open_maybes, searched_dates, update_flow
 from .versions import (
     Release,
     citation_bibtex,
@@ -45,7 +45,8 @@ RELEASES_HEADER = """\
 # Versions of the living review, oldest first: written by `python -m livingreview release`.
 # Each records what the version holds (`rows`: a digest of every study row, so the next release
 # can tell corrected rows from unchanged ones), what changed since the previous version, the
-# update's flow (PRISMA 2020 field names, livingreview.update.selection) and optional `notes`, the one
+# update's flow (PRISMA 2020 field names, livingreview.update.selection), the candidates it left
+# open as 'maybe' (`awaiting`: the next update screens them again) and optional `notes`, the one
 # field a maintainer may edit by hand. Checked by livingreview.update.versions.load_releases.
 """
 
@@ -98,6 +99,7 @@ def prepare_release(repo: Repository | None = None, *, today: _dt.date | None = 
         flow=flow.record() if flow else None,
         notes=" ".join(notes.split()),
         rows=rows,
+        awaiting=open_maybes(cycle, releases),
     )
     changes = {
         repo.releases: releases_text([*releases, release]),
@@ -121,6 +123,8 @@ def releases_text(releases: list[Release]) -> str:
             "notes": r.notes,
             "rows": dict(r.rows),
         }
+        if r.awaiting is not None:
+            item["awaiting"] = list(r.awaiting)
         items.append(item)
     body = yaml.safe_dump({"releases": items}, sort_keys=False, allow_unicode=True, width=100)
     return RELEASES_HEADER + "\n" + body
@@ -149,11 +153,14 @@ def flow_sentence(flow: UpdateFlow) -> str:
     parts = [
         f"{plural(found, 'record')} identified ({', '.join(f'{k} {v:,}' for k, v in flow.identified.items())})",
         f"{sum(flow.duplicates.values()):,} duplicates removed",
-        f"{flow.screened:,} screened",
+        f"{flow.screened:,} screened" + (f" ({flow.carried:,} carried over as 'maybe')" if flow.carried else ""),
         f"{sum(flow.excluded.values()):,} excluded",
     ]
-    if flow.awaiting:
-        parts.append(f"{flow.awaiting:,} awaiting a decision")
+    parts.append(
+        f"{flow.awaiting:,} awaiting a decision ('maybe', carried to the next update)"
+        if flow.awaiting
+        else "no 'maybe' left open"
+    )
     parts.append(f"{plural(flow.new_studies, 'new study', 'new studies')} ({flow.from_search:,} from the search)")
     return "Search and screening: " + ", ".join(parts) + "."
 
@@ -200,13 +207,14 @@ def release_notes_html(releases: list[Release], studies, studies_page: str = "st
 
 
 def versions_table_html(releases: list[Release], notes_page: str = "changelog.html") -> RawHTML:
-    """Every version, newest first: date, studies, what changed, a link to its notes."""
+    """Every version, newest first: date, studies, what changed, a link to its notes. Each row
+    has the version's anchor (Release.anchor), which the feed's release entries link to."""
     if not releases:
         return RawHTML('<p class="lr-muted">No version has been released yet.</p>')
     rows = []
     for r in reversed(releases):
         rows.append(
-            f'<tr><th scope="row"><a href="{esc(notes_page)}#{r.anchor}">{esc(r.version)}</a></th>'
+            f'<tr id="{r.anchor}"><th scope="row"><a href="{esc(notes_page)}#{r.anchor}">{esc(r.version)}</a></th>'
             f'<td><time datetime="{r.date:%Y-%m-%d}">{esc(date_label(r.date))}</time></td>'
             f"<td>{r.studies:,}</td><td>{len(r.added):,}</td><td>{len(r.corrected):,}</td><td>{len(r.removed):,}</td></tr>"
         )

@@ -434,7 +434,9 @@ PRISMA_FIELDS = {
 EXTRA_FIELDS = {
     "duplicates_detail": "Duplicates by where the record already was ('where, n; ...')",
     "records_excluded_reasons": "Records excluded, by reason ('reason, n; ...')",
-    "records_awaiting": "Records screened as 'maybe': awaiting the full text or a second screener",
+    "records_carried_over": "Records screened 'maybe' in an earlier update, screened again in this one",
+    "records_awaiting": "Records screened as 'maybe': awaiting the full text or a second screener (open, carried to the next update)",
+    "records_included": "Records screened as 'include'",
     "records_not_screened": "Records found but not yet screened",
     "new_studies_from_search": "New studies that came from this update's search",
     "removed_studies": "Studies of the previous version no longer in the table",
@@ -481,6 +483,10 @@ class UpdateFlow:
     removed: int
     total_studies: int
     search_dates: tuple[str, ...] = ()
+    #: Earlier updates' 'maybe' records, open at the previous version: screened again here.
+    carried: int = 0
+    #: Records screened 'include' (each becomes a study once `add` has written its row).
+    included: int = 0
 
     def record(self) -> dict:
         """The flow in the PRISMA2020 tool's field names where they fit (PRISMA_FIELDS), then ours."""
@@ -495,7 +501,9 @@ class UpdateFlow:
             "total_studies": self.total_studies,
             "duplicates_detail": _pairs(self.duplicates),
             "records_excluded_reasons": _pairs(self.excluded),
+            "records_carried_over": self.carried,
             "records_awaiting": self.awaiting,
+            "records_included": self.included,
             "records_not_screened": self.not_screened,
             "new_studies_from_search": self.from_search,
             "removed_studies": self.removed,
@@ -519,6 +527,8 @@ class UpdateFlow:
             removed=int(record.get("removed_studies", 0)),
             total_studies=int(record.get("total_studies", 0)),
             search_dates=tuple(d.strip() for d in str(record.get("search_dates") or "").split(";") if d.strip()),
+            carried=int(record.get("records_carried_over", 0)),
+            included=int(record.get("records_included", record.get("new_studies_from_search", 0))),
         )
 
     @property
@@ -529,7 +539,12 @@ class UpdateFlow:
         """The flow as diagram stages: identification, screening, inclusion, the version's total."""
         dates = and_list(date_label(_date(d)) for d in self.search_dates) or "no search run yet"
         per_service = " · ".join(f"{name} {n:,}" for name, n in self.identified.items())
-        screened_note = f"{plural(self.not_screened, 'record')} not yet screened" if self.not_screened else ""
+        screened_notes = []
+        if self.carried:
+            screened_notes.append(f"{self.carried:,} carried over from earlier updates as 'maybe'")
+        if self.not_screened:
+            screened_notes.append(f"{plural(self.not_screened, 'record')} not yet screened")
+        screened_note = "; ".join(screened_notes)
         in_version = f"version {self.version}" if self.version else "the table now"
         total_note = f"{self.previous_studies:,} in version {self.previous_version} + {self.new_studies:,} new"
         if self.removed:
@@ -555,7 +570,7 @@ class UpdateFlow:
                 "awaiting",
                 "Awaiting a decision",
                 self.awaiting,
-                note="screened 'maybe': full text or a second screener decides",
+                note="screened 'maybe': carried to the next update, where the full text or a second screener decides",
                 branch=True,
             ),
             Stage("total", f"Studies in {in_version}", self.total_studies, note=total_note),
@@ -597,6 +612,26 @@ def prisma_csv(flow: UpdateFlow) -> str:
     return out.getvalue()
 
 
+def carried_over(cycle: Cycle, releases: list[Release], dates: set[str]) -> set[str]:
+    """The candidates of earlier updates still open as 'maybe' at the previous version: the ones
+    it recorded (Release.awaiting), or, for a version that recorded none, every candidate of an
+    earlier update now 'maybe' or screened after that version's date."""
+    previous = releases[-1] if releases else None
+    if previous is None:
+        return set()
+    if previous.awaiting is not None:
+        return set(previous.awaiting)
+    earlier = {c["candidate_id"] for c in cycle.candidates if c["found"] not in dates}
+    carried = set()
+    for row in cycle.screening:
+        if row["candidate_id"] not in earlier:
+            continue
+        decision, screened = row["decision"].strip(), row["screened"].strip()
+        if decision == "maybe" or (decision and screened > previous.date.isoformat()):
+            carried.add(row["candidate_id"])
+    return carried
+
+
 def searched_dates(releases: list[Release]) -> set[str]:
     """The search runs already counted in a released version."""
     dates = set()
@@ -614,7 +649,8 @@ def update_flow(
     version: str = "",
 ) -> UpdateFlow:
     """The flow of the update after the newest release: the search runs no release has counted,
-    the candidates they found and the decisions on them; the table's rows against the previous
+    the candidates they found, the earlier updates' 'maybe' records carried over to it, and the
+    decisions on all of them (each record counted once); the table's rows against the previous
     version's. `version` names the version being cut ('' while in progress)."""
     previous = releases[-1] if releases else None
     done = searched_dates(releases)
@@ -627,8 +663,10 @@ def update_flow(
         for column, label in DUPLICATE_WHERE.items():
             duplicates[label] += int(run[column])
     found = {c["candidate_id"] for c in cycle.candidates if c["found"] in dates}
-    decisions = {row["candidate_id"]: row for row in cycle.screening if row["candidate_id"] in found}
-    verdict = Counter((decisions.get(cid) or {}).get("decision", "").strip() or "pending" for cid in found)
+    carried = carried_over(cycle, releases, set(dates)) - found
+    considered = found | carried
+    decisions = {row["candidate_id"]: row for row in cycle.screening if row["candidate_id"] in considered}
+    verdict = Counter((decisions.get(cid) or {}).get("decision", "").strip() or "pending" for cid in considered)
     excluded: Counter = Counter()
     for row in decisions.values():
         if row["decision"] == "exclude":
@@ -643,7 +681,7 @@ def update_flow(
         previous_studies=previous.studies if previous else 0,
         identified={protocol.labels[s]: identified[protocol.labels[s]] for s in ("pubmed", "europepmc", "openalex")},
         duplicates={label: duplicates[label] for label in DUPLICATE_WHERE.values()},
-        screened=len(found) - verdict["pending"],
+        screened=len(considered) - verdict["pending"],
         excluded={label: excluded[label] for label in protocol.reasons.values() if excluded[label]},
         awaiting=verdict["maybe"],
         not_screened=verdict["pending"],
@@ -652,6 +690,22 @@ def update_flow(
         removed=len(before - current),
         total_studies=len(current),
         search_dates=dates,
+        carried=len(carried),
+        included=verdict["include"],
+    )
+
+
+def open_maybes(cycle: Cycle, releases: list[Release]) -> tuple[str, ...]:
+    """The candidates a version cut now leaves open as 'maybe' (this update's and those carried
+    over), in file order: the next update screens them again."""
+    done = searched_dates(releases)
+    dates = {run["date"] for run in cycle.runs if run["date"] not in done}
+    considered = {c["candidate_id"] for c in cycle.candidates if c["found"] in dates}
+    considered |= carried_over(cycle, releases, dates)
+    return tuple(
+        row["candidate_id"]
+        for row in cycle.screening
+        if row["candidate_id"] in considered and row["decision"].strip() == "maybe"
     )
 
 
