@@ -25,7 +25,7 @@ for; tests/test_wording.py builds the sentences from tables of every size.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
@@ -46,6 +46,7 @@ from ..text.wording import (
     ranking,
     share_of,
 )
+from ..update.selection import search_facts, selection_facts
 from . import upstream
 from .changelog import first_added, last_updated
 
@@ -439,37 +440,32 @@ def augmentation_sentence(on_images: int, augmenting: int) -> str:
 
 
 @dataclass(frozen=True)
-class Selection(Topic):
-    """The source review's literature selection (data/selection.yml): names as
-    livingreview.update.selection.selection_facts gives them ('selection_period', …)."""
+class Texts(Topic):
+    """Facts another module names and words: `source()` gives them, its keys are the glue names."""
 
+    source: ClassVar[Callable[[], Mapping[str, GlueText]]]
     texts: Mapping[str, GlueText]
 
     @classmethod
-    def compute(cls, studies: pd.DataFrame) -> Selection:
-        from ..update.selection import selection_facts
-
-        return cls(dict(selection_facts()))
+    def compute(cls, studies: pd.DataFrame) -> Texts:
+        return cls(dict(cls.source()))
 
     def glue_values(self) -> dict[str, object]:
         return dict(self.texts)
 
 
 @dataclass(frozen=True)
-class Search(Topic):
-    """The living review's monthly search (data/search.yml): names as
-    livingreview.update.selection.search_facts gives them ('search_services', …)."""
+class Selection(Texts):
+    """The source review's literature selection (data/selection.yml): 'selection_period', …"""
 
-    texts: Mapping[str, GlueText]
+    source = staticmethod(selection_facts)
 
-    @classmethod
-    def compute(cls, studies: pd.DataFrame) -> Search:
-        from ..update.selection import search_facts
 
-        return cls(dict(search_facts()))
+@dataclass(frozen=True)
+class Search(Texts):
+    """The living review's monthly search (data/search.yml): 'search_services', …"""
 
-    def glue_values(self) -> dict[str, object]:
-        return dict(self.texts)
+    source = staticmethod(search_facts)
 
 
 @dataclass(frozen=True)
