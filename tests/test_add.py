@@ -128,6 +128,7 @@ def test_add_a_candidate_records_the_inclusion(repo, replay, monkeypatch):
         "screener": "octocat",
         "screened": TODAY,
         "study_id": study["id"],
+        "final": "",
     }
     # Adding it twice is refused.
     code, _out, err = run("add", candidate["candidate_id"], "--root", str(repo), "--date", TODAY)

@@ -99,10 +99,10 @@ def test_search_finds_new_records_and_drops_duplicates(repo, replay):
     assert twice["sources"] == "pubmed;europepmc"
     by_doi = next(c for c in candidates if c["doi"] == "10.5555/new.2")
     assert by_doi["sources"] == "europepmc;openalex"
-    # Each new candidate gets a pending screening row, in the same order.
-    screening = rows(repo / "data" / "screening.csv")
-    assert [r["candidate_id"] for r in screening] == [c["candidate_id"] for c in candidates]
-    assert all(not r["decision"] for r in screening)
+    # Every new candidate awaits a decision: the search writes no line to screening.csv (a
+    # decision is a line `screen` adds, so screeners' branches merge line by line).
+    assert rows(repo / "data" / "screening.csv") == []
+    assert load_cycle(Repository(repo)).pending() == [c["candidate_id"] for c in candidates]
     # One run row per service, with the counts and reasons.
     runs = {r["service"]: r for r in rows(repo / "data" / "search-runs.csv")}
     assert set(runs) == {"pubmed", "europepmc", "openalex"}
@@ -315,7 +315,11 @@ def test_matching_rules():
 
 def test_the_shipped_cycle_files_are_valid():
     cycle = load_cycle()
-    assert len(cycle.screening) == len(cycle.candidates)
+    # Every decision is on a candidate, and every candidate is decided or awaits a decision.
+    assert {r["candidate_id"] for r in cycle.screening} <= {c["candidate_id"] for c in cycle.candidates}
+    assert len(cycle.pending()) + sum(n for d, n in cycle.decisions().items() if d != "pending") == len(
+        cycle.candidates
+    )
 
 
 # ---- recorded answers of the real services (tests/fixtures/services) -------------------------

@@ -260,10 +260,11 @@ def test_a_maybe_is_carried_over_until_decided_and_counted_once(repo, replay):
     fresh = [c["candidate_id"] for c in rows(r.candidates) if c["found"] == "2027-01-20"]
     assert len(fresh) == len(topics)
     plan = dict(zip(fresh, [("exclude", "not-clinical"), ("exclude", "no-primary-data"), ("maybe", "")]))
-    for row in decisions:
-        if row["candidate_id"] in plan:
-            decision, reason = plan[row["candidate_id"]]
-            row.update(decision=decision, reason=reason, screener="octocat", screened="2027-01-25")
+    for cid, (decision, reason) in plan.items():  # a decision is a line of its own
+        decisions.append(
+            {**dict.fromkeys(decisions[0], ""), "candidate_id": cid, "decision": decision, "reason": reason}
+            | {"screener": "octocat", "screened": "2027-01-25"}
+        )
     write(r.screening, decisions)
     flow = flow_now("2027-01-28")
     assert flow.carried == 1 and flow.awaiting == 2 and flow.screened == len(topics) + 1

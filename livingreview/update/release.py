@@ -73,9 +73,13 @@ def prepare_release(repo: Repository | None = None, *, today: _dt.date | None = 
     if releases and releases[-1].date > today:
         raise ReleaseError(f"the last version, {releases[-1].version}, is dated after {today}")
     done = searched_dates(releases)
-    open_dates = {run["date"] for run in cycle.runs if run["date"] not in done}
-    waiting = [c["candidate_id"] for c in cycle.candidates if c["found"] in open_dates]
-    waiting = [cid for cid in waiting if not ((cycle.decision(cid) or {}).get("decision") or "").strip()]
+    open_dates = {run["date"] for run in [*cycle.runs, *cycle.imports] if run["date"] not in done}
+    waiting = [c for c in cycle.candidates if c["found"] in open_dates]
+    waiting = [c for c in waiting if not ((cycle.decision(c["candidate_id"]) or {}).get("decision") or "").strip()]
+    # After an early stop on the stopping estimate (screen --stop), what was found by then is
+    # reported as not screened; what was found later still needs a decision.
+    stops = [row["date"] for row in cycle.stops if open_dates and row["date"] >= min(open_dates)]
+    waiting = [c["candidate_id"] for c in waiting if not (stops and c["found"] <= max(stops))]
     if waiting:
         raise ReleaseError(
             f"{plural(len(waiting), 'candidate')} of this update still "
@@ -162,7 +166,10 @@ def flow_sentence(flow: UpdateFlow) -> str:
         else "no 'maybe' left open"
     )
     parts.append(f"{plural(flow.new_studies, 'new study', 'new studies')} ({flow.from_search:,} from the search)")
-    return "Search and screening: " + ", ".join(parts) + "."
+    sentence = "Search and screening: " + ", ".join(parts) + "."
+    if flow.stopped:
+        sentence += f" Screening {flow.stopped} ({plural(flow.not_screened, 'record')} not screened)."
+    return sentence
 
 
 def release_notes_html(releases: list[Release], studies, studies_page: str = "studies.html") -> RawHTML:

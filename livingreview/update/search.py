@@ -4,11 +4,11 @@ are new since the last run, de-duplicated, written as candidates for screening.
 One run: for each service (PubMed, Europe PMC, OpenAlex) ask for the records of the window
 (data/search.yml: from the last run, less an overlap, to today), reduce each to plain text, and
 sort it: already a study (the study table), already cited (cited.csv), already a candidate (an
-earlier run), found twice in this run, or new. A record is recognised by any identifier it
-carries (DOI, PMID, PMCID, arXiv, OpenAlex or Europe PMC id: candidates.csv keeps the others in
-its `ids` column) or by its title and year (livingreview.update.matching), so a second run over
-the same window adds no candidate. New records become rows of candidates.csv, each
-with a pending row in screening.csv; search-runs.csv gets one row per service with the counts;
+earlier run or import), found twice in this run, or new. A record is recognised by any
+identifier it carries (DOI, PMID, PMCID, arXiv, OpenAlex or Europe PMC id: candidates.csv keeps
+the others in its `ids` column) or by its title and year (livingreview.update.matching), so a
+second run over the same window adds no candidate. New records become rows of candidates.csv,
+each awaiting a decision (`screen`); search-runs.csv gets one row per service with the counts;
 search.yml's last_run becomes today. All of it is written at the end, at once
 (livingreview.data.transaction): a failure at any service, an odd or incomplete answer, or fewer
 records than a service said it had (livingreview.update.registry) leaves every file as it was,
@@ -210,11 +210,6 @@ def _run(repo, protocol, cycle, client, today, since, until, say) -> SearchResul
 
     changes = {
         repo.candidates: csv_text("candidates", new_rows, repo.candidates.read_text(encoding="utf-8")),
-        repo.screening: csv_text(
-            "screening",
-            [{"candidate_id": r["candidate_id"]} for r in new_rows],
-            repo.screening.read_text(encoding="utf-8"),
-        ),
         repo.runs: csv_text("search-runs", [r.run_row(today) for r in results], repo.runs.read_text(encoding="utf-8")),
         repo.search: set_last_run(repo.search.read_text(encoding="utf-8"), today),
     }
