@@ -29,6 +29,22 @@ MEDLINE = EXPORTS / "biopython-pubmed_result2.nbib"
 DAY = "2026-12-20"
 
 
+def screen_by_keys(child: pexpect.spawn, choose) -> dict[str, str]:
+    """Every candidate `screen` shows decided by keys: choose(candidate id, decided so far) gives
+    include, maybe or exclude (with search.yml's first reason). Returns id -> decision."""
+    decided: dict[str, str] = {}
+    while child.expect([r"(c(?:\d{4}|nd)-[0-9a-f]{8}) · ", "nothing left to screen"]) == 0:
+        cid = child.match.group(1)
+        child.expect(r"\[q\]uit")
+        decided[cid] = choose(cid, decided)
+        child.send(decided[cid][0])  # i, m or e
+        if decided[cid] == "exclude":
+            child.expect("reason")
+            child.send("1")
+        child.expect("saved: " + cid)
+    return decided
+
+
 def screen_everything(repo) -> dict[str, str]:
     """Every candidate decided by keys in a terminal: the first two ranked included, the third
     marked maybe, the rest excluded with search.yml's first reason. Returns id -> decision."""
@@ -38,30 +54,11 @@ def screen_everything(repo) -> dict[str, str]:
         dimensions=(40, 80),
         encoding="utf-8",
         timeout=120,
-        env={
-            **os.environ,
-            "PROMPT_TOOLKIT_NO_CPR": "1",
-            "PYTHONUNBUFFERED": "1",
-        },  # pexpect answers no cursor-position request
+        env={**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1"},  # pexpect answers no cursor-position request
     )
-    decided = {}
-    while True:
-        if child.expect([r"(c(?:\d{4}|nd)-[0-9a-f]{8}) · ", "nothing left to screen"]) == 1:
-            break
-        cid = child.match.group(1)
-        child.expect(r"\[q\]uit")
-        if len(decided) < 2:
-            child.send("i")
-            decided[cid] = "include"
-        elif len(decided) == 2:
-            child.send("m")
-            decided[cid] = "maybe"
-        else:
-            child.send("e")
-            child.expect("reason")
-            child.send("1")
-            decided[cid] = "exclude"
-        child.expect("saved: " + cid)
+    decided = screen_by_keys(
+        child, lambda cid, so_far: ("include", "include", "maybe")[len(so_far)] if len(so_far) < 3 else "exclude"
+    )
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -248,22 +245,13 @@ def screen_month(m: Maintainer, include: set[str]) -> dict[str, str]:
     """Every candidate decided by keys: `include` included, the first other one marked maybe,
     the rest excluded (search.yml's first reason)."""
     child = m.spawn("screen", "--screener", "maintainer")
-    decided = {}
-    while child.expect([r"(c(?:\d{4}|nd)-[0-9a-f]{8}) · ", "nothing left to screen"]) == 0:
-        cid = child.match.group(1)
-        child.expect(r"\[q\]uit")
+
+    def choose(cid: str, so_far: dict[str, str]) -> str:
         if cid in include:
-            child.send("i")
-            decided[cid] = "include"
-        elif "maybe" not in decided.values():
-            child.send("m")
-            decided[cid] = "maybe"
-        else:
-            child.send("e")
-            child.expect("reason")
-            child.send("1")
-            decided[cid] = "exclude"
-        child.expect("saved: " + cid)
+            return "include"
+        return "exclude" if "maybe" in so_far.values() else "maybe"
+
+    decided = screen_by_keys(child, choose)
     m.finish(child, ["screen", "--screener", "maintainer"], "decisions saved")
     return decided
 

@@ -273,25 +273,15 @@ def _ask_text(session, study, column, say, text_line) -> bool | None:
         "do not paste the abstract (a copied run of words is refused)."
     ):
         say(part)
-    while True:
-        typed = text_line(f"{column}> ")
-        if typed is None:
-            return None
-        if typed.strip() == AGAIN:
-            say(study_card(session, study, session.ids.index(study) + 1))
-            continue
-        if not typed.strip():
-            say(f"left to do: {column}")
-            return False
-        try:
-            value = session.check_text(study, column, typed)
-        except CodeError as exc:
-            for part in wrap(f"not saved: {exc}"):
-                say(part)
-            continue
-        session.save(study, column, value)
-        say(f"saved: {study} {column}")
-        return True
+    return _ask(
+        session,
+        study,
+        column,
+        say,
+        lambda: text_line(f"{column}> "),
+        lambda typed: session.check_text(study, column, typed),
+        f"saved: {study} {column}",
+    )
 
 
 def _ask_terms(session, study, column, say, terms_line) -> bool | None:
@@ -307,8 +297,21 @@ def _ask_terms(session, study, column, say, terms_line) -> bool | None:
                 say(part)
     else:
         say("  nothing suggested: choose by the definitions (the Contribute chapter's vocabulary)")
+    return _ask(
+        session,
+        study,
+        column,
+        say,
+        lambda: terms_line(f"{column}> ", SEPARATOR.join(suggestion.terms), list(facet.terms)),
+        lambda typed: session.check_terms(column, typed),
+        f"saved: {study} {column}",
+    )
+
+
+def _ask(session, study, column, say, read, check, saved: str) -> bool | None:
+    """Ask for one cell until it is saved (True), left to do (False) or the session stops (None)."""
     while True:
-        typed = terms_line(f"{column}> ", SEPARATOR.join(suggestion.terms), list(facet.terms))
+        typed = read()
         if typed is None:
             return None
         if typed.strip() == AGAIN:
@@ -318,12 +321,13 @@ def _ask_terms(session, study, column, say, terms_line) -> bool | None:
             say(f"left to do: {column}")
             return False
         try:
-            value = session.check_terms(column, typed)
+            value = check(typed)
         except CodeError as exc:
-            say(f"not saved: {exc}")
+            for part in wrap(f"not saved: {exc}"):
+                say(part)
             continue
         session.save(study, column, value)
-        say(f"saved: {study} {column} {value or '(no term)'}")
+        say(saved + (f" {value or '(no term)'}" if column in LIST_COLUMNS else ""))
         return True
 
 
