@@ -21,6 +21,7 @@ from ..text.wording import GlueText, citation_text, plural
 from .links import is_https
 from .paths import CITED
 from .schema import resource_schema
+from .table1 import load_table1
 from .validation import (
     InvalidStudiesError,
     Problem,
@@ -94,14 +95,20 @@ def load_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None) ->
     return frame
 
 
-def cited_facts(studies: pd.DataFrame, cited: pd.DataFrame | None = None) -> dict[str, object]:
-    """How many studies the source review cites, and how many of them Table 1 codes (glue names).
+def cited_facts(
+    studies: pd.DataFrame, cited: pd.DataFrame | None = None, table1: list[dict] | None = None
+) -> dict[str, object]:
+    """How many studies the source review cites, and how many of them are in its Table 1 (glue names).
 
-    Table 1's studies are the rows of the study table with a reference number; studies added to
-    the living review later have none and are not counted as cited by the source.
+    Facts about the source, which the study table does not change: Table 1's studies are those
+    of data/table1.csv (a row a correction took out of the study table is still one of them), and
+    the rows of the study table with a reference number where that file is missing (a table
+    built elsewhere). Studies the living review added have none and are not counted as cited.
     """
     cited = load_cited(studies=studies) if cited is None else cited
-    table1 = {int(ref) for ref in studies["ref"].dropna()}
+    table1 = load_table1() if table1 is None else table1
+    refs = [row["ref"] for row in table1] if table1 else list(studies["ref"].dropna())
+    table1 = {int(ref) for ref in refs}
     only = {int(ref) for ref in cited["ref"].dropna()} - table1
     n_cited = len(table1 | only)
     return {

@@ -160,7 +160,8 @@ def bibtex_record(message: dict, key: str, doi: str, today: _dt.date) -> str:
     link = str(((message.get("resource") or {}).get("primary") or {}).get("URL") or "")
     if is_https(link) and len(link) <= 500:
         fields.append(("url", verbatim_escape(link)))
-    fields.append(("note", f"Record from Crossref, fetched on {today.isoformat()} by python -m livingreview add"))
+    # Where the record came from: what makes it a verified record (livingreview.data.records).
+    fields.append(("provenance", f"Crossref record, fetched on {today.isoformat()} by python -m livingreview add"))
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields if value)
     return f"@{kind}{{{key},\n{body}\n}}\n"
