@@ -17,6 +17,8 @@ import pandas as pd
 from ..data.cited import cited_facts
 from ..data.counts import coded_with_any, most_common, term_counts, terms_per_study, terms_used
 from ..data.links import STUDIES_PAGE, card_href
+from ..data.provenance import table1_mask
+from ..data.records import read_bibliography, without_record
 from ..data.studies import load_studies
 from ..data.vocabulary import LIST_COLUMNS, load_vocabulary
 from ..text.markup import RawHTML, script_json
@@ -76,7 +78,7 @@ def compute_facts(df: pd.DataFrame) -> dict[str, object]:
     facts["last_updated"] = GlueText(date_label(last) or "never")
     facts["last_updated_iso"] = GlueText(f"{last:%Y-%m-%d}" if last else "")
     facts["first_added"] = GlueText(date_label(first) or "never")
-    facts["n_from_source"] = int(df["ref"].notna().sum())  # rows of the source review's Table 1
+    facts["n_from_source"] = int(table1_mask(df).sum()) if n else 0  # rows of the source review's Table 1
     facts["n_added_later"] = n - facts["n_from_source"]
     facts["growth_text"] = GlueText(
         growth_sentence(date_label(first), facts["n_from_source"], facts["n_added_later"], date_label(last))
@@ -362,24 +364,26 @@ UNVERIFIED_LISTED = 100
 
 
 def unverified_studies(df: pd.DataFrame | None = None) -> RawHTML:
-    """The studies with no verified record (no DOI, no URL): cited by author, year and ref number,
-    at most UNVERIFIED_LISTED of them, the rest counted."""
+    """The studies with no verified record in book/references.bib (livingreview.data.records; a
+    study with a DOI but no record included, so none vanishes from the page): cited by author,
+    year and ref number, at most UNVERIFIED_LISTED of them, the rest counted."""
     df = load_studies() if df is None else df
-    pending = df[(df["doi"] == "") & (df["url"] == "")]
+    pending = df[without_record(df.to_dict("records"), read_bibliography())]
     if pending.empty:
         return RawHTML("<p>None: every study has a verified record.</p>")
     listed = pending.sort_values(["first_author", "year"]).head(UNVERIFIED_LISTED)
     items = "".join(
         f'<li><a href="{html.escape(card_href(r["id"]))}">{html.escape(citation_text(r))}</a>'
         + (f" (reference {int(r['ref'])} of the source review)" if pd.notna(r["ref"]) else "")
+        + (f", DOI {html.escape(r['doi'])}: its record is not yet in the bibliography" if r["doi"] else "")
         + "</li>"
         for _, r in listed.iterrows()
     )
     rest = len(pending) - len(listed)
     more = (
         f"<p>The first {len(listed):,} by author are listed; {plural(rest, 'more study', 'more studies')} "
-        f"also {'awaits' if rest == 1 else 'await'} a record (the rows whose <code>doi</code> and <code>url</code> are empty in the "
-        "study table).</p>"
+        f"also {'awaits' if rest == 1 else 'await'} a record (the rows of the study table with no verified record "
+        "in the bibliography).</p>"
         if rest
         else ""
     )
