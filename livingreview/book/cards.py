@@ -94,7 +94,9 @@ class StudyCard:
 def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | None = None) -> Iterator[StudyCard]:
     """The card of each study (records of a frame as load_studies() returns it), in order."""
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
-    labels = table1_titles(column_titles())
+    titles = column_titles()
+    # The caveat on limitations is Table 1's: an added study's are what the study itself reports.
+    labels = {True: table1_titles(titles), False: {c: titles[c] for c in TABLE1_COLUMNS}}
     tag_of: dict[tuple[str, str], Tag] = {}  # one Tag per term, shared by every card
     for study in studies:
         tags = []
@@ -109,6 +111,7 @@ def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | No
         doi = cell_text(study.get("doi"))
         url = cell_text(study.get("url"))
         page = url.strip()
+        where = provenance(study)
         yield StudyCard(
             id=cell_text(study.get("id")),
             ref=cell_text(study.get("ref")),
@@ -122,8 +125,8 @@ def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | No
             doi_href=doi_href(doi),
             page_href=page if page and is_https(page) and not page.lower().startswith("https://doi.org/") else None,
             notes=cell_text(study.get("notes")),
-            table1=tuple((c, labels[c], cell_text(study.get(c))) for c in TABLE1_COLUMNS),
-            provenance=provenance(study),
+            table1=tuple((c, labels[where.quoted][c], cell_text(study.get(c))) for c in TABLE1_COLUMNS),
+            provenance=where,
             tags=tuple(tags),
         )
 

@@ -338,6 +338,8 @@ def _label_style(titles: dict[str, str]) -> str:
     in the page's head."""
     labels = table1_titles(titles)
     rules = [f"--lr-l{TABLE_COLUMNS.index(c) + 1}:{_css_string(labels[c])}" for c in TABLE1_COLUMNS]
+    # On an added study's card, limitations without Table 1's caveat (the study's own, summarised).
+    rules.append(f"--lr-l-summary-limitations:{_css_string(titles['limitations'])}")
     rules.append(f"--lr-quote:{_css_string(QUOTE_LABEL)}")
     return ";".join(rules)
 

@@ -8,7 +8,7 @@ from, in one of two ways:
 - SOURCE_REVIEW_RECORDS: the records the project confirmed by hand for the studies the source
   review cites (publisher page, PubMed Central, journal index), the list it started with;
 - a registry's record written by `python -m livingreview add`: "Crossref record, fetched on
-  YYYY-MM-DD by python -m livingreview add" (livingreview.update.prefill writes it; REGISTRY_PROVENANCE
+  YYYY-MM-DD by python -m livingreview add" (registry_provenance writes it, REGISTRY_PROVENANCE
   reads it).
 
 A study's record is the verified record whose DOI (any case) or URL its row holds. Its
@@ -22,6 +22,7 @@ a verified record as awaiting one (without_record), so none vanishes.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +41,13 @@ SOURCE_REVIEW_RECORDS = (
 REGISTRY_PROVENANCE = re.compile(
     r"(?P<registry>Crossref) record, fetched on (?P<date>\d{4}-\d{2}-\d{2}) by python -m livingreview add"
 )
+
+
+def registry_provenance(registry: str, fetched: _dt.date) -> str:
+    """The provenance `add` writes into a registry's record (and REGISTRY_PROVENANCE reads)."""
+    return f"{registry} record, fetched on {fetched.isoformat()} by python -m livingreview add"
+
+
 #: The cells that come from a record, and the record's fields each is compared with.
 RECORD_CELLS = {
     "title": ("title",),
