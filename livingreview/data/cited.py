@@ -22,18 +22,11 @@ from .links import is_https
 from .paths import CITED
 from .schema import resource_schema
 from .table1 import load_table1
-from .validation import (
-    InvalidStudiesError,
-    Problem,
-    check_cells,
-    check_header,
-    is_validated,
-    read_records,
-    trusted_rows,
-)
+from .validation import InvalidStudiesError, Problem, check_resource, is_validated, trusted_resource_rows
 
-#: The resource of datapackage.json that describes cited.csv.
+#: The resource of datapackage.json that describes cited.csv, and how messages name the file.
 RESOURCE = "cited"
+WHAT = "the cited-only studies (cited.csv)"
 
 
 def cited_schema() -> dict:
@@ -48,13 +41,7 @@ def validate_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None
     reference number is both a row of Table 1 and a cited-only study. Raises DataFileError when
     the file cannot be read as CSV at all.
     """
-    schema = cited_schema()
-    columns = [f["name"] for f in schema["fields"]]
-    parsed = read_records(path, columns, "the cited-only studies (cited.csv)")
-    problems = check_header(parsed.header, columns, "cited-only file")
-    if problems:
-        return [], problems
-    rows, lines, problems = check_cells(parsed, schema)
+    rows, lines, problems = check_resource(path, RESOURCE, WHAT, "cited-only file")
     this_year = _dt.date.today().year
     in_table1 = set() if studies is None else {int(ref) for ref in studies["ref"].dropna()}
     for row, line in zip(rows, lines):
@@ -83,8 +70,7 @@ def load_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None) ->
     studies_digest = studies.attrs.get("sha256") if studies is not None else None
     trusted = bool(studies_digest) and is_validated(cited_fingerprint(path, studies_digest))
     if trusted:
-        columns = [f["name"] for f in cited_schema()["fields"]]
-        rows = trusted_rows(read_records(path, columns, "the cited-only studies (cited.csv)"), columns)
+        rows = trusted_resource_rows(path, RESOURCE, WHAT)
     else:
         rows, problems = validate_cited(path, studies)
         if problems:

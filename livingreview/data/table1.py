@@ -16,31 +16,17 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .paths import TABLE1
-from .schema import resource_schema
-from .validation import (
-    InvalidStudiesError,
-    Problem,
-    check_cells,
-    check_header,
-    is_validated,
-    read_records,
-    trusted_rows,
-)
+from .validation import InvalidStudiesError, Problem, check_resource, is_validated, trusted_resource_rows
 
-#: The resource of datapackage.json that describes table1.csv.
+#: The resource of datapackage.json that describes table1.csv, and how messages name the file.
 RESOURCE = "table1"
+WHAT = "the source review's Table 1 (table1.csv)"
 
 
 def validate_table1(path: str | Path = TABLE1) -> tuple[list[dict], list[Problem]]:
     """The rows of `path` and every problem in them (its schema), by line and column. Raises
     DataFileError when the file cannot be read as CSV."""
-    schema = resource_schema(RESOURCE)
-    columns = [f["name"] for f in schema["fields"]]
-    parsed = read_records(path, columns, "the source review's Table 1 (table1.csv)")
-    problems = check_header(parsed.header, columns, "Table 1 file")
-    if problems:
-        return [], problems
-    rows, _lines, problems = check_cells(parsed, schema)
+    rows, _lines, problems = check_resource(path, RESOURCE, WHAT, "Table 1 file")
     return rows, problems
 
 
@@ -56,8 +42,7 @@ def load_table1(path: str | Path = TABLE1) -> list[dict]:
     if not Path(path).is_file():
         return []
     if is_validated(table1_fingerprint(path)):
-        columns = [f["name"] for f in resource_schema(RESOURCE)["fields"]]
-        return trusted_rows(read_records(path, columns, "the source review's Table 1 (table1.csv)"), columns)
+        return trusted_resource_rows(path, RESOURCE, WHAT)
     rows, problems = validate_table1(path)
     if problems:
         raise InvalidStudiesError(path, problems)

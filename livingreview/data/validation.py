@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import expected_columns, table_schema
+from .schema import expected_columns, resource_schema, table_schema
 from .vocabulary import LIST_COLUMNS, SEPARATOR, load_vocabulary, split_terms
 
 #: Larger files are refused before parsing: 10,000 studies with long text fields take ~25 MB.
@@ -254,6 +254,27 @@ def check_cells(parsed: ParsedFile, schema: dict) -> tuple[list[dict], list[int]
         cell = getattr(error, "cell", "")
         problems.append(Problem(line, name, _schema_message(error, name, cell, fields[name], lines)))
     return rows, lines, problems
+
+
+def check_resource(
+    path: str | Path, resource: str, what: str, noun: str
+) -> tuple[list[dict], list[int], list[Problem]]:
+    """A data file described by datapackage.json's `resource` (what: 'the cited-only studies
+    (cited.csv)', noun: 'cited-only file'): its rows as text, their lines and the problems of its
+    header and cells. Raises DataFileError when the file cannot be read as CSV at all."""
+    schema = resource_schema(resource)
+    columns = [f["name"] for f in schema["fields"]]
+    parsed = read_records(path, columns, what)
+    problems = check_header(parsed.header, columns, noun)
+    if problems:
+        return [], [], problems
+    return check_cells(parsed, schema)
+
+
+def trusted_resource_rows(path: str | Path, resource: str, what: str) -> list[dict]:
+    """The rows of a data file the build already validated (no checks)."""
+    columns = [f["name"] for f in resource_schema(resource)["fields"]]
+    return trusted_rows(read_records(path, columns, what), columns)
 
 
 def format_problems(parsed: ParsedFile) -> list[Problem]:
