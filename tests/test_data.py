@@ -312,7 +312,7 @@ def test_the_data_package_validates_with_frictionless():
 
     report = Package(str(ROOT / "data" / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    # The study table, Table 1's citations, the cited-only studies and the update's three record files.
+    # The study table, Table 1's citations, the cited-only studies and the update's record files.
     assert {task.name for task in report.tasks} == {
         "studies",
         "table1",
@@ -320,6 +320,8 @@ def test_the_data_package_validates_with_frictionless():
         "candidates",
         "screening",
         "search-runs",
+        "import-runs",
+        "screening-stops",
     }
 
 
