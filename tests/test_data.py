@@ -16,6 +16,7 @@ from livingreview import LIST_COLUMNS, TABLE1_COLUMNS, InvalidStudiesError, load
 from livingreview.data import validation
 from livingreview.data.cited import CITED, load_cited, validate_cited
 from livingreview.data.records import SOURCE_REVIEW_RECORDS, bibliography_problems, read_bibliography, record_finder
+from livingreview.data.studies import ITEM_MARK, cell_items, source_text
 from livingreview.data.table1 import load_table1, table1_problems
 from livingreview.update.prefill import slug
 
@@ -123,7 +124,8 @@ def _seed_rows() -> list[list[str]]:
 
 def test_table1_rows_reproduce_the_seed_verbatim(table1):
     """Every field copied from Table 1: citation (author, year, reference number) and the six text
-    columns, matched to the seed's rows by reference number."""
+    columns, matched to the seed's rows by reference number. A cell is the seed's text with each
+    item mark (the join of two items whose break the seed lost) read as one space."""
     require_shared(SEED)
     seed = {}
     for row in _seed_rows():
@@ -134,7 +136,27 @@ def test_table1_rows_reproduce_the_seed_verbatim(table1):
     for study in table1.itertuples():
         cited_as, year, text = seed[int(study.ref)]
         assert cited_as.startswith(study.first_author) and year == study.year, study.id
-        assert [getattr(study, c) for c in TABLE1_COLUMNS] == text, study.id
+        assert [source_text(getattr(study, c)) for c in TABLE1_COLUMNS] == text, study.id
+        for column in TABLE1_COLUMNS:  # a mark stands where the seed has a space, spaced itself
+            cell = getattr(study, column)
+            assert cell.count(ITEM_MARK) == cell.count(f" {ITEM_MARK} "), (study.id, column)
+
+
+#: Items the seed runs together, as the table separates them (the issue's example first).
+ITEMS = {
+    ("patel-2024", "application"): [
+        "Enhance diagnostic accuracy in medical genetic",
+        "understand how changed expressions could affect clinicians’ ability to diagnose genetic conditions",
+        "quicker and more cost-effective diagnoses, especially in underserved communities",
+    ],
+    ("lang-2024", "dataset"): ["Retinal fundus photographs", "external eye photographs", "chest radiographs"],
+    ("alkhalaf-2024", "limitations"): ["Model hallucination, where the AI generates plausible but unverified outputs"],
+}
+
+
+@pytest.mark.parametrize("study_id,column", sorted(ITEMS))
+def test_table1_items_are_apart_where_the_seed_ran_them_together(table1, study_id, column):
+    assert cell_items(table1.set_index("id").loc[study_id, column]) == ITEMS[study_id, column]
 
 
 def _quotations(text: str) -> list[str]:
@@ -158,30 +180,38 @@ def test_notes_quote_the_source_word_for_word(table1):
     assert quoted >= len(CODING_DECISIONS)
 
 
-#: The coding points raised when Table 1 was read against the source (issue #16), as decided;
-#: the reason for each is in the row's `notes`, in the source's words.
+#: The coding points raised when Table 1 was read against the source (issues #16 and #21), as
+#: decided; the reason for each is in the row's `notes`, in the source's words.
 CODING_DECISIONS = {
-    "lang-2024": {"limitation_themes": {"confounding-causality", "bias-fairness"}},
+    "lang-2024": {"limitation_themes": {"confounding-causality"}},
     "khosravi-2024": {"limitation_themes": {"fidelity-rare-cases", "data-quality", "bias-fairness"}},
     "bhatt-2025": {
         "modality": {"2d-image", "3d-volume"},
         "limitation_themes": {"data-quality", "safety"},
-        "contribution": {"image-enhancement"},
+        "contribution": {"image-enhancement", "decision-support"},
     },
-    "bordukova-2023": {"contribution": {"simulation"}, "domain": {"clinical-trials"}},
-    "patel-2024": {"limitation_themes": {"confounding-causality"}},
-    "huang-2023": {"modality": {"multimodal"}},
-    "liu-2025": {"modality": {"multimodal"}},
-    "han-2020": {"modality": {"medical-image"}},
+    "bordukova-2023": {"contribution": {"simulation"}, "domain": {"clinical-trials"}, "model_family": {"diffusion"}},
+    "patel-2024": {"limitation_themes": {"confounding-causality"}, "contribution": {"decision-support"}},
+    "huang-2023": {"modality": {"multimodal"}, "contribution": {"decision-support"}},
+    "liu-2025": {
+        "modality": {"multimodal", "medical-knowledge-text"},
+        "contribution": {"decision-support", "question-answering"},
+        "limitation_themes": {"safety", "knowledge-gaps"},
+    },
+    "han-2020": {"modality": {"medical-image"}, "contribution": {"decision-support"}},
+    "zeng-2022": {"contribution": {"design"}},
+    "la-salvia-2022": {"limitation_themes": {"evaluation"}},
     "ultsch-2025": {"domain": {"dermatology", "oncology"}},
     "alkhalaf-2024": {"domain": {"aged-care", "nutrition"}},
 }
 #: ... and what those decisions ruled out.
 RULED_OUT = {
-    "lang-2024": {"limitation_themes": {"interpretability"}},
-    "bordukova-2023": {"contribution": {"data-augmentation"}},
+    "lang-2024": {"limitation_themes": {"interpretability", "bias-fairness"}},
+    "bordukova-2023": {"contribution": {"data-augmentation"}, "model_family": {"other-ml"}},
     "patel-2024": {"limitation_themes": {"evaluation"}},
     "han-2020": {"modality": {"2d-image", "3d-volume"}},
+    "zeng-2022": {"contribution": {"knowledge-generation"}},
+    "la-salvia-2022": {"limitation_themes": {"fidelity-rare-cases"}},
 }
 
 

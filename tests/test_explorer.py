@@ -28,6 +28,7 @@ from livingreview.book.offline import is_remote, page_loads
 from livingreview.charts.figures import FIGURES
 from livingreview.data.counts import term_counts
 from livingreview.data.filters import FACETS, FilterState, filter_studies
+from livingreview.data.studies import cell_items
 from livingreview.explorer.app import CHARTS, TARGET_PX, build_explorer
 
 from conftest import ROOT
@@ -298,7 +299,7 @@ def test_study_card_has_the_details_and_a_doi_link(explorer):
     card = explorer.table.value.split('data-study-id="la-salvia-2022"', 1)[1].split("</tr>", 1)[0]
     assert "<details" in card and "<summary" in card
     for column in ("dataset", "method", "model", "application", "purpose", "limitations"):
-        assert html.escape(row[column]) in card
+        assert all(html.escape(item) in card for item in cell_items(row[column]))  # one per line
     assert f'href="https://doi.org/{row["doi"]}"' in card
     vocabulary = load_vocabulary()
     for column in ("modality", "limitation_themes"):  # coded tags, shown by their labels

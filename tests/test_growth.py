@@ -22,7 +22,8 @@ from test_book import visible_text
 from test_prose import prose_problems
 
 from livingreview import LIST_COLUMNS, load_studies, load_vocabulary
-from livingreview.book.chapters import compute_facts, figure_table_html
+from livingreview.book.chapters import figure_table_html
+from livingreview.book.facts import Images, Size
 from livingreview.book.studies_page import studies_table_html
 from livingreview.charts.figures import FIGURES
 from livingreview.cli import main as cli
@@ -196,16 +197,16 @@ def grown_book(tmp_path_factory, grown_csv) -> Path:
 
 @pytest.mark.book
 def test_every_page_counts_the_new_rows(grown_book, grown, new_ids):
-    facts = compute_facts(grown)
+    size, images = Size.compute(grown), Images.compute(grown)
     index = visible_text(grown_book / "index.html")
-    assert f"{facts['n_studies_text']} coded so far, published {facts['year_span']}" in index
-    assert f"{facts['n_added_later']:,} stud" in facts["growth_text"] and "been added since" in facts["growth_text"]
-    assert facts["growth_text"] in index
+    assert f"{size.n_studies.text} coded so far, published {size.year_span}" in index
+    assert f"{size.n_added_later:,} stud" in size.growth_text and "been added since" in size.growth_text
+    assert size.growth_text in index
     analysis = visible_text(grown_book / "analysis.html")
-    assert f"{facts['n_image_centric']} of {facts['n_studies']} studies ({facts['share_image_centric']})" in analysis
+    assert f"{images.n_image_centric} of {size.n_studies} studies ({images.share_image_centric})" in analysis
     changelog = visible_text(grown_book / "changelog.html")
-    assert f"The living review has {facts['n_studies_text']} in total" in changelog
-    assert facts["growth_text"] in changelog
+    assert f"The living review has {size.n_studies.text} in total" in changelog
+    assert size.growth_text in changelog
     # The source's own count does not change: the new rows are not cited by it.
     cited = cited_facts(grown)
     references = visible_text(grown_book / "references.html")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..data.links import card_href, card_id, doi_href, is_https
 from ..data.provenance import QUOTED_LABEL, Provenance, provenance
 from ..data.schema import column_titles
-from ..data.studies import TABLE1_COLUMNS, cell_text
+from ..data.studies import ITEM_MARK, TABLE1_COLUMNS, cell_items, cell_text
 from ..data.vocabulary import LIST_COLUMNS, SEPARATOR, Facet, load_vocabulary
 from ..text.markup import attrs, esc
 from ..text.wording import one_line
@@ -37,12 +37,13 @@ NOTE_LABEL = "Curator’s note"
 #: they are a contributor's summary, labelled as such (livingreview.data.provenance decides which).
 SOURCE_REVIEW = "the source review (Frontiers in Digital Health, 2025)"
 QUOTE_LABEL = QUOTED_LABEL
-#: The source's limitations are the studies' own statements or the reviewers' remarks, and the
-#: marks that told them apart are lost (datapackage.json says so): the label says it where it is read.
+#: The source's limitations are the studies' own statements or the reviewers' remarks; the source
+#: marks the remarks (†), but our copy of its text lost the marks (datapackage.json says so): the
+#: label says it where it is read.
 TABLE1_LABELS = {"limitations": "Limitations (the study’s or the reviewers’)"}
 QUOTE_CAVEAT = (
-    "Its limitations mix what each study reports with the reviewers’ own remarks, which the "
-    "source no longer marks apart."
+    "Its limitations mix what each study reports with the reviewers’ own remarks; the source marks "
+    "the remarks with †, but the copy of its text this review was built from lost those marks."
 )
 
 
@@ -175,6 +176,15 @@ def source_parts(card: StudyCard, *, new_tab: bool = False) -> list[str]:
     return parts
 
 
+def items_html(text: str) -> str:
+    """A text field with its items one per line, each after the mark (ITEM_MARK) that separated it
+    in the table: Table 1's lost line breaks shown again, and seen to be shown by us."""
+    items = cell_items(text)
+    if len(items) < 2:
+        return esc(text)
+    return "<br>".join(f"{ITEM_MARK}\u00a0{esc(item)}" for item in items)
+
+
 def chips_html(column: str, tags: tuple[Tag, ...]) -> str:
     """The tags of one coded column, one <span> each (styled through their container's class
     lr-t-<column>); model families carry their colour (--lr-c) as in the figures."""
@@ -225,7 +235,7 @@ def table_row_html(card: StudyCard) -> str:
 
     cells = [f'<th scope="row" class="lr-c-study">{"".join(study)}</th>']
     cells.append(f'<td class="lr-c-year">{esc(card.year)}</td>')
-    cells += [f"<td><div>{esc(text)}</div></td>" for _column, _title, text in card.table1]
+    cells += [f"<td><div>{items_html(text)}</div></td>" for _column, _title, text in card.table1]
     groups = "".join(
         f'<dt>{esc(label)}</dt><dd class="lr-t-{column}">{chips_html(column, tags)}</dd>'
         for column, label, tags in card.tags
@@ -252,7 +262,9 @@ def details_row_html(card: StudyCard) -> str:
     else:
         application = next(text for column, _title, text in card.table1 if column == "application")
         heading = f'<span class="lr-gist">{esc(one_line(application, GIST_CHARS))}</span>'
-    fields = "".join(f"<dt>{esc(title)}</dt><dd>{esc(text)}</dd>" for _column, title, text in card.table1 if text)
+    fields = "".join(
+        f"<dt>{esc(title)}</dt><dd>{items_html(text)}</dd>" for _column, title, text in card.table1 if text
+    )
     details = ""
     for column, label, tags in card.tags:
         if column in DETAILS_CARD_TAGS:

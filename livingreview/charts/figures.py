@@ -670,7 +670,7 @@ def modality_contribution(df: pd.DataFrame) -> go.Figure:
 
 
 def limitations_by_family(df: pd.DataFrame) -> go.Figure:
-    """Limitation themes, most reported on top: the studies reporting each (once per study), and
+    """Limitation themes, most coded on top: the studies coded with each (once per study), and
     beside them the same studies by model family."""
     subtitle = f"{_n_studies(len(df))}; a bar counts each study once; a cell, the studies of that model family"
     return _bars_and_matrix(df, "limitation_themes", TITLES["limitations_by_family"], subtitle, ranked=True)
@@ -809,7 +809,7 @@ def family_caption(df: pd.DataFrame) -> str:
 
 def limitations_caption(df: pd.DataFrame) -> str:
     caption = _term_caption(
-        df, "limitation_themes", ("limitation theme", "limitation themes"), "", superlative="most often reported"
+        df, "limitation_themes", ("limitation theme", "limitation themes"), "", superlative="most often coded"
     )
     without = int((terms_per_study(df, "limitation_themes") == 0).sum())
     if len(df) and without and without < len(df):

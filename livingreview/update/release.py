@@ -266,13 +266,11 @@ def this_version_html(releases: list[Release], studies, cff: dict | None = None)
         removed = sum(1 for i in current.rows if i not in later)
         if added or changed or removed:
             news = []
-            if added:
-                news.append(f"{plural(added, 'study', 'studies')} added")
-            if changed:
-                news.append(f"{plural(changed, 'study', 'studies')} corrected")
-            if removed:
-                news.append(f"{plural(removed, 'study', 'studies')} removed")
-            version += f" Since then, {and_list(news)}; they will be part of the next version."
+            for count, done in ((added, "added"), (changed, "corrected"), (removed, "removed")):
+                if count:
+                    news.append(f"{plural(count, 'study has', 'studies have')} been {done}")
+            which = "this change" if added + changed + removed == 1 else "these changes"
+            version += f" Since then, {and_list(news)}; {which} will be part of the next version."
         version += "</p>"
     return RawHTML(
         '<div class="lr-this-version">'

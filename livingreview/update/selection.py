@@ -166,8 +166,11 @@ def search_facts(protocol: Protocol | None = None) -> dict[str, GlueText]:
         "search_services": GlueText(and_list(services)),
         "search_start": GlueText(date_label(protocol.start)),
         "search_overlap": GlueText(plural(protocol.overlap_days, "day")),
-        "search_last_run": GlueText(
-            date_label(protocol.last_run) if protocol.last_run else "not yet: the first run is due"
+        "search_last_run": GlueText(date_label(protocol.last_run) if protocol.last_run else "never"),
+        "search_last_run_text": GlueText(
+            f"The search was last run on {date_label(protocol.last_run)}."
+            if protocol.last_run
+            else "The search has not been run yet."
         ),
         "search_query": GlueText(protocol.query("openalex")),
         "search_max_records": GlueText(f"{protocol.max_records:,}"),
