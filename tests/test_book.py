@@ -169,10 +169,10 @@ def test_invalid_data_stops_the_build_with_the_validators_lines(tmp_path):
 def test_each_figure_has_a_data_table_with_its_numbers():
     """The text alternative under each chart holds the chart's counts (checked against the data)."""
     from livingreview.book.chapters import figure_html
-    from livingreview.charts.figures import FIGURES
+    from livingreview.charts.model import CHARTS
 
     df = load_studies()
-    for name in FIGURES:
+    for name in CHARTS:
         assert '<details class="lr-figure-data"><summary>Data table</summary>' in figure_html(name, df)._repr_html_()
     domains = figure_html("domain_bar", df)._repr_html_()
     for key, term in load_vocabulary()["domain"].terms.items():
@@ -199,15 +199,16 @@ def test_figure_markup_is_valid_and_reserves_the_charts_height():
     """<figure> holds the chart and its caption only (the data table, a <details>, follows it:
     the W3C checker rejects it inside); the box reserves the chart's own height."""
     from livingreview.book.chapters import figure_html
-    from livingreview.charts.figures import FIGURES, phone_variant
+    from livingreview.charts.model import CHARTS
+    from livingreview.charts.style import geometry
 
     df = load_studies()
-    for name in FIGURES:
+    for name in CHARTS:
         markup = figure_html(name, df)._repr_html_()
         figure = markup.split("<figure", 1)[1].split("</figure>", 1)[0]
         assert "<details" not in figure and figure.rstrip().endswith("</figcaption>")
         assert "</figure><details" in markup
-        drawn = FIGURES[name].make(df)
+        chart = CHARTS[name].build(df)
         heights = re.search(r"--lr-h:(\d+)px;--lr-h-phone:(\d+)px", markup).groups()
-        assert int(heights[0]) == drawn.layout.height
-        assert int(heights[1]) == phone_variant(drawn)["layout"]["height"]
+        assert int(heights[0]) == geometry(chart).height
+        assert int(heights[1]) == geometry(chart, phone=True).height

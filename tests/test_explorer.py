@@ -25,7 +25,7 @@ import pytest
 from livingreview import load_studies, load_vocabulary
 from livingreview.book import upstream
 from livingreview.book.offline import is_remote, page_loads
-from livingreview.charts.figures import FIGURES
+from livingreview.charts import model as charts
 from livingreview.data.counts import term_counts
 from livingreview.data.filters import FACETS, FilterState, filter_studies
 from livingreview.data.studies import cell_items
@@ -214,10 +214,11 @@ def test_charts_follow_the_filters(explorer):
         # The title is a heading of the page (it wraps on a phone), with the subtitle under it.
         assert "title" not in spec["layout"]
         heading = explorer.chart_titles[name].value
-        assert f'<h2 class="lr-chart-title">{html.escape(FIGURES[name].title)}</h2>' in heading
+        assert f'<h2 class="lr-chart-title">{html.escape(charts.CHARTS[name].title)}</h2>' in heading
         assert f"{len(DERMATOLOGY)} studies" in plain(heading)
-        assert plain(explorer.chart_captions[name].value) == FIGURES[name].caption(
-            filter_studies(STUDIES, domains=["dermatology"])
+        assert (
+            plain(explorer.chart_captions[name].value)
+            == charts.CHARTS[name].build(filter_studies(STUDIES, domains=["dermatology"])).caption
         )  # the chart in words
         # The chart follows its column's width; its box gets the figure's height.
         assert spec["config"]["responsive"] is True

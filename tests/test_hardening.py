@@ -95,10 +95,12 @@ def _strings(value):
 
 
 def test_figures_escape_hostile_text(hostile_frame):
-    from livingreview.charts.figures import FIGURES
+    from livingreview.charts.model import CHARTS
+    from livingreview.charts.plotly_figure import plotly_figure
 
-    for name, spec in FIGURES.items():
-        figure = json.loads(spec.make(hostile_frame).to_json())
+    for name, spec in CHARTS.items():
+        chart = spec.build(hostile_frame)
+        figure = json.loads(json.dumps(plotly_figure(chart)))
         texts = list(_strings(figure))
         for text in texts:
             for raw in RAW_MARKUP:
@@ -106,7 +108,7 @@ def test_figures_escape_hostile_text(hostile_frame):
         hover = [t for trace in figure["data"] for t in _strings(trace.get("hovertext", []))]
         assert any("&lt;img src=x onerror=alert(1)&gt;" in t for t in hover), f"{name}: hover text lost the author"
         # A caption is plain text (the page escapes it); it must not be markup either.
-        caption = spec.caption(hostile_frame)
+        caption = chart.caption
         assert "<script" not in caption
 
 
@@ -284,7 +286,7 @@ def test_static_table_escapes_hostile_text(hostile_frame):
 @pytest.mark.slow
 def test_readers_never_rewrite_the_table(hostile_csv, hostile_frame, tmp_path, capsys):
     from livingreview import load_studies
-    from livingreview.charts.figures import FIGURES
+    from livingreview.charts.model import CHARTS
     from livingreview.cli import main
     from livingreview.data import exports
 
@@ -302,8 +304,8 @@ def test_readers_never_rewrite_the_table(hostile_csv, hostile_frame, tmp_path, c
     )
     assert result.returncode == 0, result.stderr
     frame = load_studies(copy)
-    for spec in FIGURES.values():
-        spec.make(frame)
+    for spec in CHARTS.values():
+        spec.build(frame)
     exports.to_csv(frame), exports.to_bibtex(frame), exports.to_ris(frame)
     assert sha256(copy) == before and copy.stat().st_mtime_ns == mtime
     capsys.readouterr()

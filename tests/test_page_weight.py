@@ -64,13 +64,13 @@ def analysis_charts(df) -> str:
     """The analysis page's six charts as the page carries them: each one's static drawings (wide
     and phone) and the JSON plotly.js draws from once the reader interacts."""
     from livingreview.book.chapters import figure_html
-    from livingreview.charts.figures import FIGURES
+    from livingreview.charts.model import CHARTS
 
-    return "".join(figure_html(name, df)._repr_html_() for name in FIGURES)
+    return "".join(figure_html(name, df)._repr_html_() for name in CHARTS)
 
 
 #: The charts' part of the analysis page, gzip'd: one bar per term and one cell per pair of terms,
-#: each hover list capped (figures.MAX_LISTED), so it stops growing once every term is in use.
+#: each hover list capped (livingreview.charts.model.MAX_LISTED), so it stops growing once every term is in use.
 CHARTS_BOUND = 150_000
 
 
