@@ -6,7 +6,10 @@ first author's family name, the year, the title, the venue, the DOI and the publ
 link; they are written as the registry states them (as plain text), never completed by a guess.
 A candidate without a DOI, or whose DOI Crossref does not know (one registered with DataCite,
 as preprints' are), is added from its own record, as the search's services (PubMed, Europe PMC,
-OpenAlex) or a database's export gave it (its authors as that record writes them).
+OpenAlex) or a database's export gave it (its authors as that record writes them); its
+bibliography record says so (livingreview.data.records.REGISTRY_PROVENANCE) and, without a DOI,
+the row and the record share the record's address at its registry (PubMed, PMC, Europe PMC,
+arXiv, OpenAlex), by which the record is found.
 What only a person can write from the publication (Table 1's six fields) is left as the to-do
 marker, which `validate` names by line and column until it is replaced; the coded columns get
 suggested terms, marked as suggestions (livingreview.update.coding), or the to-do marker where
@@ -39,19 +42,21 @@ import datetime as _dt
 import io
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from rapidfuzz import fuzz
 
-from ..data.exports import tex_escape, verbatim_escape
+from ..data.exports import FORMULA_TRIGGERS, tex_escape, verbatim_escape
 from ..data.links import is_https
 from ..data.paths import Repository
+from ..data.records import registry_provenance
 from ..data.schema import expected_columns
 from ..data.studies import TABLE1_COLUMNS
 from ..data.validation import TODO, read_rows
 from ..data.vocabulary import LIST_COLUMNS
 from ..text.plaintext import plain_text
 from .coding import Suggester, Suggestion
-from .matching import TITLE_THRESHOLD, Index, Known, normal_doi, normal_title
+from .matching import TITLE_THRESHOLD, Index, Known, normal_doi, normal_pmid, normal_title, parse_ids
 from .protocol import load_protocol
 from .registry import NotFound, crossref_work
 from .screening import added_studies, csv_text, read_cycle, settled_decisions
@@ -221,7 +226,8 @@ def bibtex_record(message: dict, key: str, doi: str, today: _dt.date) -> str:
     abstract = crossref_abstract(message)
     if abstract:
         fields.append(("abstract", tex_escape(abstract)))
-    fields.append(("note", f"Record from Crossref, fetched on {today.isoformat()} by python -m livingreview add"))
+    # Where the record came from: what makes it a verified record (livingreview.data.records).
+    fields.append(("provenance", registry_provenance("Crossref", today)))
     return _bibtex(kind, key, fields)
 
 
@@ -237,7 +243,14 @@ def _bibtex(kind: str, key: str, fields: list[tuple[str, str]]) -> str:
 
 def candidate_authors(candidate: dict) -> list[str]:
     """The candidate's authors as its record writes them ('Smith J', 'Jane Smith', 'Smith, Jane')."""
-    return [a.strip() for a in str(candidate.get("authors") or "").split(";") if a.strip()]
+    return [a.strip() for a in _as_recorded(candidate.get("authors")).split(";") if a.strip()]
+
+
+def _as_recorded(cell) -> str:
+    """A cell of candidates.csv as the record gave it: without the apostrophe that keeps a
+    spreadsheet from running it as a formula (livingreview.data.exports.neutralise_formula)."""
+    text = str(cell or "")
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS) else text
 
 
 def is_family_first(author: str) -> bool:
@@ -258,51 +271,86 @@ def family_name(author: str) -> str:
     return parts[-1]
 
 
-def candidate_row(candidate: dict, today: _dt.date, taken: set[str]) -> dict:
-    """The pre-filled row of a candidate's own record."""
+#: Where a registry shows its record of an identifier, best first: a study without a DOI is
+#: found by this address (its row's url and its record's), as livingreview.data.records finds one.
+RECORD_ADDRESSES = (
+    ("pmid", "https://pubmed.ncbi.nlm.nih.gov/{}/"),
+    ("pmcid", "https://pmc.ncbi.nlm.nih.gov/articles/{}/"),
+    ("europepmc", "https://europepmc.org/article/{}"),
+    ("arxiv", "https://arxiv.org/abs/{}"),
+    ("openalex", "https://openalex.org/{}"),
+)
+
+
+def record_address(candidate: dict) -> str:
+    """The https address of the candidate's record at a registry, from its identifiers ('' with none)."""
+    ids = {**parse_ids(candidate.get("ids")), "pmid": normal_pmid(candidate.get("pmid"))}
+    for scheme, address in RECORD_ADDRESSES:
+        if ids.get(scheme):
+            return address.format(quote(ids[scheme], safe="/"))
+    return ""
+
+
+def candidate_registry(candidate: dict, labels: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """(registry, command) of the candidate's record: the service or export that found it first
+    (its fields are that record's), as livingreview.data.records names them."""
+    first = next((s for s in str(candidate.get("sources") or "").split(";") if s), "")
+    return labels.get(first, (first or "unknown", "search"))
+
+
+def candidate_row(candidate: dict, today: _dt.date, taken: set[str], registry: str = "") -> dict:
+    """The pre-filled row of a candidate's own record. Without a DOI its address at the registry
+    is its url; with neither, its title and venue are left empty (a study's bibliographic cells
+    come only from a record the repository finds by DOI or address: livingreview.data.records)."""
     authors = candidate_authors(candidate)
     first_author = plain_text(family_name(authors[0]), "author") if authors else ""
     year = candidate.get("year", "").strip()
-    sources = candidate.get("sources", "").replace(";", ", ")
+    doi = normal_doi(candidate.get("doi"))
+    address = "" if doi else record_address(candidate)
+    findable = bool(doi or address)
     row = _blank_row(today)
     row.update(
         {
             "id": study_id(first_author, year if year.isdigit() else None, taken),
             "first_author": first_author or TODO,
             "year": year if year.isdigit() else TODO,
-            "title": plain_text(candidate.get("title") or "", "title"),
-            "venue": plain_text(candidate.get("venue") or "", "venue"),
-            "doi": normal_doi(candidate.get("doi")),
+            "title": plain_text(_as_recorded(candidate.get("title")), "title") if findable else "",
+            "venue": plain_text(_as_recorded(candidate.get("venue")), "venue") if findable else "",
+            "doi": doi,
+            "url": address,
             "notes": (
-                f"First author, year, title and venue from the record of the candidate {candidate['candidate_id']} "
-                f"(found on {candidate.get('found', '')} in {sources or 'an import'}), added on {today.isoformat()} "
-                "by python -m livingreview add."
+                f"First author, year{', title and venue' if findable else ''} from the {registry or 'registry'} "
+                f"record of the candidate {candidate['candidate_id']} (found on {candidate.get('found', '')}), "
+                f"added on {today.isoformat()} by python -m livingreview add."
             ),
         }
     )
     return row
 
 
-def candidate_bibtex(candidate: dict, key: str, today: _dt.date) -> str:
+def candidate_bibtex(candidate: dict, row: dict, key: str, registry: str, command: str) -> str:
     """The bibliography record of a candidate's own record: its fields as they are (each author
-    as the record writes the name, braced, so no part of it is guessed to be a given name)."""
-    fields = [("title", tex_escape(plain_text(candidate.get("title") or "", "title")))]
+    as the record writes the name, braced, so no part of it is guessed to be a given name), and
+    where it came from (livingreview.data.records.REGISTRY_PROVENANCE)."""
+    fields = [("title", tex_escape(plain_text(_as_recorded(candidate.get("title")), "title")))]
     authors = [tex_escape(plain_text(a, "author")) for a in candidate_authors(candidate)[:100]]
     if authors:
         fields.append(("author", " and ".join("{" + a + "}" for a in authors if a)))
-    venue = plain_text(candidate.get("venue") or "", "venue")
+    venue = plain_text(_as_recorded(candidate.get("venue")), "venue")
     if venue:
         fields.append(("journal", tex_escape(venue)))
     if candidate.get("year", "").strip().isdigit():
         fields.append(("year", candidate["year"].strip()))
-    doi = normal_doi(candidate.get("doi"))
-    if doi:
-        fields.append(("doi", verbatim_escape(doi)))
+    if row["doi"]:
+        fields.append(("doi", verbatim_escape(row["doi"])))
+    if row["url"]:
+        fields.append(("url", verbatim_escape(row["url"])))
     ids = [f"PMID {candidate['pmid']}"] if candidate.get("pmid") else []
     ids += [part.replace(":", " ", 1) for part in str(candidate.get("ids") or "").split(";") if part]
-    note = f"Record of the candidate {candidate['candidate_id']} (found on {candidate.get('found', '')})"
-    note += f", {'; '.join(ids)}" if ids else ""
-    fields.append(("note", tex_escape(f"{note}; added on {today.isoformat()} by python -m livingreview add")))
+    if ids:
+        fields.append(("note", tex_escape("; ".join(ids))))
+    found = _dt.date.fromisoformat(candidate["found"]) if candidate.get("found") else row["added"]
+    fields.append(("provenance", registry_provenance(registry, found, command)))
     return _bibtex("article" if venue else "misc", key, fields)
 
 
@@ -326,11 +374,13 @@ def studies_text(path, rows: list[dict]) -> str:
 
 @dataclass
 class _State:
-    """What the run has taken so far: ids, keys, DOIs, so two studies of one run never clash."""
+    """What the run has taken so far: ids, keys, DOIs, so two studies of one run never clash; and
+    the name of each source of candidates (search.yml's services, import-runs.csv's exports)."""
 
     index: Index
     taken: set[str]
     keys: set[str]
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # source -> (registry, command)
 
 
 def prepare_additions(
@@ -375,6 +425,9 @@ def prepare_additions(
         bibtex_keys(bib_text),
     )
     protocol = load_protocol(repo.search)
+    state.labels = {service: (label, "search") for service, label in protocol.labels.items()} | {
+        row["source"]: (f"{row['database']} export", "import") for row in cycle.imports
+    }
 
     def ask_crossref(doi: str) -> dict:
         return fetch(
@@ -440,7 +493,9 @@ def prepare_additions(
             for column, suggestion in addition.suggestions.items():
                 addition.row[column] = suggestion.cell
         batch.changes[repo.studies] = studies_text(repo.studies, [a.row for a in batch.additions])
-        batch.changes[repo.references] = bib_text.rstrip("\n") + "".join("\n\n" + a.bibtex for a in batch.additions)
+        records = "".join("\n\n" + a.bibtex for a in batch.additions if a.bibtex)
+        if records:
+            batch.changes[repo.references] = bib_text.rstrip("\n") + records
     if lines:
         batch.changes[repo.screening] = csv_text("screening", lines, repo.screening.read_text(encoding="utf-8"))
     return batch
@@ -457,7 +512,8 @@ def _taken(addition: Addition, state: _State) -> Addition:
     """Record what the addition takes, so a later study of the same run cannot take it again."""
     row = addition.row
     state.taken.add(row["id"])
-    state.keys.add(addition.bibtex_key.lower())
+    if addition.bibtex_key:
+        state.keys.add(addition.bibtex_key.lower())
     state.index.add(Known(row["id"], "the study table", row["doi"], "", row["title"], row["year"]))
     return addition
 
@@ -529,22 +585,29 @@ def _from_candidate(candidate: dict, state: _State, today: _dt.date, ask_crossre
                 f"Crossref has no record of {doi} (a DOI of another agency, such as DataCite's for preprints): "
                 f"the row is made from the candidate's own record"
             )
-    row = candidate_row(candidate, today, state.taken)
-    source = "the candidate's record" + (
-        f" ({candidate['sources'].replace(';', ', ')})" if candidate.get("sources") else ""
-    )
+    registry, command = candidate_registry(candidate, state.labels)
+    row = candidate_row(candidate, today, state.taken, registry)
+    source = f"its {registry} record"
+    findable = bool(row["doi"] or row["url"])
+    if not findable:
+        warnings.append(
+            "the candidate's record has no DOI and no registry identifier: no bibliography record is written and "
+            "the title and venue are left empty, as for any study without a record (add its DOI when it has one)"
+        )
     authors = candidate_authors(candidate)
     if authors and not is_family_first(authors[0]):
         warnings.append(f"the first author's family name “{row['first_author']}” is read from “{authors[0]}”: check it")
     if row["year"] == TODO:
         warnings.append("the candidate's record gives no year: fill in the year from the publication")
-    similar = state.index.find(title=row["title"], year=row["year"] if row["year"] != TODO else None)
-    key = _keyed(row, state)
+    similar = state.index.find(
+        title=_as_recorded(candidate.get("title")), year=row["year"] if row["year"] != TODO else None
+    )
+    key = _keyed(row, state) if findable else ""
     return _taken(
         Addition(
             row,
             key,
-            candidate_bibtex(candidate, key, today),
+            candidate_bibtex(candidate, row, key, registry, command) if findable else "",
             candidate=candidate["candidate_id"],
             similar=similar.known.label if similar else "",
             warnings=warnings,
