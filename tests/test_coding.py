@@ -14,6 +14,7 @@ import pytest
 from pybtex.database import parse_string
 
 from livingreview.data.paths import Repository
+from livingreview.data.records import REGISTRY_PROVENANCE
 from livingreview.data.studies import TABLE1_COLUMNS
 from livingreview.data.validation import SUGGESTED, TODO, is_to_do, suggested_terms
 from livingreview.data.vocabulary import LIST_COLUMNS, load_vocabulary
@@ -131,6 +132,17 @@ def test_add_included_adds_every_included_candidate_in_one_run(screened):
         or str(entries[no_doi["id"].replace("-", "")].persons["author"][0]) == "{La Salvia M}"
     )
     assert "PMID 39200003" in entries[no_doi["id"].replace("-", "")].fields["note"]
+    # Each record says where it came from, as the repository accepts (livingreview.data.records);
+    # without a DOI, the row and its record share the record's address at PubMed.
+    assert no_doi["url"] == "https://pubmed.ncbi.nlm.nih.gov/39200003/"
+    assert entries[no_doi["id"].replace("-", "")].fields["url"] == no_doi["url"]
+    provenance = {k: e.fields["provenance"] for k, e in entries.items() if k in {r["id"].replace("-", "") for r in new}}
+    assert provenance == {
+        diffusion["id"].replace("-", ""): f"Crossref record, fetched on {TODAY} by python -m livingreview add",
+        preprint["id"].replace("-", ""): f"PubMed record, fetched on {TODAY} by python -m livingreview search",
+        no_doi["id"].replace("-", ""): f"PubMed record, fetched on {TODAY} by python -m livingreview search",
+    }
+    assert all(REGISTRY_PROVENANCE.fullmatch(value) for value in provenance.values())
     assert "pneumonia classifier" in entries[diffusion["id"].replace("-", "")].fields["abstract"]
     # Suggestions, marked; the six fields left to do.
     assert all(r[c] == TODO for r in new for c in TABLE1_COLUMNS)
