@@ -172,7 +172,7 @@ def checkout(tmp_path) -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    (target / ".venv").symlink_to(ROOT / ".venv")
+    (target / ".venv").symlink_to(ROOT / ".venv")  # never installed into: make runs with -o .venv/.installed
     search = target / "data" / "search.yml"  # retries made fast: the backoff is the tests' time
     search.write_text(search.read_text().replace("backoff_seconds: 2", "backoff_seconds: 0.01"), encoding="utf-8")
     return target
@@ -195,7 +195,14 @@ class Maintainer:
         import time
 
         command = list(args)
-        argv = ["make", *command[1:]] if command[0] == "make" else [sys.executable, "-m", "livingreview", *command]
+        # make with this checkout's .venv taken as it is (-o): its stamp may be older than the
+        # requirements (a merge touches them), and make must not reinstall the shared environment
+        # (with its editable install pointing at this temporary copy).
+        argv = (
+            ["make", "-o", ".venv/.installed", *command[1:]]
+            if command[0] == "make"
+            else [sys.executable, "-m", "livingreview", *command]
+        )
         start = time.perf_counter()
         done = subprocess.run(
             self.dated(argv),
