@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, require
 
 PATHS = ["livingreview", "tests", "benchmarks"]
 
@@ -32,3 +32,37 @@ def test_every_place_runs_the_pinned_ruff():
     assert ruff_hooks and all(hook["additional_dependencies"] == [f"ruff=={pinned}"] for hook in ruff_hooks)
     workflow = (ROOT / ".github" / "workflows" / "pr.yml").read_text()
     assert "grep '^ruff==' requirements-dev.txt" in workflow and "ruff check" in workflow
+
+
+def test_the_chapters_code_cells():
+    """ruff's lint and format on the code cells of the MyST text notebooks (book/*.md), through
+    nbQA, which reads them with jupytext ([tool.nbqa.addopts] in pyproject.toml)."""
+    chapters = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "book").glob("*.md") if "{code-cell}" in p.read_text())
+    assert chapters
+    nbqa = [sys.executable, "-m", "nbqa"]
+    for command in (["ruff"], ["ruff format", "--check"]):
+        result = subprocess.run([*nbqa, *command, *chapters], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, f"nbqa {' '.join(command)} found problems:\n{result.stdout}{result.stderr}"
+
+
+def test_types():
+    """mypy over the package, as configured in pyproject.toml ([tool.mypy])."""
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"mypy found problems:\n{result.stdout}{result.stderr}"
+
+
+def test_scripts_and_styles():
+    """Biome's lint of livingreview/assets/*.js and *.css (biome.jsonc), pinned by tests/js's lock file
+    (`make check` and .ci/run install it: npm ci --prefix tests/js)."""
+    biome = ROOT / "tests" / "js" / "node_modules" / ".bin" / "biome"
+    require(biome.exists(), "Biome is not installed (npm ci --prefix tests/js)")
+    result = subprocess.run(
+        [str(biome), "lint", "--error-on-warnings", "--diagnostic-level=info", "--colors=off"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "Checked 0 files" not in result.stdout + result.stderr, (
+        f"biome lint found problems:\n{result.stdout}{result.stderr}"
+    )
