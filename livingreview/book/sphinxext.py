@@ -22,7 +22,6 @@ What it assumes about Sphinx, the theme and docutils lives in livingreview.book.
 from __future__ import annotations
 
 import hashlib
-import html
 import importlib.metadata
 import shutil
 import sys
@@ -32,6 +31,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from ..data.paths import ASSETS_DIR, CITED, PACKAGE_DIR, STATIC_SUBDIR, data_files, studies_path
+from ..text.markup import esc
 from . import citations, upstream
 
 logger = logging.getLogger(__name__)
@@ -170,8 +170,8 @@ def write_root_redirect(app: Sphinx) -> None:
     root = str(app.config.root_doc)
     if root == "index":
         return  # the first page is the root index itself
-    target = html.escape(f"{root}.html")
-    title = html.escape(str(app.config.html_title or app.config.project or "Home"))
+    target = esc(f"{root}.html")
+    title = esc(str(app.config.html_title or app.config.project or "Home"))
     (Path(app.outdir) / "index.html").write_text(
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
