@@ -54,7 +54,7 @@ def test_a_study_missing_from_the_table_in_use_falls_back_unlinked():
 def test_the_shipped_data_and_bibliography():
     found = build_citations()
     verified = {c.id: c.record for c in found.values() if c.record}
-    records = upstream.read_records(BIBFILE)
+    records = upstream.read_bibtex(BIBFILE)
     assert set(verified.values()) <= set(records) and "fdgth2025minireview" not in verified.values()
     assert found["han-2020"].year == "2020" and verified["han-2020"] == "han2020"  # the review's year, not the record's
     assert "Circle of Willis" in found["aydin-2024"].record_text

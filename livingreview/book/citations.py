@@ -124,7 +124,7 @@ def build_citations(bibfile: Path = BIBFILE) -> dict[str, Citation]:
     table = studies_path()
     fallback = _csv_rows(DEFAULT_STUDIES) if table.resolve() != DEFAULT_STUDIES.resolve() else []
     studies, cited = _csv_rows(table), _csv_rows(CITED)
-    records = upstream.read_records(bibfile)
+    records = upstream.read_bibtex(bibfile)
     upstream.register_record_style(RECORD_STYLE)
     keys = set(record_keys(records, [*studies, *cited, *fallback]).values())
     texts = upstream.record_texts(bibfile, keys, RECORD_STYLE)

@@ -307,8 +307,8 @@ class Record:
     url: str
 
 
-def read_records(bibfile) -> dict[str, Record]:
-    """Every record of a BibTeX file, by key."""
+def read_bibtex(bibfile) -> dict[str, Record]:
+    """Every record of a BibTeX file, by key (what links a study to it: its DOI and URL)."""
     from pybtex.database import parse_file
 
     entries = parse_file(str(bibfile)).entries
