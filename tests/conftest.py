@@ -135,3 +135,14 @@ def write_site(root: Path, df, *, name: str = "studies.html", **options) -> Path
     data.write_text(studies_data_js(df), encoding="utf-8")
     csv.write_text(to_csv(df), encoding="utf-8")
     return page
+
+
+# --- Sphinx in process: Sphinx's own test fixtures (make_app, app, ...), as MyST-NB tests its
+# extension; test roots are tests/roots/test-NAME (tests/test_sphinxext.py, tests/test_upstream.py).
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where sphinx.testing's @pytest.mark.sphinx(testroot=NAME) finds tests/roots/test-NAME."""
+    return Path(__file__).resolve().parent / "roots"

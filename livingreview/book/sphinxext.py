@@ -218,8 +218,6 @@ def start_page_head(app: Sphinx) -> None:
 def page_head_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Runs after add_page_assets: the page's stylesheets are noted for page.css (layout.html
     links that alone), and documentation_options.js becomes an inline script."""
-    from sphinx.builders.html._assets import _JavaScript
-
     if not hasattr(app, "lr_page_styles"):
         return
     for style in context.get("css_files") or []:
@@ -231,7 +229,7 @@ def page_head_context(app: Sphinx, pagename, templatename, context, doctree) -> 
     if isinstance(scripts, list):
         for index, script in enumerate(scripts):
             if str(getattr(script, "filename", "")).split("?")[0].endswith(upstream.DOCUMENTATION_OPTIONS_JS):
-                scripts[index] = _JavaScript(None, body=documentation_options(app), priority=script.priority)
+                scripts[index] = upstream.inline_script(script, documentation_options(app))
 
 
 def documentation_options(app: Sphinx) -> str:

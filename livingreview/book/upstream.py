@@ -91,6 +91,12 @@ def deferred(script):
     return type(script)(script.filename, priority=script.priority, **{**script.attributes, "defer": "defer"})
 
 
+def inline_script(script, body: str):
+    """A script of the same kind and priority as `script`, written into the page with `body` as
+    its text instead of loading a file (Sphinx writes an asset with no file name and a body so)."""
+    return type(script)(None, body=body, priority=script.priority)
+
+
 # --------------------------------------------------------------------------------------------
 # docutils: HTML markup patched after it is written
 
