@@ -82,6 +82,15 @@ def book_html(request) -> Path:
     return request.getfixturevalue("built_book")
 
 
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where browser tests save screenshots to look at: $LIVINGREVIEW_TEST_ARTIFACTS, else a folder
+    of this session's temporary directory (never a fixed path shared with other runs)."""
+    folder = Path(os.environ.get("LIVINGREVIEW_TEST_ARTIFACTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def css_rgb(hex_colour: str) -> str:
     """'#rrggbb' as a browser's computed style writes it: 'rgb(r, g, b)'."""
     return f"rgb({', '.join(str(int(hex_colour[i : i + 2], 16)) for i in (1, 3, 5))})"

@@ -208,7 +208,6 @@ def _widget_html(explorer) -> list[str]:
 
 
 def test_explorer_escapes_hostile_text(hostile_frame):
-    pytest.importorskip("ipywidgets")
     from livingreview.explorer.app import build_explorer
 
     query = "?search=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&domain=%3Cscript%3E"
