@@ -3,6 +3,9 @@
 validate [PATH] [--kind K] [--format text|github]
                      check the data files (all of them, or PATH), every problem by line and
                      column: exit 0 valid, 1 problems (one line each), 2 unreadable.
+normalise [PATH]     write the data files (or PATH) back as the repository keeps them: UTF-8
+                     without a byte-order mark, '\\n' line ends, no white space at either end of a
+                     cell; what a spreadsheet program changed on saving, undone.
 contributing [--check]
                      rebuild CONTRIBUTING.md's generated blocks (--check: exit 1 if they are out
                      of date, change nothing).
@@ -38,6 +41,7 @@ from .text.wording import plural
 
 #: validate: which checker reads a file, by its name (any other name is a study table).
 FILE_KINDS = {
+    "table1.csv": "table1",
     "cited.csv": "cited",
     "candidates.csv": "candidates",
     "screening.csv": "screening",
@@ -69,24 +73,55 @@ def _report(args, path: str, problems, unreadable: str | None, summary: str) -> 
     return 0
 
 
-def _check_studies(args, target) -> tuple[int, object]:
+def _check_studies(args, target, repo) -> tuple[int, object]:
+    """The study table; the checkout's own (data/studies.csv) also against the checkout's other
+    files: its bibliography and the source review's Table 1 (another table, a preview, has no
+    records there, and its reference numbers are its own)."""
     from .data.counts import terms_used
     from .data.studies import load_studies
     from .data.validation import DataFileError, InvalidStudiesError
 
     path = display(target)
     try:
-        frame = load_studies(path)
+        frame, problems = load_studies(path), []
     except DataFileError as exc:
         return _report(args, path, [], str(exc), ""), None
     except InvalidStudiesError as exc:
-        return _report(args, path, exc.problems, None, ""), None
+        frame, problems = None, list(exc.problems)
+    if Path(target).resolve() == (Path(repo.root) / "data" / "studies.csv").resolve():
+        try:
+            problems += _checkout_problems(target, repo)
+        except DataFileError as exc:
+            return _report(args, display(repo.references), [], str(exc), ""), None
+    if problems:
+        return _report(args, path, problems, None, ""), None
     years = f", {frame['year'].min()}–{frame['year'].max()}" if len(frame) else ""
     summary = (
         f"{plural(len(frame), 'study', 'studies')}, {plural(terms_used(frame, 'domain'), 'clinical domain')}, "
         f"{plural(terms_used(frame, 'model_family'), 'model family', 'model families')}{years}"
     )
     return _report(args, path, [], None, summary), frame
+
+
+def _checkout_problems(target, repo) -> list:
+    """The rules between the study table and the checkout's other files: a study's bibliographic
+    cells come from its verified record (livingreview.data.records); a row with a reference number
+    is Table 1's (livingreview.data.table1; its own file is checked on its own line)."""
+    from .data.records import bibliography_problems, read_bibliography
+    from .data.table1 import load_table1, table1_problems
+    from .data.validation import DataFileError, InvalidStudiesError, read_records
+
+    parsed = read_records(target)
+    position = {name: i for i, name in enumerate(parsed.header)}
+    rows = [{name: record[i] for name, i in position.items() if i < len(record)} for record in parsed.records]
+    problems = bibliography_problems(rows, parsed.lines, read_bibliography(repo.references), display(repo.references))
+    try:
+        table1 = load_table1(repo.table1)
+    except (DataFileError, InvalidStudiesError):
+        table1 = None  # reported on its own line
+    if table1 is not None:
+        problems += table1_problems(rows, parsed.lines, table1)
+    return problems
 
 
 def _check_other(args, kind: str, target, repo, frame=None) -> int:
@@ -99,6 +134,11 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
 
     path = display(target)
     try:
+        if kind == "table1":
+            from .data.table1 import validate_table1
+
+            rows, problems = validate_table1(target)
+            return _report(args, path, problems, None, plural(len(rows), "study", "studies") + " in Table 1")
         if kind == "cited":
             rows, problems = validate_cited(target, frame)
             return _report(args, path, problems, None, plural(len(rows), "cited-only study", "cited-only studies"))
@@ -147,16 +187,17 @@ def cmd_validate(args) -> int:
     if args.path is not None:
         kind = args.kind or FILE_KINDS.get(Path(args.path).name, "studies")
         if kind == "studies":
-            return _check_studies(args, args.path)[0]
+            return _check_studies(args, args.path, repo)[0]
         frame = None
         if kind in ("cited", "screening"):  # cross-file rules need the study table, if it is valid
             frame = _quiet_studies(repo.studies)
         return _check_other(args, kind, args.path, repo, frame)
     from .update.screening import OPTIONAL as screening_optional
 
-    code, frame = _check_studies(args, repo.studies if args.root else studies_path())
+    code, frame = _check_studies(args, repo.studies if args.root else studies_path(), repo)
     codes = [code]
     for kind, target in (
+        ("table1", repo.table1),
         ("cited", repo.cited),
         ("search-runs", repo.runs),
         ("import-runs", repo.imports),
@@ -177,6 +218,44 @@ def _quiet_studies(path):
         return load_studies(path)
     except Exception:  # its own problems are reported when it is validated itself
         return None
+
+
+def cmd_normalise(args) -> int:
+    """Write each data file back as the repository keeps it (validation.normalised_text)."""
+    from .data.schema import resource_schema
+    from .data.transaction import write_all
+    from .data.validation import DataFileError, normalised_text
+
+    repo = _repo(args)
+    if args.path:
+        targets = [(Path(args.path), FILE_KINDS.get(Path(args.path).name, "studies"))]
+    else:
+        targets = [(repo.studies if args.root else studies_path(), "studies")]
+        attribute = {"search-runs": "runs", "import-runs": "imports", "screening-stops": "stops"}
+        targets += [(getattr(repo, attribute.get(k, k)), k) for k in FILE_KINDS.values()]
+    changes, code = {}, 0
+    for path, kind in targets:
+        if not Path(path).is_file() and not args.path:
+            continue
+        columns = None if kind == "studies" else [f["name"] for f in resource_schema(kind)["fields"]]
+        try:
+            text = normalised_text(path, columns, "the study table" if kind == "studies" else Path(path).name)
+        except DataFileError as exc:
+            print(exc, file=sys.stderr)
+            code = 2
+            continue
+        if Path(path).read_bytes() != text.encode("utf-8"):
+            changes[Path(path)] = text
+            print(
+                f"{display(path)}: normalised (UTF-8 without a byte-order mark, '\\n' line ends, no white space at cell ends)"
+            )
+        else:
+            print(f"{display(path)}: unchanged, already as the repository keeps it")
+    if code:
+        print("nothing was changed", file=sys.stderr)
+        return code
+    write_all(changes)
+    return 0
 
 
 def cmd_contributing(args) -> int:
@@ -451,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--date", help=argparse.SUPPRESS, type=_iso_date)
     validate.add_argument(
         "--kind",
-        choices=("studies", "cited", "candidates", "screening", "search-runs", "import-runs", "screening-stops"),
+        choices=("studies", *FILE_KINDS.values()),
         help="which file PATH is (default: from its name; any other name is a study table)",
     )
     validate.add_argument(
@@ -461,6 +540,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="github: one ::error annotation per problem, for pull-request checks",
     )
     validate.set_defaults(run=cmd_validate)
+
+    normalise = commands.add_parser(
+        "normalise",
+        help="write data files back as the repository keeps them (after a spreadsheet program saved them)",
+    )
+    normalise.add_argument("path", nargs="?", help="one CSV (default: the study table and every CSV of data/)")
+    normalise.add_argument("--root", help=argparse.SUPPRESS)
+    normalise.set_defaults(run=cmd_normalise)
 
     contributing = commands.add_parser(
         "contributing",

@@ -100,7 +100,10 @@ def test_a_monthly_cycle_ends_in_a_release(repo, replay):
     releases_before = load_releases(Repository(repo).releases)
     previous = releases_before[-1]
     added_before, corrected_before = unreleased(repo, previous)
-    studies_before = len(load_studies(Repository(repo).studies))
+    ids_before = set(load_studies(Repository(repo).studies)["id"])
+    studies_before = len(ids_before)
+    # A row taken out since the last version (a correction) is released as removed.
+    taken_out = [i for i in previous.rows if i not in ids_before]
     expected = month(repo, replay, "2026-12-20")
     assert run("validate", "--root", str(repo), "--date", "2026-12-28")[0] == 0
 
@@ -113,7 +116,8 @@ def test_a_monthly_cycle_ends_in_a_release(repo, replay):
     assert release.studies == studies_before + expected["new"]
     new = set(release.added) - added_before
     assert len(new) == expected["new"] and all(i.startswith("newauthor-2026") for i in new)
-    assert set(release.corrected) == corrected_before and not release.removed
+    assert set(release.added) == added_before | new
+    assert set(release.corrected) == corrected_before and list(release.removed) == taken_out
     cff = load_citation(repo / "CITATION.cff")
     assert (cff["version"], cff["date-released"]) == ("2026.12", "2026-12-28")
     # Everything else in CITATION.cff is as it was, comments included.
@@ -129,8 +133,8 @@ def test_a_monthly_cycle_ends_in_a_release(repo, replay):
     assert flow["records_excluded"] == expected["excluded"]
     assert flow["records_excluded_reasons"] == "Not clinical, 1; Other, 1"
     assert flow["records_awaiting"] == expected["awaiting"] and flow["records_not_screened"] == 0
-    assert flow["new_studies"] == expected["new"] and flow["new_studies_from_search"] == expected["new"]
-    assert flow["total_studies"] == previous.studies + expected["new"]
+    assert flow["new_studies"] == len(release.added) and flow["new_studies_from_search"] == expected["new"]
+    assert flow["total_studies"] == previous.studies + len(release.added) - len(taken_out)
     assert flow["search_dates"] == "2026-12-20"
     assert list(flow) == [*PRISMA_FIELDS, *EXTRA_FIELDS]
     assert 'database_specific_results,"Records identified, per service' in out  # the CSV, printed
@@ -139,7 +143,10 @@ def test_a_monthly_cycle_ends_in_a_release(repo, replay):
     studies = load_studies(Repository(repo).studies)
     notes = release_notes_html(releases, studies).markup
     assert 'id="version-2026-12"' in notes and "Newauthor et al. (2026)" in notes
-    assert f"{release.studies} studies in this version; since version {previous.version}: 1 added" in notes
+    assert (
+        f"{release.studies} studies in this version; since version {previous.version}: "
+        f"{len(release.added)} added, {len(release.corrected)} corrected, {len(taken_out)} removed" in notes
+    )
     assert (
         "5 records identified (PubMed 4, Europe PMC 1, OpenAlex 0), 1 duplicates removed, 4 screened, 2 excluded, 1 awaiting a decision"
         in notes

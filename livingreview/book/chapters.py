@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.links import card_href
+from ..data.records import read_bibliography, without_record
 from ..data.studies import load_studies
 from ..text.markup import RawHTML, esc
 from ..text.wording import citation_text, date_label, plural
@@ -71,24 +72,26 @@ UNVERIFIED_LISTED = 100
 
 
 def unverified_studies(df: pd.DataFrame | None = None) -> RawHTML:
-    """The studies with no verified record (no DOI, no URL): cited by author, year and ref number,
-    at most UNVERIFIED_LISTED of them, the rest counted."""
+    """The studies with no verified record in book/references.bib (livingreview.data.records; a
+    study with a DOI but no record included, so none vanishes from the page): cited by author,
+    year and ref number, at most UNVERIFIED_LISTED of them, the rest counted."""
     df = load_studies() if df is None else df
-    pending = df[(df["doi"] == "") & (df["url"] == "")]
+    pending = df[without_record(df.to_dict("records"), read_bibliography())]
     if pending.empty:
         return RawHTML("<p>None: every study has a verified record.</p>")
     listed = pending.sort_values(["first_author", "year"]).head(UNVERIFIED_LISTED)
     items = "".join(
         f'<li><a href="{esc(card_href(r["id"]))}">{esc(citation_text(r))}</a>'
         + (f" (reference {int(r['ref'])} of the source review)" if pd.notna(r["ref"]) else "")
+        + (f", DOI {esc(r['doi'])}: its record is not yet in the bibliography" if r["doi"] else "")
         + "</li>"
         for _, r in listed.iterrows()
     )
     rest = len(pending) - len(listed)
     more = (
         f"<p>The first {len(listed):,} by author are listed; {plural(rest, 'more study', 'more studies')} "
-        f"also {'awaits' if rest == 1 else 'await'} a record (the rows whose <code>doi</code> and <code>url</code> are empty in the "
-        "study table).</p>"
+        f"also {'awaits' if rest == 1 else 'await'} a record (the rows of the study table with no verified record "
+        "in the bibliography).</p>"
         if rest
         else ""
     )

@@ -8,6 +8,8 @@ messages from the validator itself.
 
 - columns_markdown(), columns_html(): every CSV column and its rule;
 - vocabulary_keys_markdown(), vocabulary_html(): the terms, compact (Markdown) and with definitions;
+- describing_markdown(), describing_html(): what to write in the six descriptive columns of a study
+  not in Table 1 (own words, never pasted), with an example row, and how its record is added;
 - checklist_html(): the reviewer checklist; example_validation_messages(): a real validator error;
 - maintainer_steps_markdown(), maintainer_steps_html(): the monthly update, step by step;
 - sync_contributing(): CONTRIBUTING.md with its generated blocks rebuilt
@@ -17,6 +19,7 @@ messages from the validator itself.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import tempfile
 from dataclasses import dataclass
@@ -272,6 +275,117 @@ def vocabulary_keys_markdown(vocabulary_path: str | Path = VOCABULARY) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# A study not in Table 1: what to write in its six descriptive columns, and its record
+
+#: An invented study (no such publication), the guide's example of an added row: its six
+#: descriptive columns as a contributor writes them. tests/test_contributor_docs.py checks that it
+#: is a valid row of the table.
+EXAMPLE_ROW = {
+    "id": "doe-2026",
+    "ref": "",
+    "first_author": "Doe",
+    "year": "2026",
+    "title": "",
+    "venue": "",
+    "doi": "",
+    "url": "",
+    "dataset": "Knee MRI scans of 900 patients from two hospitals, each graded for cartilage damage by a radiologist",
+    "method": (
+        "A diffusion model trained on the scans generated extra scans of the rare severe grade, which were added "
+        "to the training data of a grading classifier"
+    ),
+    "model": "Latent diffusion model conditioned on the damage grade",
+    "application": "Synthetic scans of severe cartilage damage for training a classifier",
+    "purpose": "Grade cartilage damage of the knee more reliably, the severe cases above all",
+    "limitations": "Tested at the two hospitals only; no radiologist rated the synthetic scans",
+    "domain": "orthopaedics;radiology",
+    "modality": "3d-volume",
+    "model_family": "diffusion",
+    "contribution": "data-augmentation",
+    "limitation_themes": "generalisation;evaluation",
+    "added": "2026-12-01",
+    "notes": "",
+}
+
+
+def describing_rules() -> list[Runs]:
+    """What a contributor writes in the six descriptive columns of a study that is not in Table 1,
+    and how its bibliographic record is added, as runs (`code`, **bold**)."""
+    from ..data.provenance import QUOTED_LABEL, SUMMARY_LABEL
+
+    rules = [
+        "Write the six descriptive columns (`dataset`, `method`, `model`, `application`, `purpose`, "
+        "`limitations`) **in your own words**, as a summary of the publication: read its abstract, and its "
+        "methods where the abstract is silent. The book shows them labelled "
+        f"“{SUMMARY_LABEL} (added YYYY-MM)”; only the rows of the source review's Table 1 are shown as "
+        f"“{QUOTED_LABEL}”.",
+        "**Do not paste from the abstract or the paper.** A copied sentence would be the authors' words shown "
+        "as the review's own. Short plain phrases are enough; where a coding decision rests on the "
+        "publication's exact words, quote those few words in single quotes in `notes`.",
+        "Describe what this study did (its data, its model, what it reports), not the field. One phrase or "
+        "sentence per cell; a line break only to list items; no space at either end of a cell.",
+        "`limitations`: what the study itself reports, not your own critique. If it reports none, write "
+        "`None stated by the study` and leave `limitation_themes` empty.",
+        "**The bibliographic record.** A study with a DOI starts with `python -m livingreview add DOI`: it "
+        "fetches Crossref's record, writes the row's `first_author`, `year`, `title`, `venue`, `doi` and `url`, "
+        "appends the record to `book/references.bib` (its `provenance` says where it came from) and marks "
+        "every cell you write `TODO`. Without a DOI, leave `title`, `venue`, `doi` and `url` empty: `validate` "
+        "refuses them when no verified record is behind them.",
+        "Leave `ref` empty: a reference number marks a row of the source review's Table 1.",
+    ]
+    return [parse_inline(rule) for rule in rules]
+
+
+def describing_table(path: str | Path = DATAPACKAGE) -> Table:
+    """The six descriptive columns: what each holds (the first sentence of its rule in
+    datapackage.json) and the example row's cell."""
+    from ..data.studies import TABLE1_COLUMNS
+
+    rules = {rule.name: rule for rule in column_rules(path)}
+    rows = tuple(
+        (
+            [Code(column), Subtitle(rules[column].title)],
+            [rules[column].description.split(". ")[0].rstrip(".") + "."],
+            [EXAMPLE_ROW[column]],
+        )
+        for column in TABLE1_COLUMNS
+    )
+    caption = "The six descriptive columns of a study you add, with the example row's cells (an invented study)"
+    return Table(caption, ("Column", "What to write", "Example"), rows, "table lr-rules")
+
+
+def example_row_csv() -> str:
+    """The example row as the two lines of CSV it is in data/studies.csv (header, row)."""
+    from ..data.schema import expected_columns
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=expected_columns(), lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(EXAMPLE_ROW)
+    return out.getvalue()
+
+
+def describing_markdown() -> str:
+    """The rules, the six columns with the example and the whole example row (CONTRIBUTING.md)."""
+    rules = "\n".join(f"- {to_markdown(runs)}" for runs in describing_rules())
+    row = example_row_csv()
+    return (
+        f"{rules}\n\n{table_markdown(describing_table())}\n\n"
+        f"The example row (an invented study), as it is written in `data/studies.csv`:\n\n```csv\n{row}```"
+    )
+
+
+def describing_html() -> str:
+    """The same, for the Contribute chapter."""
+    rules = "".join(f"<li>{to_html(runs)}</li>" for runs in describing_rules())
+    return (
+        f'<ul class="lr-describing">{rules}</ul>{table_html(describing_table())}'
+        "<p>The example row (an invented study), as it is written in <code>data/studies.csv</code>:</p>"
+        f'<pre class="lr-example-row"><code>{esc(example_row_csv())}</code></pre>'
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # The pull-request checklist and an example of the validator's messages
 
 
@@ -402,6 +516,7 @@ def maintainer_steps_html() -> str:
 
 GENERATED = {
     "columns": columns_markdown,
+    "describing": describing_markdown,
     "vocabulary": vocabulary_keys_markdown,
     "maintainers": maintainer_steps_markdown,
 }

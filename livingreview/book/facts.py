@@ -32,6 +32,8 @@ from typing import ClassVar
 import pandas as pd
 
 from ..data.counts import coded_with_any, most_common, term_counts, terms_per_study
+from ..data.provenance import table1_mask
+from ..data.records import read_bibliography, without_record
 from ..data.studies import load_studies
 from ..data.vocabulary import load_vocabulary
 from ..text.wording import (
@@ -119,7 +121,7 @@ def _add(values: dict[str, object], name: str, value: object) -> None:
 
 def _table1(studies: pd.DataFrame) -> pd.DataFrame:
     """The rows of the source review's Table 1 (those with a reference number)."""
-    return studies[studies["ref"].notna()]
+    return studies[table1_mask(studies)] if len(studies) else studies
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,7 +135,7 @@ class Size(Topic):
     n_studies: StudyCount
     n_from_source: StudyCount  # rows of the source review's Table 1
     n_added_later: StudyCount  # rows the living review added
-    n_unverified: StudyCount  # no verified record (no DOI, no URL)
+    n_unverified: StudyCount  # no verified record in the bibliography (livingreview.data.records)
     year_span: GlueText  # 'from 2020 to 2025', 'in 2024'
     busiest_year_text: GlueText  # 'the busiest year is 2024, with 5 studies' (every year of a tie)
     first_added: GlueText  # '26 November 2026'
@@ -143,14 +145,14 @@ class Size(Topic):
     @classmethod
     def compute(cls, studies: pd.DataFrame) -> Size:
         n = len(studies)
-        n_source = int(studies["ref"].notna().sum())
+        n_source = int(table1_mask(studies).sum()) if n else 0
         first, last = first_added(studies), last_updated(studies)
         years = (int(studies["year"].min()), int(studies["year"].max())) if n else None
         return cls(
             n_studies=StudyCount(n),
             n_from_source=StudyCount(n_source),
             n_added_later=StudyCount(n - n_source),
-            n_unverified=StudyCount(int(((studies["doi"] == "") & (studies["url"] == "")).sum())),
+            n_unverified=StudyCount(sum(without_record(studies.to_dict("records"), read_bibliography()))),
             year_span=GlueText(from_to(*years) if years else "in no year yet"),
             busiest_year_text=GlueText(_busiest_year(studies)),
             first_added=GlueText(date_label(first) or "never"),

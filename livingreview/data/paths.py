@@ -23,6 +23,8 @@ DATAPACKAGE = DATA_DIR / "datapackage.json"
 SELECTION = DATA_DIR / "selection.yml"
 #: Studies the source review cites in its text but leaves out of Table 1 (livingreview.data.cited).
 CITED = DATA_DIR / "cited.csv"
+#: The source review's Table 1 as it cites its studies (livingreview.data.table1).
+TABLE1 = DATA_DIR / "table1.csv"
 
 # The update cycle (livingreview.update.search, .imports, .screening, .screen, .release): the saved
 # search and its runs, the imports of databases' exports, the records they found, the decisions on
@@ -97,6 +99,10 @@ class Repository:
     @property
     def cited(self) -> Path:
         return self._in_data(CITED)
+
+    @property
+    def table1(self) -> Path:
+        return self._in_data(TABLE1)
 
     @property
     def search(self) -> Path:

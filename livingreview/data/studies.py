@@ -13,11 +13,20 @@ import pandas as pd
 
 from .paths import studies_path
 from .schema import expected_columns
-from .validation import MAX_BYTES, InvalidStudiesError, is_validated, read_records, trusted_rows, validate
+from .validation import (
+    DESCRIPTIVE_COLUMNS,
+    MAX_BYTES,
+    InvalidStudiesError,
+    is_validated,
+    read_records,
+    trusted_rows,
+    validate,
+)
 from .vocabulary import LIST_COLUMNS, split_terms
 
-#: Free-text columns, in reading order (Table 1's six, then the bibliographic ones).
-TABLE1_COLUMNS = ("dataset", "method", "model", "application", "purpose", "limitations")
+#: Free-text columns, in reading order (Table 1's six, then the bibliographic ones). The six are
+#: Table 1's words on its rows and a contributor's summary on the others (livingreview.data.provenance).
+TABLE1_COLUMNS = DESCRIPTIVE_COLUMNS
 TEXT_COLUMNS = ("first_author", "title", "venue", *TABLE1_COLUMNS, "notes")
 
 #: Many of Table 1's cells hold several items (a list of aims, of datasets, of limitations). The

@@ -34,6 +34,7 @@ from rapidfuzz import fuzz
 from ..data.exports import tex_escape, verbatim_escape
 from ..data.links import is_https
 from ..data.paths import Repository
+from ..data.records import registry_provenance
 from ..data.schema import expected_columns
 from ..data.studies import TABLE1_COLUMNS
 from ..data.validation import TODO, read_rows
@@ -176,7 +177,8 @@ def bibtex_record(message: dict, key: str, doi: str, today: _dt.date) -> str:
     link = str(((message.get("resource") or {}).get("primary") or {}).get("URL") or "")
     if is_https(link) and len(link) <= 500:
         fields.append(("url", verbatim_escape(link)))
-    fields.append(("note", f"Record from Crossref, fetched on {today.isoformat()} by python -m livingreview add"))
+    # Where the record came from: what makes it a verified record (livingreview.data.records).
+    fields.append(("provenance", registry_provenance("Crossref", today)))
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields if value)
     return f"@{kind}{{{key},\n{body}\n}}\n"
