@@ -26,6 +26,7 @@ from livingreview.book.page_head import PAGE_CSS, blocking_requests
 from livingreview.charts.model import CHARTS
 from livingreview.data.cited import cited_only_html, load_cited
 from livingreview.data.paths import ASSETS_DIR, DATA_ENV, FEED_NAME, REFERENCES_BIB, STATIC_SUBDIR, studies_path
+from livingreview.data.records import read_bibliography, record_finder
 from livingreview.data.validation import VALIDATED_ENV, validate
 from livingreview.update.feed import ENTRIES
 from livingreview.update.versions import load_releases
@@ -104,16 +105,13 @@ def write_notebook(path: Path, markdown: str, code: str, html: str) -> None:
 
 
 def cited_studies() -> dict[str, str]:
-    """kind -> a study id of the data, whatever its size: 'with-record' (its DOI or URL is a record's
-    in references.bib), 'without-record' (neither), 'cited-only' (data/cited.csv, outside Table 1).
-    A kind the data has none of is absent."""
-    records = upstream.read_bibtex(REFERENCES_BIB).values()
-    dois = {r.doi.lower() for r in records if r.doi}
-    urls = {r.url for r in records if r.url}
+    """kind -> a study id of the data, whatever its size: 'with-record' (a verified record of
+    references.bib is its own, livingreview.data.records), 'without-record', 'cited-only'
+    (data/cited.csv, outside Table 1). A kind the data has none of is absent."""
+    find = record_finder(read_bibliography(REFERENCES_BIB))
     chosen = {}
     for row in load_studies().to_dict("records"):
-        verified = row["doi"].lower() in dois or (row["url"] and row["url"] in urls)
-        chosen.setdefault("with-record" if verified else "without-record", row["id"])
+        chosen.setdefault("without-record" if find(row) is None else "with-record", row["id"])
     cited = load_cited()
     if len(cited):
         chosen["cited-only"] = cited["id"].iloc[0]

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 # --------------------------------------------------------------------------------------------
 # Sphinx, the theme and its extensions: which assets a page needs (livingreview.book.sphinxext)
@@ -302,26 +301,6 @@ def register_record_style(name: str) -> None:
     from pybtex.plugin import register_plugin
 
     register_plugin(PYBTEX_STYLES, name, record_style(), force=True)
-
-
-@dataclass(frozen=True)
-class Record:
-    """A verified record of book/references.bib: what links a study to it."""
-
-    key: str
-    doi: str
-    url: str
-
-
-def read_bibtex(bibfile) -> dict[str, Record]:
-    """Every record of a BibTeX file, by key (what links a study to it: its DOI and URL)."""
-    from pybtex.database import parse_file
-
-    entries = parse_file(str(bibfile)).entries
-    return {
-        key: Record(key, entry.fields.get("doi", "").strip(), entry.fields.get("url", "").strip())
-        for key, entry in entries.items()
-    }
 
 
 def record_texts(bibfile, keys, style: str) -> dict[str, str]:
