@@ -91,6 +91,18 @@ def artifacts(tmp_path_factory) -> Path:
     return folder
 
 
+def every_string(value):
+    """Every string in a JSON-like value (dicts, lists and tuples, nested), depth first."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from every_string(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from every_string(item)
+
+
 def css_rgb(hex_colour: str) -> str:
     """'#rrggbb' as a browser's computed style writes it: 'rgb(r, g, b)'."""
     return f"rgb({', '.join(str(int(hex_colour[i : i + 2], 16)) for i in (1, 3, 5))})"

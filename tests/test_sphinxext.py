@@ -31,7 +31,7 @@ from livingreview.data.validation import VALIDATED_ENV, validate
 from livingreview.update.feed import ENTRIES
 from livingreview.update.versions import load_releases
 
-from conftest import FIXTURES
+from conftest import FIXTURES, every_string
 
 #: An id no data file has: the {study} role reports it.
 UNKNOWN_STUDY = "no-such-study-anywhere"
@@ -241,7 +241,7 @@ def test_the_study_table_page_gets_its_data_files_and_its_styles(book):
     studies = book.page("book/studies.html")
     spec_text = next(text for text in studies.inline_scripts if '"data_src"' in text)
     named = [
-        value for value in _strings(json.loads(spec_text)) if re.fullmatch(r"[\w.-]+\.(js|csv|json)(\?\S*)?", value)
+        value for value in every_string(json.loads(spec_text)) if re.fullmatch(r"[\w.-]+\.(js|csv|json)(\?\S*)?", value)
     ]
     assert named, "the table names no data file"
     for name in named:
@@ -249,17 +249,6 @@ def test_the_study_table_page_gets_its_data_files_and_its_styles(book):
     page_css = (book.outdir / "_static" / PAGE_CSS).read_text(encoding="utf-8")
     first_rule = re.search(r"^([^@/\s][^{]*)\{", (ASSETS_DIR / "studies-table.css").read_text(encoding="utf-8"), re.M)
     assert first_rule and first_rule[1].strip() in page_css  # the table's stylesheet is in page.css
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def test_every_asset_is_copied_under_the_books_static_folder(book):
