@@ -5,6 +5,7 @@ from data/vocabulary.yml itself) on the shipped table and on random tables."""
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -16,6 +17,7 @@ from livingreview import load_studies, load_vocabulary
 from livingreview.data.filters import FACETS, FilterState, filter_studies, parse_year_range
 from livingreview.data.filters import SEARCH_COLUMNS as SEARCH_COLUMNS_ALL
 from livingreview.data.paths import VOCABULARY as VOCABULARY_FILE
+from livingreview.data.paths import Repository
 from livingreview.data.vocabulary import LIST_COLUMNS
 
 # The random tables and filter states the studies page is held to (tests/test_filter_agreement.py).
@@ -285,6 +287,30 @@ def test_search_finds_studies_by_their_tags_and_synonyms(query, tags):
         )
     ]
     assert found == plain
+
+
+def test_the_facets_are_the_facet_definitions():
+    """filter_studies takes each facet of FACETS by its FilterState field, and refuses a name that
+    is no facet rather than ignoring it (a misspelt facet would otherwise filter nothing)."""
+    for name, (_key, column) in FACETS.items():
+        term = Counter(key for cell in STUDIES[column] for key in cell).most_common(1)[0][0]
+        assert ids(filter_studies(STUDIES, **{name: [term]})) == plain_filter(STUDIES, **{name: [term]})
+    with pytest.raises(TypeError, match="no facet domain"):
+        filter_studies(STUDIES, domain=["dermatology"])
+
+
+def test_the_search_reads_the_vocabulary_of_the_repository_given(tmp_path):
+    """A checkout whose vocabulary gives a term a new synonym: searching it with that checkout's
+    Repository finds the studies so tagged; this checkout's vocabulary does not know the word."""
+    column, key = "model_family", Counter(k for cell in STUDIES["model_family"] for k in cell).most_common(1)[0][0]
+    word = "quokkanet"
+    raw = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    raw[column]["terms"][key]["synonyms"] = [*raw[column]["terms"][key].get("synonyms", []), word]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "vocabulary.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    tagged = [row["id"] for row in STUDIES.to_dict("records") if key in row[column]]
+    assert ids(filter_studies(STUDIES, text=word, repo=Repository(tmp_path))) == tagged
+    assert filter_studies(STUDIES, text=word).empty
 
 
 def test_every_synonym_is_a_phrase_of_its_own():
