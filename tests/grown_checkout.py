@@ -159,7 +159,7 @@ class _Replay(BaseHTTPRequestHandler):
 
 def add_by_doi(checkout: Path, row: dict) -> None:
     """`python -m livingreview add DOI` in the copy, Crossref's recorded answer served locally;
-    then the cells it left TODO (and the notes) filled in from the fixture row."""
+    then the cells it left to do (and the notes) filled in from the fixture row."""
     doi = row["doi"]
     answer = json.loads(recorded_answer(doi).read_text(encoding="utf-8"))
     _Replay.answers = {doi.lower(): json.dumps(answer).encode()}
@@ -179,8 +179,11 @@ def add_by_doi(checkout: Path, row: dict) -> None:
     for column in ("id", "first_author", "year"):
         if added[column] != row[column]:
             raise SystemExit(f"add wrote {column} {added[column]!r}; the fixture says {row[column]!r}")
+    from livingreview.data.validation import is_to_do
+
     for column, value in row.items():
-        if column not in RECORD_COLUMNS and column != "id" and (added[column] == "TODO" or column == "notes"):
+        # Every cell still to do (a code `add` only suggested too) as the contributor codes it.
+        if column not in RECORD_COLUMNS and column != "id" and (is_to_do(added[column]) or column == "notes"):
             added[column] = value
     write_table(table, header, rows)
 

@@ -13,6 +13,7 @@ import yaml
 
 from livingreview.data.paths import Repository
 from livingreview.data.studies import load_studies
+from livingreview.data.validation import is_to_do
 from livingreview.update.protocol import load_protocol
 from livingreview.update.release import release_notes_html, this_version_html, versions_table_html
 from livingreview.update.screening import load_cycle
@@ -32,12 +33,12 @@ def write(path, rows):
 
 
 def fill_in(repo):
-    """What the maintainer writes from the publication into every to-do cell."""
+    """What the maintainer writes from the publication into every to-do cell (a suggested code too)."""
     path = repo / "data" / "studies.csv"
     table = rows(path)
     for row in table:
         for column, value in row.items():
-            if value == "TODO":
+            if is_to_do(value):
                 row[column] = {
                     "domain": "radiology",
                     "modality": "2d-image",

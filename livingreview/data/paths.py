@@ -46,6 +46,8 @@ FEED_NAME = "feed.xml"
 # Contributor documents with blocks generated from the data files (livingreview.book.contributor_docs).
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 PR_TEMPLATE = ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md"
+#: The monthly update's recipe as recorded on a replayed month (tests/test_month.py writes it).
+MONTHLY_EXAMPLE = ROOT / "book" / "monthly-update.json"
 
 #: The book's scripts, styles and vendored plotly.js; copied as a whole to _static/STATIC_SUBDIR/.
 ASSETS_DIR = PACKAGE_DIR / "assets"

@@ -9,7 +9,10 @@ from, in one of two ways:
   review cites (publisher page, PubMed Central, journal index), the list it started with;
 - a registry's record written by `python -m livingreview add`: "Crossref record, fetched on
   YYYY-MM-DD by python -m livingreview add" (registry_provenance writes it, REGISTRY_PROVENANCE
-  reads it).
+  reads it); for an included candidate without a Crossref record, its own record, as the
+  monthly search fetched it from PubMed, Europe PMC or OpenAlex ("PubMed record, fetched on
+  YYYY-MM-DD by python -m livingreview search") or as `import` read it from a database's export
+  ("Scopus export record, fetched on YYYY-MM-DD by python -m livingreview import").
 
 A study's record is the verified record whose DOI (any case) or URL its row holds. Its
 bibliographic cells (title, venue, doi, url) are that record's, or empty: a cell with no verified
@@ -37,15 +40,17 @@ SOURCE_REVIEW_RECORDS = (
     "The source review's records: confirmed by hand from a public record (publisher page, "
     "PubMed Central, journal index)"
 )
-#: The provenance `add` writes: the registry and the day its record was fetched.
+#: The provenance `add` writes: the registry, the day its record was fetched, and the command of
+#: this project that fetched it (add asks Crossref; search the other registries; import reads an export).
 REGISTRY_PROVENANCE = re.compile(
-    r"(?P<registry>Crossref) record, fetched on (?P<date>\d{4}-\d{2}-\d{2}) by python -m livingreview add"
+    r"(?P<registry>Crossref|PubMed|Europe PMC|OpenAlex|[\w .&()-]+ export) record, fetched on "
+    r"(?P<date>\d{4}-\d{2}-\d{2}) by python -m livingreview (?P<command>add|search|import)"
 )
 
 
-def registry_provenance(registry: str, fetched: _dt.date) -> str:
+def registry_provenance(registry: str, fetched: _dt.date, command: str = "add") -> str:
     """The provenance `add` writes into a registry's record (and REGISTRY_PROVENANCE reads)."""
-    return f"{registry} record, fetched on {fetched.isoformat()} by python -m livingreview add"
+    return f"{registry} record, fetched on {fetched.isoformat()} by python -m livingreview {command}"
 
 
 #: The cells that come from a record, and the record's fields each is compared with.

@@ -35,9 +35,31 @@ FIRST_YEAR = 1990
 #: What `python -m livingreview add` writes into the cells a person must fill in (the six Table 1
 #: fields and the codes): the validator names each one until it is replaced.
 TODO = "TODO"
+#: What `add` writes into a coded cell for which it suggests terms (livingreview.update.coding):
+#: the mark, then the terms ('TODO suggested: radiology;oncology'). The cell is still to do: the
+#: validator names it, and so nothing releases it, until a person accepts or edits the terms
+#: (`python -m livingreview code ID` writes the bare terms).
+SUGGESTED = "TODO suggested:"
 #: Line breaks and other control characters in a quoted cell or header, shown escaped (\n, \x0c):
 #: every problem stays on one line of output.
 _ONE_LINE = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
+
+
+def is_to_do(cell) -> bool:
+    """Whether a cell still waits for a person: the to-do mark, or terms only suggested."""
+    text = str(cell or "").strip()
+    return text == TODO or text.startswith(SUGGESTED)
+
+
+def suggested_terms(cell) -> str | None:
+    """The terms of a suggested cell ('radiology;oncology'), or None if the cell is no suggestion."""
+    text = str(cell or "").strip()
+    return text.removeprefix(SUGGESTED).strip() if text.startswith(SUGGESTED) else None
+
+
+def suggestion_cell(terms: str) -> str:
+    """A coded cell holding suggested terms, marked as not yet accepted."""
+    return f"{SUGGESTED} {terms}"
 
 
 class DataFileError(Exception):
@@ -368,13 +390,15 @@ def check_rows(parsed: ParsedFile, today: _dt.date | None = None) -> tuple[list[
         for column, cell in row.items():
             if cell.strip() == TODO:
                 problems.append(Problem(line, column, _todo_message(column)))
+            elif suggested_terms(cell) is not None:
+                problems.append(Problem(line, column, _suggestion_message(row["id"], suggested_terms(cell))))
         year = row["year"].strip()
         if re.fullmatch(r"\d+", year) and int(year) > this_year:
             problems.append(
                 Problem(line, "year", f"{year} is in the future; expected a year from {FIRST_YEAR} to {this_year}")
             )
         for column in LIST_COLUMNS:
-            if row[column].strip() != TODO:
+            if not is_to_do(row[column]):
                 problems.extend(_check_terms(row[column], facets[column], line))
     return rows, lines, problems
 
@@ -385,6 +409,14 @@ def _todo_message(column: str) -> str:
         need = "one or more terms" if facet.required else "zero or more terms (an empty cell is allowed)"
         return f"to do: choose {need}, ';'-separated, by their definitions in the Contribute chapter"
     return f"to do: fill in from the publication ('{TODO}' was left here by python -m livingreview add)"
+
+
+def _suggestion_message(study: str, terms: str) -> str:
+    shown = f"'{terms}'" if terms else "no term"
+    return (
+        f"to do: {shown} only suggested (from the words of the record and the nearest studies); accept or edit it "
+        f"with python -m livingreview code {study}"
+    )
 
 
 def _schema_message(error, name: str, cell, field: dict, lines: list[int]) -> str:

@@ -32,7 +32,7 @@ from ..data.paths import SELECTION
 from ..text.markup import esc
 from ..text.wording import GlueText, and_list, date_label, month_label, plural
 from .protocol import Protocol
-from .screening import Cycle, settled_decisions
+from .screening import Cycle, added_studies, settled_decisions
 from .versions import Release
 
 QUALIFIERS = ("more than", "at least", "about")
@@ -688,7 +688,10 @@ def update_flow(
     current = set(studies["id"])
     before = set(previous.rows) if previous else set()
     new_ids = current - before
-    from_search = sum(1 for row in decisions.values() if row["decision"] == "include" and row["study_id"] in new_ids)
+    became = added_studies(cycle.screening)
+    from_search = sum(
+        1 for cid, row in decisions.items() if row["decision"] == "include" and became.get(cid) in new_ids
+    )
     return UpdateFlow(
         version=version,
         previous_version=previous.version if previous else "none",
