@@ -15,7 +15,7 @@ version_check = import sys, platform; need = tuple(int(p) for p in "$(PYTHON_NEE
 # Asked only when .venv is (re)made, i.e. when a recipe below expands it.
 python_problem = $(shell $(PYTHON) -c '$(version_check)' 2>/dev/null || echo "not found")
 
-.PHONY: book book-strict test test-growth check validate clean bench
+.PHONY: book book-strict test test-growth check coverage validate clean bench
 
 # Checks the interpreter before anything else (make expands the whole recipe before running it, so
 # a too-old Python stops here with one line), then prints a line per step and pip's own progress.
@@ -73,6 +73,11 @@ test-growth: $(STAMP) $(TEST_TOOLS)
 ## so `make test` runs them too. One pytest worker per CPU (pytest-xdist).
 check: $(STAMP) $(TEST_TOOLS)
 	$(PY) -m pytest -n auto -m "not book and not browser and not slow"
+
+## The fast tier under coverage.py: the share of each module's lines it runs (a report, no threshold).
+coverage: $(STAMP) $(TEST_TOOLS)
+	$(PY) -m coverage run --source=livingreview -m pytest -m "not book and not browser and not slow"
+	$(PY) -m coverage report
 
 clean:
 	rm -rf _build

@@ -150,20 +150,22 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
             rows, problems = validate_cited(target, frame)
             return _report(args, path, problems, None, plural(len(rows), "cited-only study", "cited-only studies"))
         if kind == "candidates":
-            rows, problems = screening.validate_candidates(target)
+            rows, problems = screening.validate_candidates(target, repo.datapackage)
             return _report(args, path, problems, None, plural(len(rows), "candidate"))
         if kind == "search-runs":
-            rows, problems = screening.validate_runs(target)
+            rows, problems = screening.validate_runs(target, datapackage=repo.datapackage)
             runs = len({r["date"] for r in rows})
             return _report(args, path, problems, None, plural(runs, "search run"))
         if kind == "import-runs":
-            rows, problems = screening.validate_imports(target)
+            rows, problems = screening.validate_imports(target, repo.datapackage)
             return _report(args, path, problems, None, plural(len(rows), "imported file"))
         if kind == "screening-stops":
-            rows, problems = screening.validate_stops(target)
+            rows, problems = screening.validate_stops(target, repo.datapackage)
             return _report(args, path, problems, None, plural(len(rows), "early stop"))
         try:
-            candidates = {r["candidate_id"] for r in screening.check_file(repo.candidates, "candidates")[0]}
+            candidates = {
+                r["candidate_id"] for r in screening.check_file(repo.candidates, "candidates", repo.datapackage)[0]
+            }
         except DataFileError:
             candidates = None  # reported on its own line
         studies = set(frame["id"]) if frame is not None else None
@@ -173,6 +175,7 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
             study_ids=studies,
             protocol=load_protocol(repo.search),
             today=_today(args),
+            datapackage=repo.datapackage,
         )
         settled, disputed = screening.settled_decisions(rows)
         summary = f"{plural(len(rows), 'decision')} on {plural(len(settled) + len(disputed), 'candidate')}"
@@ -244,7 +247,7 @@ def cmd_normalise(args) -> int:
     for path, kind in targets:
         if not Path(path).is_file() and not args.path:
             continue
-        columns = None if kind == "studies" else [f["name"] for f in resource_schema(kind)["fields"]]
+        columns = None if kind == "studies" else [f["name"] for f in resource_schema(kind, repo.datapackage)["fields"]]
         try:
             text = normalised_text(path, columns, "the study table" if kind == "studies" else Path(path).name)
         except DataFileError as exc:

@@ -89,6 +89,27 @@ def book_html(request) -> Path:
     return request.getfixturevalue("built_book")
 
 
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where browser tests save screenshots to look at: $LIVINGREVIEW_TEST_ARTIFACTS, else a folder
+    of this session's temporary directory (never a fixed path shared with other runs)."""
+    folder = Path(os.environ.get("LIVINGREVIEW_TEST_ARTIFACTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def every_string(value):
+    """Every string in a JSON-like value (dicts, lists and tuples, nested), depth first."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from every_string(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from every_string(item)
+
+
 def css_rgb(hex_colour: str) -> str:
     """'#rrggbb' as a browser's computed style writes it: 'rgb(r, g, b)'."""
     return f"rgb({', '.join(str(int(hex_colour[i : i + 2], 16)) for i in (1, 3, 5))})"
@@ -142,3 +163,14 @@ def write_site(root: Path, df, *, name: str = "studies.html", **options) -> Path
     data.write_text(studies_data_js(df), encoding="utf-8")
     csv.write_text(to_csv(df), encoding="utf-8")
     return page
+
+
+# --- Sphinx in process: Sphinx's own test fixtures (make_app, app, ...), as MyST-NB tests its
+# extension; test roots are tests/roots/test-NAME (tests/test_sphinxext.py, tests/test_upstream.py).
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where sphinx.testing's @pytest.mark.sphinx(testroot=NAME) finds tests/roots/test-NAME."""
+    return Path(__file__).resolve().parent / "roots"

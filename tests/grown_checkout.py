@@ -56,14 +56,18 @@ CODE_ONLY = (
     "test_setup.py",
     "test_plotly_bundle.py",
     "test_benchmarks.py",
+    "test_escaping.py",
 )
 #: Tests that run once, in `make test`, not in each copy: those that build a book of their own
 #: besides the copy's one strict build (the same sources twice for determinism, the hostile table,
 #: the shipped table grown further, incremental rebuilds: what they check does not depend on which
-#: rows the table holds, and the copy's own build shows its rows on every page), and a timing on
-#: a synthetic table of 10,000 studies, the same in every copy.
+#: rows the table holds, and the copy's own build shows its rows on every page), and the search
+#: index's work on a synthetic table of 2,000 studies, the same in every copy.
 RUN_ONCE = (
-    "tests/test_filters.py::test_fast_on_ten_thousand_studies",
+    "tests/test_filters.py::test_the_search_index_is_built_once_per_table",
+    "tests/test_sphinxext.py::test_a_rebuild_reads_nothing_unless_the_data_changed",
+    "tests/test_sphinxext.py::test_invalid_data_stops_the_build_with_the_validators_lines",
+    "tests/test_sphinxext.py::test_another_builder_gets_no_html_assets",
     "tests/test_accessibility.py::test_two_clean_builds_give_identical_pages",
     "tests/test_accessibility.py::test_two_clean_builds_give_identical_downloads",
     "tests/test_hardening.py::test_hostile_pages_show_glued_values_literally",

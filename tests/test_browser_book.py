@@ -31,10 +31,10 @@ def open_offline(browser, url: str, width: int = 1366):
 
 
 @pytest.mark.parametrize("name", ["index", "studies", "analysis", "methods", "changelog"])
-def test_page_renders_offline_without_errors(browser, built_book, name, tmp_path):
+def test_page_renders_offline_without_errors(browser, built_book, name, tmp_path, artifacts):
     page = open_offline(browser, (built_book / "book" / f"{name}.html").as_uri())
     assert page.locator("article.bd-article h1").first.is_visible()
-    page.screenshot(path=f"/tmp/book-{name}.png", full_page=False)
+    page.screenshot(path=artifacts / f"book-{name}.png", full_page=False)
     assert page.lr_errors == []
     assert page.lr_remote == []
     page.close()
@@ -116,7 +116,7 @@ def test_charts_are_drawn_statically_until_the_reader_interacts(browser, built_b
     page.close()
 
 
-def test_studies_page_filters_in_the_built_book(browser, built_book):
+def test_studies_page_filters_in_the_built_book(browser, built_book, artifacts):
     """In the real page: a search term and the Dermatology facet leave exactly the expected rows."""
     from livingreview import load_studies
     from livingreview.data.filters import filter_studies
@@ -137,7 +137,7 @@ def test_studies_page_filters_in_the_built_book(browser, built_book):
     page.wait_for_function(  # the address keeps the filter (written once typing settles)
         "location.search.includes('domain=dermatology') && location.search.includes('search=synthetic')"
     )
-    page.screenshot(path="/tmp/book-studies-filtered.png")
+    page.screenshot(path=artifacts / "book-studies-filtered.png")
     assert page.lr_errors == [] and page.lr_remote == []
     page.close()
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from livingreview.book import upstream
-from livingreview.book.citations import BIBFILE, REFERENCES_DOC, STUDIES_DOC, build_citations, citations, record_keys
-from livingreview.data.paths import DATA_ENV
+from livingreview.book.citations import REFERENCES_DOC, STUDIES_DOC, build_citations, citations, record_keys
+from livingreview.data.paths import DATA_ENV, REFERENCES_BIB
+from livingreview.data.records import SOURCE_REVIEW_RECORDS, Record, read_bibliography
+
+
+def record(key: str, doi: str = "", url: str = "", provenance: str = SOURCE_REVIEW_RECORDS) -> Record:
+    return Record(key, provenance, {"doi": doi, "url": url})
+
 
 RECORDS = {
-    "aydin2024": upstream.Record("aydin2024", "10.1016/J.Neuroimage.2024.120936", ""),
-    "lang2024": upstream.Record("lang2024", "", "https://research.google/blog/x"),
-    "review": upstream.Record("review", "10.3389/fdgth.2025.1653369", ""),
+    "aydin2024": record("aydin2024", doi="10.1016/J.Neuroimage.2024.120936"),
+    "lang2024": record("lang2024", url="https://research.google/blog/x"),
+    "review": record("review", doi="10.3389/fdgth.2025.1653369"),
+    # A record that does not say where it came from is not verified: no citation links to it.
+    "pawlicka2024": record("pawlicka2024", doi="10.1000/pawlicka", provenance=""),
 }
 ROWS = [
     {"id": "aydin-2024", "first_author": "Aydin", "year": "2024", "doi": "10.1016/j.neuroimage.2024.120936", "url": ""},
     {"id": "lang-2024", "first_author": "Lang", "year": "2024", "doi": "", "url": "https://research.google/blog/x"},
-    {"id": "pawlicka-2024", "first_author": "Pawlicka", "year": "2024", "doi": "", "url": ""},
+    {"id": "pawlicka-2024", "first_author": "Pawlicka", "year": "2024", "doi": "10.1000/pawlicka", "url": ""},
 ]
 CITED = [{"id": "phipps-nd", "first_author": "Phipps", "year": "", "doi": "", "url": ""}]
 
@@ -54,7 +61,7 @@ def test_a_study_missing_from_the_table_in_use_falls_back_unlinked():
 def test_the_shipped_data_and_bibliography():
     found = build_citations()
     verified = {c.id: c.record for c in found.values() if c.record}
-    records = upstream.read_records(BIBFILE)
+    records = read_bibliography(REFERENCES_BIB)
     assert set(verified.values()) <= set(records) and "fdgth2025minireview" not in verified.values()
     assert found["han-2020"].year == "2020" and verified["han-2020"] == "han2020"  # the review's year, not the record's
     assert "Circle of Willis" in found["aydin-2024"].record_text

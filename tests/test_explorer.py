@@ -308,16 +308,6 @@ def test_study_card_has_the_details_and_a_doi_link(explorer):
             assert html.escape(vocabulary[column].label_of(key)) in card
 
 
-def test_update_is_fast(explorer):
-    timings = []
-    for domains in [("dermatology",), ("radiology", "neurology"), (), ("general",)] * 3:
-        start = time.perf_counter()
-        explorer.facet_controls["domains"].value = domains
-        timings.append(time.perf_counter() - start)
-    # The median, not the worst: a loaded CI machine may stall any single update.
-    assert sorted(timings)[len(timings) // 2] < 1.0, timings
-
-
 def test_rows_drawn_once_are_those_a_fresh_explorer_draws(explorer):
     for state in (
         FilterState(domains=("radiology",)),

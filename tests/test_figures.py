@@ -15,7 +15,6 @@ import html
 import itertools
 import json
 import re
-import time
 from collections import Counter
 
 import numpy as np
@@ -470,19 +469,18 @@ def test_one_study_draws(shipped, name):
     go.Figure(plotly_figure(chart))
 
 
-def test_ten_thousand_studies_draw_quickly(large):
+def test_ten_thousand_studies_draw(large):
+    """Every chart of a 10,000-study table, drawn the three ways (how long that takes is the
+    benchmark's: the builds at 10,000 in README's Performance table, not a test's)."""
     from livingreview.charts.svg import chart_svgs
     from livingreview.charts.table import chart_table_html
 
-    started = time.perf_counter()
     charts = {name: spec.build(large) for name, spec in CHARTS.items()}
     for chart in charts.values():
         json.dumps(plotly_figure(chart))
         variants(chart)
         chart_svgs(chart, href="studies.html", key=chart.name)
         chart_table_html(chart, "studies.html")
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5, f"six charts, drawn three ways, for 10,000 studies took {elapsed:.1f} s"
     assert all(chart.caption for chart in charts.values())
     cells = charts["gap_map"].matrix.cells
     expected = count_pairs(large, "domain", "model_family")

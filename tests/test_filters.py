@@ -1,9 +1,11 @@
-"""filter_studies() and FilterState: the semantics readers rely on, checked as properties."""
+"""filter_studies() and FilterState: the semantics readers rely on, checked against a plain
+definition (plain_filter: the docstring of filter_studies worked out row by row, the tags' words read
+from data/vocabulary.yml itself) on the shipped table and on random tables."""
 
 from __future__ import annotations
 
-import statistics
-import time
+import unicodedata
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -15,7 +17,11 @@ from livingreview import load_studies, load_vocabulary
 from livingreview.data.filters import FACETS, FilterState, filter_studies, parse_year_range
 from livingreview.data.filters import SEARCH_COLUMNS as SEARCH_COLUMNS_ALL
 from livingreview.data.paths import VOCABULARY as VOCABULARY_FILE
+from livingreview.data.paths import Repository
 from livingreview.data.vocabulary import LIST_COLUMNS
+
+# The random tables and filter states the studies page is held to (tests/test_filter_agreement.py).
+from test_filter_agreement import filter_states, study_tables
 
 STUDIES = load_studies()
 VOCABULARY = load_vocabulary()
@@ -25,6 +31,38 @@ YEARS = (int(STUDIES["year"].min()), int(STUDIES["year"].max()))
 
 def ids(frame: pd.DataFrame) -> list[str]:
     return list(frame["id"])
+
+
+def fold(text: str) -> str:
+    """Text as the search compares it: Unicode NFKC, then full case folding."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _terms(terms) -> set[str]:
+    if not terms:
+        return set()
+    return {terms} if isinstance(terms, str) else {str(term) for term in terms}
+
+
+def plain_filter(frame: pd.DataFrame, *, years=None, text=None, **facets) -> list[str]:
+    """The ids filter_studies() must give, worked out row by row: for each facet given, any of its
+    terms (AND across facets); the years inclusive, either end open, in either order; every word
+    of the text somewhere in the row's searched fields or its tags' labels and synonyms."""
+    first, last = years or (None, None)
+    if first is not None and last is not None:
+        first, last = min(first, last), max(first, last)
+    words = fold(text or "").split()
+    kept = []
+    for row in frame.to_dict("records"):
+        if any(_terms(terms) and not _terms(terms) & set(row[FACET_COLUMN[name]]) for name, terms in facets.items()):
+            continue
+        if (first is not None and row["year"] < int(first)) or (last is not None and row["year"] > int(last)):
+            continue
+        fields = "\n".join("" if pd.isna(row[c]) else str(row[c]) for c in SEARCH_COLUMNS_ALL)
+        haystack = fold(fields) + "\n" + fold(tag_text(row))
+        if all(word in haystack for word in words):
+            kept.append(row["id"])
+    return kept
 
 
 def terms_of(name: str) -> list[str]:
@@ -62,10 +100,8 @@ def test_one_domain():
 
 
 def test_or_within_a_facet():
-    both = set(ids(filter_studies(STUDIES, domains=["dermatology", "neurology"])))
-    assert both == set(ids(filter_studies(STUDIES, domains=["dermatology"]))) | set(
-        ids(filter_studies(STUDIES, domains=["neurology"]))
-    )
+    expected = [s for s, d in zip(STUDIES["id"], STUDIES["domain"]) if {"dermatology", "neurology"} & set(d)]
+    assert ids(filter_studies(STUDIES, domains=["dermatology", "neurology"])) == expected
 
 
 def test_and_across_facets():
@@ -79,7 +115,8 @@ def test_and_across_facets():
 
 
 def test_a_lone_string_is_one_term_not_letters():
-    assert ids(filter_studies(STUDIES, domains="dermatology")) == ids(filter_studies(STUDIES, domains=["dermatology"]))
+    expected = [s for s, d in zip(STUDIES["id"], STUDIES["domain"]) if "dermatology" in d]
+    assert expected and ids(filter_studies(STUDIES, domains="dermatology")) == expected
 
 
 def test_unknown_term_matches_nothing():
@@ -87,17 +124,17 @@ def test_unknown_term_matches_nothing():
 
 
 def test_years_are_inclusive_and_order_free():
-    result = filter_studies(STUDIES, years=(2023, 2024))
-    assert set(result["year"]) == {2023, 2024}
-    assert ids(filter_studies(STUDIES, years=(2024, 2023))) == ids(result)
+    between = [s for s, y in zip(STUDIES["id"], STUDIES["year"]) if 2023 <= y <= 2024]
+    assert ids(filter_studies(STUDIES, years=(2023, 2024))) == between
+    assert ids(filter_studies(STUDIES, years=(2024, 2023))) == between
     assert ids(filter_studies(STUDIES, years=(2020, 2020))) == ids(STUDIES[STUDIES["year"] == 2020])
     assert "han-2020" in ids(filter_studies(STUDIES, years=(2020, 2020)))
     assert ids(filter_studies(STUDIES, years=(2024, None))) == ids(STUDIES[STUDIES["year"] >= 2024])
 
 
 def test_text_search_is_case_insensitive_and_covers_ids_and_dois():
-    lower = ids(filter_studies(STUDIES, text="melanoma"))
-    assert lower and lower == ids(filter_studies(STUDIES, text="MeLaNoMa"))
+    expected = plain_filter(STUDIES, text="melanoma")
+    assert expected and ids(filter_studies(STUDIES, text="MeLaNoMa")) == expected
     assert "la-salvia-2022" in ids(filter_studies(STUDIES, text="LA-SALVIA-2022"))
     assert "la-salvia-2022" in ids(filter_studies(STUDIES, text="10.3390/s22166145"))
     # Accents and case fold together: the note on ultsch-2025 names 'Lötsch'.
@@ -105,15 +142,15 @@ def test_text_search_is_case_insensitive_and_covers_ids_and_dois():
 
 
 def test_several_words_must_all_occur():
-    both = set(ids(filter_studies(STUDIES, text="melanoma stable")))
-    assert both == set(ids(filter_studies(STUDIES, text="melanoma"))) & set(ids(filter_studies(STUDIES, text="stable")))
+    both = ids(filter_studies(STUDIES, text="melanoma stable"))
+    assert both == [s for s in plain_filter(STUDIES, text="melanoma") if s in plain_filter(STUDIES, text="stable")]
     assert "ultsch-2025" in both
 
 
 def test_text_is_literal_not_a_regex():
     assert filter_studies(STUDIES, text=".*").empty
     assert filter_studies(STUDIES, text="[").empty
-    assert ids(filter_studies(STUDIES, text="(GANs")) == ids(filter_studies(STUDIES, text="(gans"))
+    assert ids(filter_studies(STUDIES, text="(GANs")) == plain_filter(STUDIES, text="(gans")
 
 
 def test_empty_table():
@@ -144,24 +181,34 @@ def test_filtering_never_adds_rows_and_keeps_order(kwargs):
 
 
 @settings(max_examples=200, deadline=None)
-@given(filter_kwargs, st.sampled_from(list(FACETS) + ["years", "text"]))
-def test_an_empty_constraint_is_no_constraint(kwargs, dropped):
-    without = dict(kwargs, **{dropped: None})
-    for empty in (None, [], "", ()):
-        assert ids(filter_studies(STUDIES, **dict(kwargs, **{dropped: empty}))) == ids(
-            filter_studies(STUDIES, **without)
-        )
+@given(filter_kwargs)
+def test_every_filter_of_the_shipped_table_is_the_plain_definition(kwargs):
+    assert ids(filter_studies(STUDIES, **kwargs)) == plain_filter(STUDIES, **kwargs)
 
 
 @settings(max_examples=200, deadline=None)
-@given(filter_kwargs, filter_kwargs)
-def test_filters_commute_and_compose_as_and(first, second):
-    """Filtering by A then B equals B then A, and equals filtering by both at once."""
-    a_then_b = filter_studies(filter_studies(STUDIES, **first), **second)
-    b_then_a = filter_studies(filter_studies(STUDIES, **second), **first)
-    assert set(ids(a_then_b)) == set(ids(b_then_a))
-    both = set(ids(filter_studies(STUDIES, **first))) & set(ids(filter_studies(STUDIES, **second)))
-    assert set(ids(a_then_b)) == both
+@given(filter_kwargs, st.sampled_from(list(FACETS) + ["years", "text"]))
+def test_an_empty_constraint_is_no_constraint(kwargs, dropped):
+    expected = plain_filter(STUDIES, **dict(kwargs, **{dropped: None}))
+    for empty in (None, [], "", ()):
+        assert ids(filter_studies(STUDIES, **dict(kwargs, **{dropped: empty}))) == expected
+
+
+# Bounded as the page's agreement test is: drawing such tables is most of the time (Hypothesis
+# keeps a failing example and tries it first next time).
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_random_tables_filter_as_the_plain_definition_says(data):
+    """Random tables (accents, ligatures, case-folding traps, odd white space) and filters, as the
+    studies page is tested with; then a second filter on the result, which gets its own search
+    index: filtering twice is filtering by both."""
+    frame = data.draw(study_tables(), label="table")
+    first = data.draw(filter_states(frame), label="first").as_kwargs()
+    second = data.draw(filter_states(frame), label="second").as_kwargs()
+    once = filter_studies(frame, **first)
+    assert ids(once) == plain_filter(frame, **first)
+    also = set(plain_filter(frame, **second))
+    assert ids(filter_studies(once, **second)) == [s for s in plain_filter(frame, **first) if s in also]
 
 
 @settings(max_examples=100, deadline=None)
@@ -181,7 +228,7 @@ def test_or_within_and_across_match_a_plain_definition(name, terms):
 def test_text_search_ignores_case(text):
     # lower() and upper() are not inverses for every character (e.g. 'İ'); case folding is the contract
     assume(text.lower().casefold() == text.upper().casefold())
-    assert ids(filter_studies(STUDIES, text=text.lower())) == ids(filter_studies(STUDIES, text=text.upper()))
+    assert ids(filter_studies(STUDIES, text=text.upper())) == plain_filter(STUDIES, text=text.lower())
 
 
 @settings(max_examples=50, deadline=None)
@@ -197,9 +244,13 @@ def test_text_search_agrees_with_a_plain_scan(word):
     assert ids(filter_studies(STUDIES, text=word.upper())) == expected
 
 
+#: data/vocabulary.yml as written (not through livingreview.data.vocabulary).
+RAW_VOCABULARY = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
+
+
 def tag_text(row: dict) -> str:
     """The labels and synonyms of a study's tags, read from data/vocabulary.yml itself."""
-    raw = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    raw = RAW_VOCABULARY
     words = []
     for column in LIST_COLUMNS:
         for key in row[column]:
@@ -236,6 +287,30 @@ def test_search_finds_studies_by_their_tags_and_synonyms(query, tags):
         )
     ]
     assert found == plain
+
+
+def test_the_facets_are_the_facet_definitions():
+    """filter_studies takes each facet of FACETS by its FilterState field, and refuses a name that
+    is no facet rather than ignoring it (a misspelt facet would otherwise filter nothing)."""
+    for name, (_key, column) in FACETS.items():
+        term = Counter(key for cell in STUDIES[column] for key in cell).most_common(1)[0][0]
+        assert ids(filter_studies(STUDIES, **{name: [term]})) == plain_filter(STUDIES, **{name: [term]})
+    with pytest.raises(TypeError, match="no facet domain"):
+        filter_studies(STUDIES, domain=["dermatology"])
+
+
+def test_the_search_reads_the_vocabulary_of_the_repository_given(tmp_path):
+    """A checkout whose vocabulary gives a term a new synonym: searching it with that checkout's
+    Repository finds the studies so tagged; this checkout's vocabulary does not know the word."""
+    column, key = "model_family", Counter(k for cell in STUDIES["model_family"] for k in cell).most_common(1)[0][0]
+    word = "quokkanet"
+    raw = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    raw[column]["terms"][key]["synonyms"] = [*raw[column]["terms"][key].get("synonyms", []), word]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "vocabulary.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    tagged = [row["id"] for row in STUDIES.to_dict("records") if key in row[column]]
+    assert ids(filter_studies(STUDIES, text=word, repo=Repository(tmp_path))) == tagged
+    assert filter_studies(STUDIES, text=word).empty
 
 
 def test_every_synonym_is_a_phrase_of_its_own():
@@ -316,7 +391,7 @@ def test_query_round_trip(state):
 @settings(max_examples=100, deadline=None)
 @given(facet_states)
 def test_state_filters_like_the_keywords(state):
-    assert ids(state.apply(STUDIES)) == ids(filter_studies(STUDIES, **state.as_kwargs()))
+    assert ids(state.apply(STUDIES)) == plain_filter(STUDIES, **state.as_kwargs())
 
 
 HOSTILE = [
@@ -371,27 +446,27 @@ def test_random_query_strings_never_raise(query):
 
 
 # --------------------------------------------------------------------------------------------
-# Speed
+# What keeps a search fast at any size (benchmarks/run.py times filter_studies at 10,000 studies:
+# "explorer filter only" in README's Performance table; a test does not time it)
 
 
-def test_fast_on_ten_thousand_studies():
-    big = pd.concat([STUDIES] * (10_000 // len(STUDIES) + 1), ignore_index=True).iloc[:10_000].copy()
+def test_the_search_index_is_built_once_per_table(monkeypatch):
+    """The table's text is normalised once, when it is first searched; every later filter
+    normalises only its own query, however many rows the table has."""
+    big = pd.concat([STUDIES] * (2_000 // len(STUDIES) + 1), ignore_index=True).iloc[:2_000].copy()
     big["id"] = [f"study-{i}" for i in range(len(big))]
-    filter_studies(big, text="warm-up")  # the search index is built once per table
+    normalised = []
+    real = unicodedata.normalize
+    monkeypatch.setattr(unicodedata, "normalize", lambda form, text: normalised.append(text) or real(form, text))
+    filter_studies(big, text="warm-up")
+    assert len(normalised) >= len(big), "the search index no longer normalises each row's text (or not here)"
+    normalised.clear()
     cases = [
         {"domains": ["dermatology", "radiology"]},
         {"model_families": ["gan"], "modalities": ["2d-image", "photograph"], "years": (2020, 2024)},
         {"text": "melanoma"},
         {"domains": ["radiology"], "contributions": ["data-augmentation"], "text": "synthetic images"},
     ]
-    for kwargs in cases:
-        # The best of five batch medians: other jobs on a shared CI machine only ever add time.
-        medians = []
-        for _batch in range(5):
-            timings = []
-            for _ in range(7):
-                start = time.perf_counter()
-                filter_studies(big, **kwargs)
-                timings.append(time.perf_counter() - start)
-            medians.append(statistics.median(timings))
-        assert min(medians) < 0.050, (kwargs, medians)
+    for kwargs in cases * 3:
+        filter_studies(big, **kwargs)
+    assert len(normalised) <= len(cases) * 3, f"{len(normalised)} texts normalised for {len(cases) * 3} filters"

@@ -22,16 +22,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, example, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from livingreview.cli import main
+from livingreview.data.schema import expected_columns
+from livingreview.data.validation import MAX_BYTES, DataFileError, validate
 
-from livingreview.cli import main  # noqa: E402
-from livingreview.data.schema import expected_columns  # noqa: E402
-from livingreview.data.validation import MAX_BYTES, DataFileError, validate  # noqa: E402
-
-from conftest import FIXTURES, ROOT  # noqa: E402
+from conftest import FIXTURES, ROOT
 
 VALID = (ROOT / "data" / "studies.csv").read_bytes()
 SMALL_VALID = (FIXTURES / "valid.csv").read_bytes()
@@ -348,19 +346,27 @@ def test_unchanged_valid_table_stays_valid():
 # The size guard: a huge file is refused before it is read
 
 
-def test_file_over_the_limit_is_refused_quickly(tmp_path, capsys):
+def test_file_over_the_limit_is_refused_unread(tmp_path, capsys, monkeypatch):
     path = tmp_path / "studies.csv"
     with open(path, "wb") as handle:
         handle.write(SMALL_VALID)
         handle.truncate(MAX_BYTES + 1)  # sparse: instant to create, no disk used
-    started = time.monotonic()
+    opened = []
+    real_open = io.open
+
+    def watched_open(file, *args, **kwargs):
+        if Path(str(file)) == path:
+            opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", watched_open)  # Path.read_bytes and Path.open
+    monkeypatch.setattr("builtins.open", watched_open)
     code = main(["validate", str(path)])
-    elapsed = time.monotonic() - started
     err = capsys.readouterr().err
     assert code == 2
     assert "limit" in err and f"{MAX_BYTES // 2**20} MB" in err, err
     assert err.count("\n") == 1, err
-    assert elapsed < 2, f"the size guard took {elapsed:.1f} s: the file was read before it was refused"
+    assert opened == [], "the file was opened before the size guard refused it"
 
 
 def test_file_at_the_limit_is_read_and_judged(tmp_path, capsys):
@@ -386,13 +392,11 @@ def test_many_rows_below_the_limit_finish(tmp_path, capsys):
         records.append(row)
     path = tmp_path / "studies.csv"
     path.write_bytes(_join(records))
-    started = time.monotonic()
-    with time_limit(SECONDS * 4):
+    with time_limit(SECONDS * 4):  # a hang guard; how fast validation is, the benchmark's builds say
         code = main(["validate", str(path)])
     out, err = capsys.readouterr()
     check_outcome(path, code, out, err)
     assert code == 0, err[:2000]
-    assert time.monotonic() - started < SECONDS * 2
 
 
 # --------------------------------------------------------------------------------------------

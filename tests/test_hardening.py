@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_book
+from conftest import ROOT, build_book, every_string
 from hostile import (
     FORMULA_PAYLOADS,
     HOSTILE_DOI,
@@ -83,17 +83,6 @@ def test_hostile_frame_keeps_the_text_verbatim(hostile_csv, hostile_frame):
 # Figures: plotly.js renders tags in labels and hover text, so data must arrive escaped
 
 
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings(item)
-
-
 def test_figures_escape_hostile_text(hostile_frame):
     from livingreview.charts.model import CHARTS
     from livingreview.charts.plotly_figure import plotly_figure
@@ -101,11 +90,11 @@ def test_figures_escape_hostile_text(hostile_frame):
     for name, spec in CHARTS.items():
         chart = spec.build(hostile_frame)
         figure = json.loads(json.dumps(plotly_figure(chart)))
-        texts = list(_strings(figure))
+        texts = list(every_string(figure))
         for text in texts:
             for raw in RAW_MARKUP:
                 assert raw not in text, f"{name}: unescaped {raw!r} in {text[:200]!r}"
-        hover = [t for trace in figure["data"] for t in _strings(trace.get("hovertext", []))]
+        hover = [t for trace in figure["data"] for t in every_string(trace.get("hovertext", []))]
         assert any("&lt;img src=x onerror=alert(1)&gt;" in t for t in hover), f"{name}: hover text lost the author"
         # A caption is plain text (the page escapes it); it must not be markup either.
         caption = chart.caption
@@ -208,7 +197,6 @@ def _widget_html(explorer) -> list[str]:
 
 
 def test_explorer_escapes_hostile_text(hostile_frame):
-    pytest.importorskip("ipywidgets")
     from livingreview.explorer.app import build_explorer
 
     query = "?search=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&domain=%3Cscript%3E"

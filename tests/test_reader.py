@@ -19,7 +19,6 @@ Screenshots of every page at both widths and in both themes go to $LIVINGREVIEW_
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -46,13 +45,6 @@ PAGES = ("index", "introduction", "methods", "studies", "analysis", "changelog",
 @pytest.fixture(scope="module")
 def studies():
     return load_studies(DEFAULT_STUDIES)  # the table the session's book is built from
-
-
-@pytest.fixture(scope="module")
-def artifacts(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("LIVINGREVIEW_TEST_ARTIFACTS") or tmp_path_factory.mktemp("reader"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 class Reader:

@@ -250,7 +250,6 @@ def test_make_stops_at_once_on_an_old_python(tmp_path):
     needed = repo2docker_plan(ROOT).python_version
 
     for target in ["book", "test", "validate"]:
-        started = time.perf_counter()
         result = subprocess.run(
             ["make", target, f"PYTHON={fake}"],
             cwd=checkout,
@@ -259,13 +258,11 @@ def test_make_stops_at_once_on_an_old_python(tmp_path):
             text=True,
             timeout=60,
         )
-        elapsed = time.perf_counter() - started
         lines = (result.stdout + result.stderr).strip().splitlines()
         assert result.returncode != 0
         assert len(lines) == 1, lines
         assert f"Python {needed} or newer is needed" in lines[0] and "is Python 3.10.13" in lines[0]
         assert f"make PYTHON=python{needed}" in lines[0]
-        assert elapsed < 10, f"make {target} took {elapsed:.1f} s to refuse"
     assert not (checkout / ".venv").exists()
     # The fake was only ever asked its version: no venv, no pip.
     assert all(call.startswith("-c ") for call in calls.read_text().splitlines())

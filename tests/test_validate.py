@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import re
 import subprocess
 import sys
@@ -317,3 +318,22 @@ def test_another_table_is_not_held_to_the_checkouts_bibliography():
     are not refused (the References page lists such studies as awaiting a record)."""
     assert load_studies(FIXTURES / "valid.csv")["doi"].any()
     assert run_validate("tests/fixtures/valid.csv").returncode == 0
+
+
+def test_the_update_cycle_is_checked_against_the_checkouts_own_schema(repo):
+    """The schema is the checkout's (Repository.datapackage), not this one's: a checkout whose
+    datapackage.json gives candidates.csv one more column finds its candidates.csv short of it,
+    in `validate --root` and when the cycle is loaded."""
+    from livingreview.data.paths import Repository
+    from livingreview.update.screening import load_cycle
+
+    package = repo / "data" / "datapackage.json"
+    descriptor = json.loads(package.read_text(encoding="utf-8"))
+    candidates = next(r for r in descriptor["resources"] if r["name"] == "candidates")
+    candidates["schema"]["fields"].append({"name": "priority", "type": "string"})
+    package.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    result = _validate_root(repo)
+    assert result.returncode == 1 and "candidates.csv" in result.stderr and "priority" in result.stderr
+    with pytest.raises(InvalidStudiesError, match="priority"):
+        load_cycle(Repository(repo))
+    load_cycle(Repository(ROOT))  # this checkout's files against its own schema: no problem raised

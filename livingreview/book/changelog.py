@@ -10,13 +10,13 @@ Everything that comes from data is text, never markup: the HTML escapes it.
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import pandas as pd
 
 from ..data.links import STUDIES_PAGE, card_href
 from ..data.provenance import provenance
 from ..data.vocabulary import load_vocabulary
+from ..text.markup import esc
 from ..text.wording import citation_text, date_label, month_label, one_line, plural
 
 
@@ -84,7 +84,6 @@ def changelog_html(
     Each item: the citation linking to the study card (`studies_page#study-<id>`), a one-line
     summary of the application, the coded domain and model-family labels and the date added.
     """
-    esc = html.escape
     vocabulary = load_vocabulary()
     groups = changelog(df)
     if not groups:
@@ -106,7 +105,7 @@ def changelog_html(
         if len(listed) < len(rows):
             parts.append(
                 f'<p class="lr-changelog-more">And {plural(len(rows) - len(listed), "more study", "more studies")} '
-                f'added in {esc(month_label(month))}: every study is on the <a href="{esc(studies_page, quote=True)}">'
+                f'added in {esc(month_label(month))}: every study is on the <a href="{esc(studies_page)}">'
                 "studies page</a>.</p>"
             )
         parts.append("</section>")
@@ -117,7 +116,7 @@ def changelog_html(
             '<section class="lr-changelog-month" aria-labelledby="whats-new-earlier">'
             f'<h2 id="whats-new-earlier">Earlier months <span class="lr-muted">'
             f"({plural(total, 'study', 'studies')})</span></h2>"
-            f'<p>Every study is on the <a href="{esc(studies_page, quote=True)}">studies page</a>; '
+            f'<p>Every study is on the <a href="{esc(studies_page)}">studies page</a>; '
             "here, how many entered the review each month.</p>"
             '<ul class="lr-changelog-months">'
         )
@@ -133,12 +132,11 @@ def changelog_html(
 def _application_html(row: dict) -> str:
     """The study's application: a Table 1 row's is the source review's words, so it is quoted
     (<q>); a later study's is the contributor's summary. The item's last line says which."""
-    text = html.escape(one_line(row.get("application", "")))
+    text = esc(one_line(row.get("application", "")))
     return f"<q>{text}</q>" if provenance(row).quoted else text
 
 
 def _item_html(row: dict, vocabulary, studies_page: str) -> str:
-    esc = html.escape
     added = pd.Timestamp(row["added"])
     href = card_href(row["id"], studies_page)
     coded = " · ".join(
@@ -148,7 +146,7 @@ def _item_html(row: dict, vocabulary, studies_page: str) -> str:
     )
     return (
         f'<li class="lr-changelog-item" id="whats-new-{esc(str(row["id"]))}">'
-        f'<a href="{esc(href, quote=True)}"><strong>{esc(citation_text(row))}</strong></a>: '
+        f'<a href="{esc(href)}"><strong>{esc(citation_text(row))}</strong></a>: '
         f"{_application_html(row)}"
         f'<br><span class="lr-changelog-meta">{coded}'
         f'{" · " if coded else ""}added <time datetime="{added:%Y-%m-%d}">{esc(date_label(added))}</time>'

@@ -7,14 +7,12 @@ the topics it uses). The other chapter helpers live with their subject: livingre
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from ..data.links import card_href
 from ..data.records import read_bibliography, without_record
 from ..data.studies import load_studies
-from ..text.markup import RawHTML
+from ..text.markup import RawHTML, esc
 from ..text.wording import citation_text, date_label, plural
 
 
@@ -83,9 +81,9 @@ def unverified_studies(df: pd.DataFrame | None = None) -> RawHTML:
         return RawHTML("<p>None: every study has a verified record.</p>")
     listed = pending.sort_values(["first_author", "year"]).head(UNVERIFIED_LISTED)
     items = "".join(
-        f'<li><a href="{html.escape(card_href(r["id"]))}">{html.escape(citation_text(r))}</a>'
+        f'<li><a href="{esc(card_href(r["id"]))}">{esc(citation_text(r))}</a>'
         + (f" (reference {int(r['ref'])} of the source review)" if pd.notna(r["ref"]) else "")
-        + (f", DOI {html.escape(r['doi'])}: its record is not yet in the bibliography" if r["doi"] else "")
+        + (f", DOI {esc(r['doi'])}: its record is not yet in the bibliography" if r["doi"] else "")
         + "</li>"
         for _, r in listed.iterrows()
     )

@@ -33,15 +33,14 @@ from pathlib import Path
 
 from ..data.cited import cited_anchor
 from ..data.links import card_id
-from ..data.paths import CITED, DEFAULT_STUDIES, ROOT, TABLE1, studies_path
+from ..data.paths import CITED, DEFAULT_STUDIES, REFERENCES_BIB, TABLE1, studies_path
+from ..data.records import Record, read_bibliography, record_finder
 from ..text.wording import citation_author, citation_year
 from . import upstream
 
 #: The pages the links point to (Sphinx document names, as in _toc.yml).
 STUDIES_DOC = "book/studies"
 REFERENCES_DOC = "book/references"
-#: The bibliography of verified records (the one book/references.md shows).
-BIBFILE = ROOT / "book" / "references.bib"
 #: The bibliography's pybtex style, registered under this name (_config.yml: bibtex_default_style).
 RECORD_STYLE = "livingreview"
 #: The class of a citation's <span>.
@@ -65,22 +64,21 @@ def _clean(value) -> str:
     return "" if value is None or value != value else str(value).strip()  # value != value: NaN
 
 
-def record_keys(records: Mapping[str, upstream.Record], studies: Iterable[Mapping]) -> dict[str, str]:
-    """study id -> key of its verified record: the record whose DOI (any case) or URL the row holds."""
-    by_doi = {r.doi.lower(): key for key, r in records.items() if r.doi}
-    by_url = {r.url: key for key, r in records.items() if r.url}
+def record_keys(records: Mapping[str, Record], studies: Iterable[Mapping]) -> dict[str, str]:
+    """study id -> key of its verified record (livingreview.data.records.record_finder: the one rule)."""
+    find = record_finder(records)
     found = {}
     for row in studies:
-        key = by_doi.get(_clean(row.get("doi")).lower()) or by_url.get(_clean(row.get("url")))
-        if key:
-            found[_clean(row["id"])] = key
+        record = find(row)
+        if record is not None:
+            found[_clean(row["id"])] = record.key
     return found
 
 
 def citations(
     studies: Iterable[Mapping],
     cited: Iterable[Mapping] = (),
-    records: Mapping[str, upstream.Record] | None = None,
+    records: Mapping[str, Record] | None = None,
     fallback: Iterable[Mapping] = (),
     record_texts: Mapping[str, str] | None = None,
 ) -> dict[str, Citation]:
@@ -119,7 +117,7 @@ def _csv_rows(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def build_citations(bibfile: Path = BIBFILE) -> dict[str, Citation]:
+def build_citations(bibfile: Path = REFERENCES_BIB) -> dict[str, Citation]:
     """The citations of the book being built: the table in use, cited.csv, the verified records
     (with their text as the bibliography shows it), and the shipped table as the fallback when
     another table is in use."""
@@ -128,7 +126,7 @@ def build_citations(bibfile: Path = BIBFILE) -> dict[str, Citation]:
     fallback = _csv_rows(TABLE1)
     fallback += _csv_rows(DEFAULT_STUDIES) if table.resolve() != DEFAULT_STUDIES.resolve() else []
     studies, cited = _csv_rows(table), _csv_rows(CITED)
-    records = upstream.read_records(bibfile)
+    records = read_bibliography(bibfile)
     upstream.register_record_style(RECORD_STYLE)
     keys = set(record_keys(records, [*studies, *cited, *fallback]).values())
     texts = upstream.record_texts(bibfile, keys, RECORD_STYLE)

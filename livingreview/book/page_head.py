@@ -17,7 +17,6 @@ What it assumes about the theme (file names, Font Awesome's layout) is in living
 from __future__ import annotations
 
 import hashlib
-import html
 import posixpath
 import re
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..data.paths import STATIC_SUBDIR
+from ..text.markup import esc
 from . import upstream
 
 #: The one stylesheet every page links, relative to the site's _static/.
@@ -47,7 +47,7 @@ class Icon:
     def svg(self) -> str:
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}">'
-            f'<path d="{self.path}"/></svg>'
+            f'<path d="{esc(self.path)}"/></svg>'
         )
 
     def css_url(self) -> str:
@@ -106,7 +106,7 @@ def inline_icons(page: str, icons: dict[tuple[str, str], Icon]) -> str:
         return (
             f'<svg class="{" ".join([*kept, "lr-icon"])}"{attrs} aria-hidden="true"'
             f' xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {icon.width} {icon.height}">'
-            f'<path fill="currentColor" d="{html.escape(icon.path)}"/></svg>'
+            f'<path fill="currentColor" d="{esc(icon.path)}"/></svg>'
         )
 
     return _ICON_TAG.sub(svg, page)

@@ -22,7 +22,6 @@ What it assumes about Sphinx, the theme and docutils lives in livingreview.book.
 from __future__ import annotations
 
 import hashlib
-import html
 import importlib.metadata
 import shutil
 import sys
@@ -32,6 +31,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from ..data.paths import ASSETS_DIR, CITED, PACKAGE_DIR, REFERENCES_BIB, STATIC_SUBDIR, TABLE1, data_files, studies_path
+from ..text.markup import esc
 from . import citations, upstream
 
 logger = logging.getLogger(__name__)
@@ -174,8 +174,8 @@ def write_root_redirect(app: Sphinx) -> None:
     root = str(app.config.root_doc)
     if root == "index":
         return  # the first page is the root index itself
-    target = html.escape(f"{root}.html")
-    title = html.escape(str(app.config.html_title or app.config.project or "Home"))
+    target = esc(f"{root}.html")
+    title = esc(str(app.config.html_title or app.config.project or "Home"))
     (Path(app.outdir) / "index.html").write_text(
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -222,8 +222,6 @@ def start_page_head(app: Sphinx) -> None:
 def page_head_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Runs after add_page_assets: the page's stylesheets are noted for page.css (layout.html
     links that alone), and documentation_options.js becomes an inline script."""
-    from sphinx.builders.html._assets import _JavaScript
-
     if not hasattr(app, "lr_page_styles"):
         return
     for style in context.get("css_files") or []:
@@ -235,7 +233,7 @@ def page_head_context(app: Sphinx, pagename, templatename, context, doctree) -> 
     if isinstance(scripts, list):
         for index, script in enumerate(scripts):
             if str(getattr(script, "filename", "")).split("?")[0].endswith(upstream.DOCUMENTATION_OPTIONS_JS):
-                scripts[index] = _JavaScript(None, body=documentation_options(app), priority=script.priority)
+                scripts[index] = upstream.inline_script(script, documentation_options(app))
 
 
 def documentation_options(app: Sphinx) -> str:

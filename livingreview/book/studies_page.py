@@ -40,7 +40,7 @@ import re
 import pandas as pd
 
 from ..data.counts import term_counts
-from ..data.exports import CSV_FILENAME, _csv_cell, bibtex_entry, citation_spec, csv_spec, ris_record, to_csv
+from ..data.exports import CSV_FILENAME, bibtex_entry, citation_spec, csv_cell, csv_spec, ris_record, to_csv
 from ..data.filters import FACETS, MAX_TEXT_CHARS, TEXT_KEY, filter_spec
 from ..data.provenance import SUMMARY_LABEL, table1_mask
 from ..data.schema import column_titles
@@ -190,7 +190,7 @@ def studies_data_js(df: pd.DataFrame) -> str:
     records = df.to_dict("records")
     data = {
         "columns": columns,
-        "rows": [[_csv_cell(row.get(c), c) for c in columns] for row in records],
+        "rows": [[csv_cell(row.get(c), c) for c in columns] for row in records],
         "html": [table_row_html(card) for card in study_cards(records)],
         "cites": [[bibtex_entry(row), ris_record(row)] for row in records],
     }

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 
 # --------------------------------------------------------------------------------------------
 # Sphinx, the theme and its extensions: which assets a page needs (livingreview.book.sphinxext)
@@ -89,6 +88,12 @@ def deferred(script):
         return script
     # Sphinx's asset objects are immutable: build the same one again, with defer added.
     return type(script)(script.filename, priority=script.priority, **{**script.attributes, "defer": "defer"})
+
+
+def inline_script(script, body: str):
+    """A script of the same kind and priority as `script`, written into the page with `body` as
+    its text instead of loading a file (Sphinx writes an asset with no file name and a body so)."""
+    return type(script)(None, body=body, priority=script.priority)
 
 
 # --------------------------------------------------------------------------------------------
@@ -296,26 +301,6 @@ def register_record_style(name: str) -> None:
     from pybtex.plugin import register_plugin
 
     register_plugin(PYBTEX_STYLES, name, record_style(), force=True)
-
-
-@dataclass(frozen=True)
-class Record:
-    """A verified record of book/references.bib: what links a study to it."""
-
-    key: str
-    doi: str
-    url: str
-
-
-def read_records(bibfile) -> dict[str, Record]:
-    """Every record of a BibTeX file, by key."""
-    from pybtex.database import parse_file
-
-    entries = parse_file(str(bibfile)).entries
-    return {
-        key: Record(key, entry.fields.get("doi", "").strip(), entry.fields.get("url", "").strip())
-        for key, entry in entries.items()
-    }
 
 
 def record_texts(bibfile, keys, style: str) -> dict[str, str]:

@@ -13,13 +13,13 @@ variants(chart) gives a page the other three drawings as patches of the wide lig
 replaces), computed from the renderer's own output, so a page merges whichever applies
 (assets/figures.js) and gets exactly what plotly_figure would draw.
 
-Text reaches plotly.js escaped (text_of): plotly.js interprets tags such as <b>, <a> and <span>
-in labels and hover text, and study names come from contributors.
+Text reaches plotly.js escaped (livingreview.text.markup.plotly_text): plotly.js interprets tags
+such as <b>, <a> and <span> in labels and hover text, and study names come from contributors.
 """
 
 from __future__ import annotations
 
-from ..text.markup import esc
+from ..text.markup import plotly_text
 from .captions import n_studies
 from .model import VALUE_TITLE, Chart, Group
 from .style import (
@@ -56,23 +56,17 @@ PLOTLY_CONFIG = {
 HATCH = {"fillmode": "overlay", "solidity": 0.4, "size": 7, "fgcolor": "white"}
 
 
-def text_of(text) -> str:
-    """Text as plotly.js must receive it to show it literally: markup.esc's entities, but the
-    numeric &#34; for a quote (plotly.js decodes numeric entities, not &quot;, which would show)."""
-    return esc(text).replace("&quot;", "&#34;")
-
-
 def _joined(lines) -> str:
     """Lines of plotly text, escaped, one under the other."""
-    return "<br>".join(text_of(line) for line in lines)
+    return "<br>".join(plotly_text(line) for line in lines)
 
 
 def _hover(heading: str, group: Group, extra: str = "") -> str:
     """The hover text of a bar or cell: its heading, its count, and the studies it holds."""
-    text = f"<b>{text_of(heading)}</b><br>{n_studies(group.count)}"
+    text = f"<b>{plotly_text(heading)}</b><br>{n_studies(group.count)}"
     if extra:
         text += f"<br>{extra}"
-    listing = [text_of(name) for name in group.names]
+    listing = [plotly_text(name) for name in group.names]
     if group.more > 0:
         listing.append(f"\u2026 and {group.more:,} more")
     return "<br>".join([text, *listing]) if group.count else text
@@ -81,7 +75,7 @@ def _hover(heading: str, group: Group, extra: str = "") -> str:
 def _breakdown(chart: Chart, i: int) -> str:
     """A bar's studies by model family (its matrix row), in italics, three families a line."""
     parts = [
-        f"{text_of(column.label)} {cell.count:,}"
+        f"{plotly_text(column.label)} {cell.count:,}"
         for column, cell in zip(chart.cell_matrix.columns, chart.cell_matrix.cells[i])
         if cell.count
     ]
@@ -90,7 +84,7 @@ def _breakdown(chart: Chart, i: int) -> str:
 
 
 def _axis_title(text: str, size: float = AXIS_TITLE_SIZE) -> dict:
-    return {"text": text_of(text), "font": {"size": size}, "standoff": STANDOFF}
+    return {"text": plotly_text(text), "font": {"size": size}, "standoff": STANDOFF}
 
 
 def _bars(chart: Chart, g: Geometry, palette: Palette) -> dict:
@@ -170,11 +164,11 @@ def _column_ticks(chart: Chart, g: Geometry) -> list[str]:
     ticks = []
     for column, label in zip(chart.cell_matrix.columns, g.column_labels):
         if column.swatch is None:
-            ticks.append(text_of(label))
+            ticks.append(plotly_text(label))
         else:
             glyph = PATTERN_GLYPHS.get(column.swatch.pattern, PATTERN_GLYPHS[""])
             name = label.removeprefix(glyph).lstrip()
-            ticks.append(f'<span style="color:{text_of(column.swatch.colour)}">{glyph}</span> {text_of(name)}')
+            ticks.append(f'<span style="color:{plotly_text(column.swatch.colour)}">{glyph}</span> {plotly_text(name)}')
     return ticks
 
 
@@ -224,7 +218,7 @@ def plotly_figure(chart: Chart, *, phone: bool = False, dark: bool = False, titl
     if chart.empty:
         layout["annotations"] = [
             {
-                "text": text_of(chart.message),
+                "text": plotly_text(chart.message),
                 "x": 0.5,
                 "y": 0.5,
                 "xref": "paper",

@@ -48,12 +48,14 @@ def to_csv(df: pd.DataFrame) -> str:
     quote_all = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
     for row in df.to_dict("records"):
-        cells = [neutralise_formula(_csv_cell(row.get(c), c)) for c in columns]
+        cells = [neutralise_formula(csv_cell(row.get(c), c)) for c in columns]
         (quote_all if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return out.getvalue()
 
 
-def _csv_cell(value, column: str) -> str:
+def csv_cell(value, column: str) -> str:
+    """A cell as studies.csv writes it: coded terms joined by the separator, other values as text
+    (cell_text). Formulas are neutralised by to_csv, not here: the page's data holds the cell."""
     if column in LIST_COLUMNS:
         return SEPARATOR.join(value or ())
     return cell_text(value)

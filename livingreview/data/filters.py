@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 import numpy as np
 import pandas as pd
 
+from .paths import Repository
 from .studies import TEXT_COLUMNS
 from .vocabulary import LIST_COLUMNS, load_vocabulary
 
@@ -98,10 +99,11 @@ def filter_spec() -> dict:
     }
 
 
-def tag_words() -> dict[str, dict[str, str]]:
+def tag_words(repo: Repository | None = None) -> dict[str, dict[str, str]]:
     """What the search finds a tag by: per coded column, per term key, the term's label and
-    synonyms, one per line. The page adds a study's tag words to its text as search_blob() does."""
-    vocabulary = load_vocabulary()
+    synonyms (the vocabulary of `repo`, default this checkout's), one per line. The page adds a
+    study's tag words to its text as search_blob() does."""
+    vocabulary = load_vocabulary((repo or Repository()).vocabulary)
     return {
         column: {key: "\n".join((term.label, *term.synonyms)) for key, term in vocabulary[column].terms.items()}
         for column in SEARCH_TAG_COLUMNS
@@ -126,34 +128,29 @@ def case_folds() -> dict[str, str]:
 
 def filter_studies(
     df: pd.DataFrame,
-    domains: Iterable[str] | None = None,
-    model_families: Iterable[str] | None = None,
-    modalities: Iterable[str] | None = None,
-    contributions: Iterable[str] | None = None,
-    limitation_themes: Iterable[str] | None = None,
+    *,
     years: tuple[int | None, int | None] | None = None,
     text: str | None = None,
+    repo: Repository | None = None,
+    **terms: Iterable[str] | str | None,
 ) -> pd.DataFrame:
     """The rows of `df` that pass every given constraint, in their original order.
 
-    Facet arguments take vocabulary keys; a study passes a facet when it is coded with any of
-    the given terms (OR within a facet), and must pass every facet given (AND across facets).
-    `years` is an inclusive (first, last) pair; either end may be None (open). `text` matches
-    case- and accent-form-insensitively anywhere in the text fields, ids and DOIs, and in the
-    labels and synonyms of the study's tags; several words must all occur (in any order). None
-    or empty means no constraint.
+    `terms` are the facets, by their FilterState field (FACETS: domains=, model_families=, ...),
+    each vocabulary keys; a study passes a facet when it is coded with any of the given terms (OR
+    within a facet), and must pass every facet given (AND across facets). `years` is an inclusive
+    (first, last) pair; either end may be None (open). `text` matches case- and
+    accent-form-insensitively anywhere in the text fields, ids and DOIs, and in the labels and
+    synonyms of the study's tags (the vocabulary of `repo`, default this checkout's); several
+    words must all occur (in any order). None or empty means no constraint.
     """
+    unknown = sorted(set(terms) - set(FACETS))
+    if unknown:
+        raise TypeError(f"filter_studies(): no facet {', '.join(unknown)}; the facets are {', '.join(FACETS)}")
     mask = np.ones(len(df), dtype=bool)
-    for argument, terms in (
-        ("domains", domains),
-        ("model_families", model_families),
-        ("modalities", modalities),
-        ("contributions", contributions),
-        ("limitation_themes", limitation_themes),
-    ):
-        wanted = _as_term_set(terms)
+    for name, (_key, column) in FACETS.items():
+        wanted = _as_term_set(terms.get(name))
         if wanted:
-            column = FACETS[argument][1]
             mask &= np.fromiter((not wanted.isdisjoint(cell) for cell in df[column]), bool, len(df))
     if years:
         first, last = years
@@ -168,7 +165,7 @@ def filter_studies(
     if words and mask.any():
         blob = search_blob(df)
         for word in words:
-            mask &= blob.str.contains(word, regex=False).to_numpy(dtype=bool) | tagged_with_word(df, word)
+            mask &= blob.str.contains(word, regex=False).to_numpy(dtype=bool) | tagged_with_word(df, word, repo)
     return df[mask]
 
 
@@ -210,19 +207,20 @@ def search_blob(df: pd.DataFrame) -> pd.Series:
     return blob
 
 
-@lru_cache(maxsize=1)
-def _normalised_tag_words() -> dict[str, dict[str, str]]:
+@lru_cache(maxsize=4)
+def _normalised_tag_words(repo: Repository) -> dict[str, dict[str, str]]:
     return {
-        column: {key: normalise_text(words) for key, words in terms.items()} for column, terms in tag_words().items()
+        column: {key: normalise_text(words) for key, words in terms.items()}
+        for column, terms in tag_words(repo).items()
     }
 
 
-def tagged_with_word(df: pd.DataFrame, word: str) -> np.ndarray:
+def tagged_with_word(df: pd.DataFrame, word: str, repo: Repository | None = None) -> np.ndarray:
     """Per row, whether one of its tags is found by `word` (a normalised search word): the word
     occurs in the tag's label or a synonym. The same as finding it in the row's text with its tag
     words added, as the page does (a word holds no white space, so it cannot span two of them)."""
     hit = np.zeros(len(df), dtype=bool)
-    for column, terms in _normalised_tag_words().items():
+    for column, terms in _normalised_tag_words(repo or Repository()).items():
         keys = frozenset(key for key, words in terms.items() if word in words)
         if keys and column in df.columns:
             hit |= np.fromiter((not keys.isdisjoint(_cell_terms(cell)) for cell in df[column]), bool, len(df))

@@ -83,7 +83,8 @@ def display(path: str | os.PathLike, start: str | os.PathLike | None = None) -> 
 
 @dataclass(frozen=True)
 class Repository:
-    """Every file the update cycle reads or writes, in one checkout (default: this one).
+    """Every data file, in one checkout (default: this one): the table and its rules (schema,
+    vocabularies), and what the update cycle reads and writes.
 
     The commands take `--root DIR` to work on another checkout, the tests on a copy; in this
     checkout the study table is studies_path() (so $LIVINGREVIEW_DATA is honoured).
@@ -97,6 +98,14 @@ class Repository:
     @property
     def studies(self) -> Path:
         return studies_path() if Path(self.root).resolve() == ROOT else self._in_data(DEFAULT_STUDIES)
+
+    @property
+    def vocabulary(self) -> Path:
+        return self._in_data(VOCABULARY)
+
+    @property
+    def datapackage(self) -> Path:
+        return self._in_data(DATAPACKAGE)
 
     @property
     def cited(self) -> Path:

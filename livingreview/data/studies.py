@@ -13,7 +13,15 @@ import pandas as pd
 
 from .paths import studies_path
 from .schema import expected_columns
-from .validation import DESCRIPTIVE_COLUMNS, InvalidStudiesError, is_validated, read_records, trusted_rows, validate
+from .validation import (
+    DESCRIPTIVE_COLUMNS,
+    MAX_BYTES,
+    InvalidStudiesError,
+    is_validated,
+    read_records,
+    trusted_rows,
+    validate,
+)
 from .vocabulary import LIST_COLUMNS, split_terms
 
 #: Free-text columns, in reading order (Table 1's six, then the bibliographic ones). The six are
@@ -38,7 +46,8 @@ def load_studies(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """
     path = studies_path(path)
     try:
-        digest = data_fingerprint(path)
+        # A file over the size limit is not even hashed: validate() refuses it unread.
+        digest = data_fingerprint(path) if path.stat().st_size <= MAX_BYTES else None
     except OSError:  # let validate() name the problem (no such file, a folder, no permission)
         digest = None
     rows = _valid_rows(str(path), digest) if digest else _validated_rows(path)

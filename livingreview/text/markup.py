@@ -1,7 +1,11 @@
 """HTML building blocks every renderer shares: escaping text and attributes, inert JSON.
 
 All study text is untrusted: whatever puts it into a page escapes it with these, so there is one
-rule for it (the explorer, the static table, the study cards, the book's figures and lists).
+rule for it (the explorer, the static table, the study cards, the book's figures and lists, the
+pages' heads, the flow diagrams, plotly.js's labels). No other module escapes HTML by hand or
+calls html.escape: tests/test_escaping.py fails when one does. The other formats' rules live with
+their one writer: BibTeX, RIS and CSV (formulas) in livingreview.data.exports, GitHub's workflow
+annotations in livingreview.data.validation, Markdown in livingreview.book.contributor_docs.
 """
 
 from __future__ import annotations
@@ -40,6 +44,13 @@ def esc(value: str) -> str:
         .replace("'", "&#x27;")
         .replace("\r", "&#13;")
     )
+
+
+def plotly_text(value: str) -> str:
+    """Text as plotly.js must receive it to show it literally in a label or hover text: esc()'s
+    entities, but the numeric &#34; for a quote (plotly.js reads its own small set of tags, such as
+    <b> and <br>, and decodes numeric entities and a few named ones, not &quot;, which would show)."""
+    return esc(value).replace("&quot;", "&#34;")
 
 
 def attrs(values: Mapping[str, str]) -> str:

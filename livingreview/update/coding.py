@@ -111,9 +111,10 @@ def is_coded(row: Mapping) -> bool:
 class Suggester:
     """Suggestions for new records, from the vocabulary and the table's coded studies."""
 
-    def __init__(self, studies: Sequence[Mapping], records: Sequence[tuple[str, str]]):
-        """`studies`: the table's rows; `records`: each new record's (title, abstract)."""
-        self.facets = load_vocabulary()
+    def __init__(self, studies: Sequence[Mapping], records: Sequence[tuple[str, str]], repo: Repository | None = None):
+        """`studies`: the table's rows; `records`: each new record's (title, abstract); the
+        vocabulary is `repo`'s (default this checkout's)."""
+        self.facets = load_vocabulary((repo or Repository()).vocabulary)
         self.studies = [s for s in studies if is_coded(s)]
         self.records = list(records)
         texts = [study_text(s) for s in self.studies] + [f"{t} {a}" for t, a in self.records]

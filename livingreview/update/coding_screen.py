@@ -68,7 +68,7 @@ class CodingSession:
 
     def __init__(self, repo: Repository | None = None, ids: list[str] | None = None):
         self.repo = repo or Repository()
-        self.facets = load_vocabulary()
+        self.facets = load_vocabulary(self.repo.vocabulary)
         self.titles = column_titles()
         self.rows = read_rows(self.repo.studies)
         by_id = {row["id"]: row for row in self.rows}
@@ -78,7 +78,7 @@ class CodingSession:
         self.ids = list(ids) if ids else [r["id"] for r in self.rows if self.to_do(r["id"], by_id)]
         self.abstracts = study_abstracts(self.repo, self.rows)
         targets = [by_id[i] for i in self.ids]
-        self._suggester = Suggester(self.rows, [(r["title"], self.abstract_text(r["id"])) for r in targets])
+        self._suggester = Suggester(self.rows, [(r["title"], self.abstract_text(r["id"])) for r in targets], self.repo)
         self._index = {study: i for i, study in enumerate(self.ids)}
         self.saved: list[Saved] = []
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ..data.links import card_href
+from ..data.links import STUDIES_PAGE, card_href
 from ..text.wording import citation_text, one_line, plural
-from .versions import Release, load_citation, maintainers, site_url
+from .versions import VERSIONS_PAGE, Release, load_citation, maintainers, site_url
 
 #: Entries in the feed: enough for a reader who looks monthly, small for a 10,000-study table.
 ENTRIES = 50
-STUDIES_PAGE = "book/studies.html"
-VERSIONS_PAGE = "book/versions.html"
+#: The chapters' folder, from the site's root (_toc.yml): the feed's links are absolute, so each
+#: is the site's address, this folder, then the page as another chapter links to it.
+BOOK_FOLDER = "book/"
 
 
 def _moment(day) -> _dt.datetime:
@@ -34,16 +35,16 @@ def feed_entries(studies, releases: list[Release], site: str) -> list[dict]:
         summary = f"Version {r.version}: {plural(r.studies, 'study', 'studies')}; {len(r.added):,} added, {len(r.corrected):,} corrected since the previous version."
         entries.append(
             {
-                "id": f"{site}{VERSIONS_PAGE}#{r.anchor}",
+                "id": f"{site}{BOOK_FOLDER}{VERSIONS_PAGE}#{r.anchor}",
                 "title": f"Version {r.version} released",
-                "link": f"{site}{VERSIONS_PAGE}#{r.anchor}",
+                "link": f"{site}{BOOK_FOLDER}{VERSIONS_PAGE}#{r.anchor}",
                 "updated": _moment(r.date),
                 "summary": summary,
                 "order": (0, r.version),
             }
         )
     for row in studies.to_dict("records"):
-        link = site + card_href(row["id"], STUDIES_PAGE)
+        link = site + BOOK_FOLDER + card_href(row["id"], STUDIES_PAGE)
         entries.append(
             {
                 "id": link,

@@ -488,7 +488,7 @@ def prepare_additions(
         batch.additions.append(addition)
 
     if batch.additions:
-        suggester = Suggester(studies, [(a.row["title"], a.abstract) for a in batch.additions])
+        suggester = Suggester(studies, [(a.row["title"], a.abstract) for a in batch.additions], repo)
         for i, addition in enumerate(batch.additions):
             addition.suggestions = suggester.suggest(i)
             for column, suggestion in addition.suggestions.items():

@@ -17,27 +17,27 @@ from dataclasses import dataclass
 
 import yaml
 
-from ..data.links import card_href
+from ..data.links import STUDIES_PAGE, card_href
 from ..data.paths import Repository
 from ..data.studies import load_studies
 from ..data.validation import InvalidStudiesError
 from ..text.markup import RawHTML, esc
-from ..text.wording import and_list, date_label, plural
-from ..text.wording import citation_text as study_citation
+from ..text.wording import and_list, citation_text, date_label, plural
 from .coding import copy_problems
 from .protocol import load_protocol
 from .screening import load_cycle
 from .selection import UpdateFlow, open_maybes, searched_dates, update_flow
 from .versions import (
+    VERSIONS_PAGE,
     Release,
     citation_bibtex,
-    citation_text,
     citation_with_release,
     load_citation,
     load_releases,
     maintainers,
     next_version,
     report_error_url,
+    review_citation_text,
     row_digest,
 )
 
@@ -181,7 +181,7 @@ def _names(ids, studies, studies_page: str) -> str:
         if row is None:
             shown.append(esc(study))
         else:
-            shown.append(f'<a href="{esc(card_href(study, studies_page))}">{esc(study_citation(row))}</a>')
+            shown.append(f'<a href="{esc(card_href(study, studies_page))}">{esc(citation_text(row))}</a>')
     more = len(ids) - LISTED
     return and_list([*shown, f"{more:,} more"] if more > 0 else shown)
 
@@ -207,7 +207,7 @@ def flow_sentence(flow: UpdateFlow) -> str:
     return sentence
 
 
-def release_notes_html(releases: list[Release], studies, studies_page: str = "studies.html") -> RawHTML:
+def release_notes_html(releases: list[Release], studies, studies_page: str = STUDIES_PAGE) -> RawHTML:
     """Every version's notes, newest first: what it holds, what changed, the update's numbers."""
     if not releases:
         return RawHTML('<p class="lr-muted">No version has been released yet.</p>')
@@ -276,7 +276,7 @@ def how_to_cite_html(release: Release | None = None, cff: dict | None = None) ->
             '<p class="lr-muted">No version has been released yet; cite the repository with CITATION.cff.</p>'
         )
     return RawHTML(
-        f'<blockquote class="lr-cite"><p>{esc(citation_text(cff, release))}</p></blockquote>'
+        f'<blockquote class="lr-cite"><p>{esc(review_citation_text(cff, release))}</p></blockquote>'
         f"<details><summary>BibTeX</summary><pre><code>{esc(citation_bibtex(cff, release))}</code></pre></details>"
     )
 
@@ -293,7 +293,7 @@ def this_version_html(releases: list[Release], studies, cff: dict | None = None)
             f"<p><strong>Version {esc(current.version)}</strong>, released on "
             f'<time datetime="{current.date:%Y-%m-%d}">{esc(date_label(current.date))}</time>, '
             f"with {plural(current.studies, 'study', 'studies')} "
-            f'(<a href="versions.html">every version</a>).'
+            f'(<a href="{VERSIONS_PAGE}">every version</a>).'
         )
         later = {row["id"]: row_digest(row) for row in studies.to_dict("records")}
         added = sum(1 for i in later if i not in current.rows)

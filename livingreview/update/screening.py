@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..data.paths import Repository
+from ..data.paths import DATAPACKAGE, Repository
 from ..data.schema import resource_schema
 from ..data.validation import TODO, InvalidStudiesError, Problem, check_cells, check_header, read_records, read_rows
 from .protocol import Protocol, load_protocol
@@ -53,14 +53,16 @@ OPTIONAL = ("import-runs", "screening-stops")
 DROP_COLUMNS = ("in_table", "in_cited", "in_candidates", "in_run")
 
 
-def columns(kind: str) -> list[str]:
-    return [f["name"] for f in resource_schema(KINDS[kind])["fields"]]
+def columns(kind: str, datapackage: str | Path = DATAPACKAGE) -> list[str]:
+    return [f["name"] for f in resource_schema(KINDS[kind], datapackage)["fields"]]
 
 
-def check_file(path: str | Path, kind: str) -> tuple[list[dict], list[int], list[Problem]]:
-    """A file's rows (as text), their lines and the problems of its own schema.
-    Raises DataFileError when the file cannot be read as CSV at all."""
-    schema = resource_schema(KINDS[kind])
+def check_file(
+    path: str | Path, kind: str, datapackage: str | Path = DATAPACKAGE
+) -> tuple[list[dict], list[int], list[Problem]]:
+    """A file's rows (as text), their lines and the problems of its own schema (in `datapackage`,
+    the checkout's Repository.datapackage). Raises DataFileError when the file cannot be read as CSV at all."""
+    schema = resource_schema(KINDS[kind], datapackage)
     names = [f["name"] for f in schema["fields"]]
     parsed = read_records(path, names, WHAT[kind])
     problems = check_header(parsed.header, names, WHAT[kind].split(" (")[0].removeprefix("the "))
@@ -69,9 +71,11 @@ def check_file(path: str | Path, kind: str) -> tuple[list[dict], list[int], list
     return check_cells(parsed, schema)
 
 
-def validate_runs(path: str | Path, kind: str = "search-runs") -> tuple[list[dict], list[Problem]]:
+def validate_runs(
+    path: str | Path, kind: str = "search-runs", datapackage: str | Path = DATAPACKAGE
+) -> tuple[list[dict], list[Problem]]:
     """search-runs.csv, or (kind 'import-runs') import-runs.csv: the same counting rule."""
-    rows, lines, problems = check_file(path, kind)
+    rows, lines, problems = check_file(path, kind, datapackage)
     for row, line in zip(rows, lines):
         counts = {name: row[name].strip() for name in ("identified", "new", *DROP_COLUMNS)}
         if all(v.isdigit() for v in counts.values()):
@@ -89,12 +93,12 @@ def validate_runs(path: str | Path, kind: str = "search-runs") -> tuple[list[dic
     return rows, problems
 
 
-def validate_imports(path: str | Path) -> tuple[list[dict], list[Problem]]:
-    return validate_runs(path, "import-runs")
+def validate_imports(path: str | Path, datapackage: str | Path = DATAPACKAGE) -> tuple[list[dict], list[Problem]]:
+    return validate_runs(path, "import-runs", datapackage)
 
 
-def validate_stops(path: str | Path) -> tuple[list[dict], list[Problem]]:
-    rows, lines, problems = check_file(path, "screening-stops")
+def validate_stops(path: str | Path, datapackage: str | Path = DATAPACKAGE) -> tuple[list[dict], list[Problem]]:
+    rows, lines, problems = check_file(path, "screening-stops", datapackage)
     for row, line in zip(rows, lines):
         counts = [row[name].strip() for name in ("candidates", "screened", "relevant")]
         if all(v.isdigit() for v in counts) and not int(counts[0]) >= int(counts[1]) >= int(counts[2]):
@@ -102,8 +106,8 @@ def validate_stops(path: str | Path) -> tuple[list[dict], list[Problem]]:
     return rows, problems
 
 
-def validate_candidates(path: str | Path) -> tuple[list[dict], list[Problem]]:
-    rows, _lines, problems = check_file(path, "candidates")
+def validate_candidates(path: str | Path, datapackage: str | Path = DATAPACKAGE) -> tuple[list[dict], list[Problem]]:
+    rows, _lines, problems = check_file(path, "candidates", datapackage)
     return rows, problems
 
 
@@ -114,12 +118,13 @@ def validate_screening(
     study_ids: set[str] | None = None,
     protocol: Protocol | None = None,
     today: _dt.date | None = None,
+    datapackage: str | Path = DATAPACKAGE,
 ) -> tuple[list[dict], list[Problem]]:
     """The decisions and every problem in them. Cross-file rules apply when the other files'
     ids are given (the validate command and the build give them)."""
     protocol = protocol or load_protocol()
     today = today or _dt.date.today()
-    rows, lines, problems = check_file(path, "screening")
+    rows, lines, problems = check_file(path, "screening", datapackage)
     reasons = ", ".join(protocol.reasons)
     for row, line in zip(rows, lines):
         decision, reason = row["decision"].strip(), row["reason"].strip()
@@ -236,10 +241,10 @@ def load_cycle(
 ) -> Cycle:
     """The update cycle's records, checked. Raises DataFileError or InvalidStudiesError."""
     repo = repo or Repository()
-    runs, problems = validate_runs(repo.runs)
+    runs, problems = validate_runs(repo.runs, datapackage=repo.datapackage)
     if problems:
         raise InvalidStudiesError(repo.runs, problems)
-    candidates, problems = validate_candidates(repo.candidates)
+    candidates, problems = validate_candidates(repo.candidates, repo.datapackage)
     if problems:
         raise InvalidStudiesError(repo.candidates, problems)
     screening, problems = validate_screening(
@@ -248,13 +253,14 @@ def load_cycle(
         study_ids=study_ids,
         protocol=load_protocol(repo.search),
         today=today,
+        datapackage=repo.datapackage,
     )
     if problems:
         raise InvalidStudiesError(repo.screening, problems)
-    imports, problems = validate_imports(repo.imports) if repo.imports.exists() else ([], [])
+    imports, problems = validate_imports(repo.imports, repo.datapackage) if repo.imports.exists() else ([], [])
     if problems:
         raise InvalidStudiesError(repo.imports, problems)
-    stops, problems = validate_stops(repo.stops) if repo.stops.exists() else ([], [])
+    stops, problems = validate_stops(repo.stops, repo.datapackage) if repo.stops.exists() else ([], [])
     if problems:
         raise InvalidStudiesError(repo.stops, problems)
     return Cycle(candidates, screening, runs, imports, stops)
@@ -266,7 +272,9 @@ def read_cycle(repo: Repository | None = None) -> Cycle:
     repo = repo or Repository()
     return Cycle(
         *(
-            read_rows(path, columns(kind), WHAT[kind]) if path.exists() or kind not in OPTIONAL else []
+            read_rows(path, columns(kind, repo.datapackage), WHAT[kind])
+            if path.exists() or kind not in OPTIONAL
+            else []
             for path, kind in (
                 (repo.candidates, "candidates"),
                 (repo.screening, "screening"),

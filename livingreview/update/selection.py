@@ -19,7 +19,6 @@ lr-flow-count, lr-flow-note, lr-flow-line, lr-flow-bg) so the book's style sheet
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 import textwrap
@@ -30,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from ..data.paths import SELECTION
+from ..text.markup import esc
 from ..text.wording import GlueText, and_list, date_label, month_label, plural
 from .protocol import Protocol
 from .screening import Cycle, added_studies, settled_decisions
@@ -184,8 +184,8 @@ def search_sources_html(protocol: Protocol | None = None) -> str:
 
     protocol = protocol or load_protocol()
     rows = "".join(
-        f'<tr><th scope="row">{html.escape(d.name)}</th>'
-        f"<td>{html.escape(and_list(protocol.labels[s] for s in d.services))}</td><td>{html.escape(d.why)}</td></tr>"
+        f'<tr><th scope="row">{esc(d.name)}</th>'
+        f"<td>{esc(and_list(protocol.labels[s] for s in d.services))}</td><td>{esc(d.why)}</td></tr>"
         for d in protocol.databases
     )
     return (
@@ -249,7 +249,6 @@ def _box_height(lines) -> int:
 
 
 def _draw_box(x: int, y: int, width: int, stage: Stage, lines) -> str:
-    esc = html.escape
     height = _box_height(lines)
     dashed = "" if stage.reported else ' stroke-dasharray="6 4"'
     stroke = _LINE if stage.reported else "#6b6b6b"
@@ -287,7 +286,6 @@ def flow_svg(stages, *, title: str, desc: str, id_prefix: str, narrow: bool = Fa
     """
     if not re.fullmatch(r"[A-Za-z][\w-]*", id_prefix):
         raise ValueError(f"id_prefix must be a valid HTML id, not {id_prefix!r}")
-    esc = html.escape
     p = id_prefix
     width = _NARROW if narrow else _WIDTH
     main_w = width - 2 * _MARGIN if narrow else _MAIN_W
@@ -329,7 +327,7 @@ def flow_svg(stages, *, title: str, desc: str, id_prefix: str, narrow: bool = Fa
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lr-selection-flow lr-flow-{"narrow" if narrow else "wide"}" '
         f'role="img" aria-labelledby="{p}-title {p}-desc" viewBox="0 0 {width} {total_h}" '
         f'width="{width}" height="{total_h}" style="max-width:100%;height:auto" '
-        f'font-family="{esc(_FONT, quote=True)}">'
+        f'font-family="{esc(_FONT)}">'
         f'<title id="{p}-title">{esc(title)}</title>'
         f'<desc id="{p}-desc">{esc(desc)}</desc>'
         f'<defs><marker id="{p}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
@@ -367,7 +365,7 @@ def selection_flow_svg(selection: Selection | None = None, *, id_prefix: str = "
 
 def flow_list_html(stages) -> str:
     """The flow as an ordered HTML list (a diagram's visible text equivalent)."""
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in stages_text(stages))
+    items = "".join(f"<li>{esc(line)}</li>" for line in stages_text(stages))
     return f'<ol class="lr-selection-steps">{items}</ol>'
 
 
@@ -378,7 +376,7 @@ def selection_flow_list_html(selection: Selection | None = None) -> str:
 def flow_figure_html(svg: str, stages, *, id_prefix: str, caption: str = "") -> str:
     """A <figure> (the drawings and an optional caption, last), then the flow as a list under 'The
     flow as text' (outside the figure: a figcaption must be a figure's first or last child)."""
-    caption_html = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    caption_html = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return (
         f'<figure class="lr-figure-box lr-selection" id="{id_prefix}-figure">{svg}{caption_html}</figure>'
         f'<details class="lr-selection-text"><summary>The flow as text</summary>{flow_list_html(stages)}</details>'

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 RECALL = 0.95
 CONFIDENCE = 0.95
-CITATION = (
+#: The stopping criterion's paper (not livingreview.data.paths.CITATION, the review's own CITATION.cff).
+METHOD_REFERENCE = (
     "Callaghan & Müller-Hansen (2020), Statistical stopping criteria for automated screening in systematic "
     "reviews, Systematic Reviews 9:273, doi:10.1186/s13643-020-01521-4"
 )

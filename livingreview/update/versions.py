@@ -23,6 +23,10 @@ from ..data.studies import cell_text
 from ..data.vocabulary import LIST_COLUMNS, SEPARATOR
 
 #: A dated version: YEAR.MONTH, and .N for the N+1-th release of the same month.
+#: The Versions chapter (book/versions.md), relative to another page of book/ (as
+#: livingreview.data.links.STUDIES_PAGE): the release notes and the feed link to its rows.
+VERSIONS_PAGE = "versions.html"
+
 VERSION = re.compile(r"^\d{4}\.(0[1-9]|1[0-2])(\.[1-9]\d*)?$")
 
 
@@ -159,7 +163,7 @@ def _as_date(value) -> _dt.date | None:
         return None
 
 
-def citation_text(cff: dict | None = None, release: Release | None = None) -> str:
+def review_citation_text(cff: dict | None = None, release: Release | None = None) -> str:
     """'The living-review contributors (2026). Generative AI in Clinical Practice: a living review
     (Version 2026.11) [Data set]. https://…' for `release` (default: CITATION.cff's own)."""
     cff = cff or load_citation()

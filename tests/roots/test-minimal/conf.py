@@ -1,0 +1,3 @@
+"""Sphinx alone, for tests/test_upstream.py: the asset objects Sphinx hands to templates."""
+
+project = "Minimal"
