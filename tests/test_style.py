@@ -30,6 +30,11 @@ def test_every_place_runs_the_pinned_ruff():
     hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
     ruff_hooks = [hook for hook in hooks if hook["id"].startswith("ruff")]
     assert ruff_hooks and all(hook["additional_dependencies"] == [f"ruff=={pinned}"] for hook in ruff_hooks)
+    # The hooks for the chapters' cells: nbQA, jupytext and ruff at the versions the requirements pin.
+    requirements = (ROOT / "requirements.txt").read_text() + (ROOT / "requirements-dev.txt").read_text()
+    pins = [re.search(rf"^{name}==\S+$", requirements, re.M).group(0) for name in ("nbqa", "jupytext", "ruff")]
+    nbqa_hooks = [hook for hook in hooks if hook["id"].startswith("nbqa")]
+    assert nbqa_hooks and all(hook["additional_dependencies"] == pins for hook in nbqa_hooks)
     workflow = (ROOT / ".github" / "workflows" / "pr.yml").read_text()
     assert "grep '^ruff==' requirements-dev.txt" in workflow and "ruff check" in workflow
 
