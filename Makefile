@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_TOOLS := tests/js/node_modules/.package-lock.json
 
 # The Python the pinned packages need (their own Requires-Python): the version Binder runs, read
 # from binder/runtime.txt, and the oldest one .venv may be made with. tests/test_setup.py checks
@@ -56,23 +57,25 @@ book-strict: $(STAMP)
 
 ## Every test: data, package, book build, browser checks; then the tests that read the data again
 ## on tables that are not today's (test-growth), so a test that pins today's rows fails here.
-test: $(STAMP)
+test: $(STAMP) $(TEST_TOOLS)
 	$(PY) -m pytest
 	$(PY) tests/grown_checkout.py
 
 ## Only the second part of `make test`: the tests that read the data, in a copy of the checkout
 ## grown by tests/fixtures/growth/'s studies and in one with a row of Table 1 taken out
 ## (tests/grown_checkout.py).
-test-growth: $(STAMP)
+test-growth: $(STAMP) $(TEST_TOOLS)
 	$(PY) tests/grown_checkout.py
 
-## The fast tier (about a minute): lint and format, data, unit and property tests (the filter
-## agreement test included); not the book build, the browser scenarios or real processes.
-check: $(STAMP)
-	$(PY) -m pytest -m "not book and not browser and not slow"
+## The fast tier: ruff (the package, the tests, the chapters' code cells), mypy, Biome (the book's
+## scripts and styles), data, unit and property tests (the filter agreement test included); not
+## the book build, the browser scenarios or real processes. The linters run in tests/test_style.py,
+## so `make test` runs them too. One pytest worker per CPU (pytest-xdist).
+check: $(STAMP) $(TEST_TOOLS)
+	$(PY) -m pytest -n auto -m "not book and not browser and not slow"
 
 ## The fast tier under coverage.py: the share of each module's lines it runs (a report, no threshold).
-coverage: $(STAMP)
+coverage: $(STAMP) $(TEST_TOOLS)
 	$(PY) -m coverage run --source=livingreview -m pytest -m "not book and not browser and not slow"
 	$(PY) -m coverage report
 
@@ -84,6 +87,10 @@ clean:
 ## benchmarks/last-run.json and rewrites README.md's Performance tables from it.
 bench: $(STAMP) benchmarks/node_modules/.package-lock.json
 	$(PY) benchmarks/run.py --readme
+
+# The tests' tools from npm (axe-core, Biome), pinned by tests/js/package-lock.json.
+$(TEST_TOOLS): tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 
 # Lighthouse, pinned by benchmarks/package-lock.json.
 benchmarks/node_modules/.package-lock.json: benchmarks/package-lock.json

@@ -97,7 +97,7 @@ def _check_studies(args, target, repo) -> tuple[int, object]:
             problems += _checkout_problems(target, repo)
         except DataFileError as exc:
             return _report(args, display(repo.references), [], str(exc), ""), None
-    if problems:
+    if problems or frame is None:
         return _report(args, path, problems, None, ""), None
     years = f", {frame['year'].min()}–{frame['year'].max()}" if len(frame) else ""
     summary = (

@@ -59,6 +59,7 @@ def test_every_built_page_passes_the_nu_html_checker(book_html):
     assert not described, "the W3C Nu checker reports:\n" + "\n".join(described[:40])
 
 
+@pytest.mark.slow  # starts the checker on Java (seconds): `make test`, not the fast tier
 def test_the_checker_catches_what_it_must(tmp_path):
     """The check is real: the errors this book once had are reported."""
     page = tmp_path / "broken.html"

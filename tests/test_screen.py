@@ -254,6 +254,8 @@ def test_the_stopping_estimate_and_an_early_stop(month):
     assert "with 95% confidence, at least 95%" in flow["screening_stopped"]
 
 
+# 200 simulated batches, about a minute of CPU: `make test`, not the fast tier.
+@pytest.mark.slow
 def test_a_batch_screened_in_random_order_keeps_its_promise():
     """The estimate's own promise, checked by simulation: over many batches screened in a random
     order (no ranking, the criterion's own assumption), stopping when it holds finds at least 95%

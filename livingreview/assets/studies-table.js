@@ -480,7 +480,7 @@
       var url = window.location.pathname + next + window.location.hash;
       try {
         window.history.replaceState(window.history.state, "", url);
-      } catch (e) {
+      } catch (_refused) {
         /* Some browsers refuse history changes on file:// pages; the view still works. */
       }
     }, URL_DELAY);
@@ -1056,7 +1056,6 @@
 
   // Whether the view the address asks for differs from the page as written.
   StudyTable.prototype.asksForMore = function () {
-    var self = this;
     var ours = [this.yearKey, this.textKey, this.sortKey].concat(
       this.facets.map(function (facet) {
         return facet.key;

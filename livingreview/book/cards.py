@@ -240,8 +240,8 @@ def table_row_html(card: StudyCard) -> str:
         f'<dt>{esc(label)}</dt><dd class="lr-t-{column}">{chips_html(column, tags)}</dd>'
         for column, label, tags in card.tags
     )
-    tags = f'<dl class="lr-st-tags">{groups}</dl>' if groups else ""
-    cells.append(f'<td class="lr-c-tags">{tags}</td>')
+    tag_list = f'<dl class="lr-st-tags">{groups}</dl>' if groups else ""
+    cells.append(f'<td class="lr-c-tags">{tag_list}</td>')
     return f"<tr{attrs(row)}>{''.join(cells)}</tr>"
 
 

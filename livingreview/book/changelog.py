@@ -142,7 +142,7 @@ def _item_html(row: dict, vocabulary, studies_page: str) -> str:
     coded = " · ".join(
         f"{esc(vocabulary[c].label)}: {esc(_labels(c, row.get(c)))}"
         for c in ("domain", "model_family")
-        if row.get(c) is not None and len(row.get(c)) > 0
+        if (terms := row.get(c)) is not None and len(terms) > 0
     )
     return (
         f'<li class="lr-changelog-item" id="whats-new-{esc(str(row["id"]))}">'

@@ -245,8 +245,10 @@ def vocabulary_tables(vocabulary_path: str | Path = VOCABULARY) -> list[Table]:
     where the facet groups its terms (a domain is a specialty, a care setting or an activity)."""
     tables = []
     for facet in load_vocabulary(Path(vocabulary_path)).values():
-        head = ("Term key (in the CSV)", "Label (as shown)", "Definition")
-        rows = [([Code(term.key)], [term.label], [term.definition.strip()]) for term in facet.terms.values()]
+        head: tuple[str, ...] = ("Term key (in the CSV)", "Label (as shown)", "Definition")
+        rows: list[tuple[list, ...]] = [
+            ([Code(term.key)], [term.label], [term.definition.strip()]) for term in facet.terms.values()
+        ]
         if facet.groups:
             head += ("Group",)
             rows = [

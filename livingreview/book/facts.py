@@ -208,7 +208,7 @@ class TermCounts(Topic):
 
 
 def _counts(column: str, studies: pd.DataFrame) -> dict[str, StudyCount]:
-    return {key: StudyCount(int(count)) for key, count in term_counts(studies, column).items()}
+    return {str(key): StudyCount(int(count)) for key, count in term_counts(studies, column).items()}
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,8 @@ def inline_icons(page: str, icons: dict[tuple[str, str], Icon]) -> str:
 
     def svg(match: re.Match) -> str:
         classes = match["classes"].split()
-        icon = icons.get(_icon_key(classes))
+        key = _icon_key(classes)
+        icon = icons.get(key) if key is not None else None
         if icon is None:
             return match[0]
         attrs = re.sub(r'\s*aria-hidden="[^"]*"', "", match["attrs"])
@@ -215,8 +216,7 @@ def read_stylesheet(static: Path, name: str, bundle_dir: str) -> str:
 
 def _blocks(css: str) -> Iterable[tuple[str, str | None]]:
     """Top-level (prelude, block body) pairs of a stylesheet; body None for a statement (@import;)."""
-    start = index = depth = 0
-    body_start = None
+    start = index = depth = body_start = 0
     quote = None
     while index < len(css):
         char = css[index]

@@ -423,7 +423,7 @@ def distribution_path(distribution: str, relative: str):
     import importlib.metadata
     from pathlib import Path
 
-    return Path(importlib.metadata.distribution(distribution).locate_file(relative))
+    return Path(str(importlib.metadata.distribution(distribution).locate_file(relative)))
 
 
 #: Font Awesome's licence comment, beside the script: its version and "Icons: CC BY 4.0".

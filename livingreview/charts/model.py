@@ -33,12 +33,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
 from ..data.counts import STUDY, grid_of_pairs, keys_of, long_form, pairs, term_counts
 from ..data.filters import FACETS, FilterState
-from ..data.vocabulary import load_vocabulary
+from ..data.vocabulary import DEFAULT_FAMILY_COLOUR, load_vocabulary
 from . import captions
 from .captions import n_studies, none_coded
 
@@ -116,6 +117,20 @@ class Chart:
     def empty(self) -> bool:
         return bool(self.message)
 
+    @property
+    def bar_groups(self) -> tuple[Group, ...]:
+        """`bars`, for a renderer drawing them; an error on a chart that has none."""
+        if self.bars is None:
+            raise ValueError(f"the chart {self.name!r} has no bars")
+        return self.bars
+
+    @property
+    def cell_matrix(self) -> Matrix:
+        """`matrix`, for a renderer drawing it; an error on a chart that has none."""
+        if self.matrix is None:
+            raise ValueError(f"the chart {self.name!r} has no matrix")
+        return self.matrix
+
 
 # ---------------------------------------------------------------------------------------------
 # From the counts to groups
@@ -125,7 +140,8 @@ def _category(column: str, key) -> Category:
     if column == "year":
         return Category(int(key), str(key))
     term = load_vocabulary()[column].terms[key]
-    swatch = Swatch(term.colour, term.pattern) if column == "model_family" else None
+    # Every family has a colour once the vocabulary is loaded (vocabulary._styled_families).
+    swatch = Swatch(term.colour or DEFAULT_FAMILY_COLOUR, term.pattern) if column == "model_family" else None
     return Category(key, term.label, swatch)
 
 
@@ -152,10 +168,10 @@ _STATE_FIELD = {column: field for field, (_key, column) in FACETS.items()}
 
 
 @lru_cache(maxsize=4096)
-def _query(*criteria: tuple[str, object]) -> str:
+def _query(*criteria: tuple[str, Any]) -> str:
     """The studies page's query string for the studies coded with every (column, key) given:
     ('domain', 'radiology'), ('year', 2024). The page and the explorer read it (FilterState)."""
-    state = {}
+    state: dict[str, Any] = {}
     for column, key in criteria:
         if column == "year":
             state["years"] = (int(key), int(key))

@@ -76,7 +76,7 @@ def _breakdown(chart: Chart, i: int) -> str:
     """A bar's studies by model family (its matrix row), in italics, three families a line."""
     parts = [
         f"{plotly_text(column.label)} {cell.count:,}"
-        for column, cell in zip(chart.matrix.columns, chart.matrix.cells[i])
+        for column, cell in zip(chart.cell_matrix.columns, chart.cell_matrix.cells[i])
         if cell.count
     ]
     lines = [" \u00b7 ".join(parts[k : k + 3]) for k in range(0, len(parts), 3)]
@@ -88,9 +88,9 @@ def _axis_title(text: str, size: float = AXIS_TITLE_SIZE) -> dict:
 
 
 def _bars(chart: Chart, g: Geometry, palette: Palette) -> dict:
-    groups = chart.bars
-    swatches = [row.swatch for row in chart.rows]
-    if all(swatches):
+    groups = chart.bar_groups
+    swatches = [row.swatch for row in chart.rows if row.swatch is not None]
+    if len(swatches) == len(chart.rows):
         # With one colour per bar plotly.js hatches each bar from its own colour and never draws
         # pattern.bgcolor; left unset, bgcolor defaults to the list of colours, which plotly.js
         # cannot take ("WARN: Invalid color specifier" on every draw). One colour changes no pixel.
@@ -126,7 +126,7 @@ def _bars(chart: Chart, g: Geometry, palette: Palette) -> dict:
 
 
 def _cells(chart: Chart, g: Geometry, palette: Palette, axis: str) -> dict:
-    matrix = chart.matrix
+    matrix = chart.cell_matrix
     counts = [[cell.count for cell in row] for row in matrix.cells]
     largest = max((n for row in counts for n in row), default=0)
     top = max(largest, 1)
@@ -162,7 +162,7 @@ def _cells(chart: Chart, g: Geometry, palette: Palette, axis: str) -> dict:
 def _column_ticks(chart: Chart, g: Geometry) -> list[str]:
     """A matrix's column labels: a family's glyph in its colour before its name."""
     ticks = []
-    for column, label in zip(chart.matrix.columns, g.column_labels):
+    for column, label in zip(chart.cell_matrix.columns, g.column_labels):
         if column.swatch is None:
             ticks.append(plotly_text(label))
         else:
@@ -269,9 +269,9 @@ def plotly_figure(chart: Chart, *, phone: bool = False, dark: bool = False, titl
             "title": _axis_title(VALUE_TITLE),
         }
         data.append(_bars(chart, g, palette))
-    if chart.matrix is not None:
+    if g.matrix is not None:  # the chart has a matrix (style.layout)
         name = "xaxis2" if chart.bars is not None else "xaxis"
-        columns = len(chart.matrix.columns)
+        columns = len(chart.cell_matrix.columns)
         layout[name] = {
             "domain": list(g.matrix),
             "range": [-0.5, columns - 0.5],

@@ -401,7 +401,7 @@ def geometry(chart: Chart, *, phone: bool = False, titled: bool = True) -> Geome
     if not empty:
         texts = [c.label for c in chart.rows]
         if phone and both:
-            texts = [f"{text} ({group.count:,})" for text, group in zip(texts, chart.bars)]
+            texts = [f"{text} ({group.count:,})" for text, group in zip(texts, chart.bar_groups)]
         width = s.row_label_width if matrix else s.bar_label_width
         row_labels = tuple(wrap(text, width, s.tick) if width else (text,) for text in texts)
         lines = max((len(label) for label in row_labels), default=1)
@@ -413,9 +413,9 @@ def geometry(chart: Chart, *, phone: bool = False, titled: bool = True) -> Geome
         if row_title:
             left = s.margin + ascent(AXIS_TITLE_SIZE) + geometry.row_title_baseline
         if matrix:
-            column_labels = tuple(column_label(c) for c in chart.matrix.columns)
+            column_labels = tuple(column_label(c) for c in chart.cell_matrix.columns)
             column_label_width = max(text_width(label, s.tick) for label in column_labels)
-            column_title = "" if phone else chart.matrix.title
+            column_title = "" if phone else chart.cell_matrix.title
             geometry = replace(geometry, column_label_width=column_label_width, column_title=column_title)
             if column_title:
                 top += ascent(AXIS_TITLE_SIZE) + geometry.column_title_baseline
@@ -423,6 +423,8 @@ def geometry(chart: Chart, *, phone: bool = False, titled: bool = True) -> Geome
                 top += column_label_width + geometry.column_label_gap
         if ticks:
             bottom = geometry.value_title_baseline + descent(AXIS_TITLE_SIZE) + EDGE_PAD
+    bars: tuple[float, float] | None
+    cells: tuple[float, float] | None
     if both:
         bars, cells = ((0.0, BAR_SHARE), (BAR_SHARE + PANEL_GAP, 1.0)) if ticks else (None, (0.0, 1.0))
     else:

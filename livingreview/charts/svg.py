@@ -150,16 +150,16 @@ def chart_svg(chart: Chart, *, phone: bool = False, href: str, key: str = "chart
             f'font-size="{AXIS_TITLE_SIZE}">{esc(g.row_title)}</text>'
         )
     if g.bars is not None:
-        out += _bars(chart, g, plot, href, key)
+        out += _bars(chart, g, g.bars, plot, href, key)
     if g.matrix is not None:
-        out += _cells(chart, g, plot, href)
+        out += _cells(chart, g, g.matrix, plot, href)
     return _svg(out, width, g.height, phone)
 
 
-def _bars(chart: Chart, g: Geometry, plot: _Plot, href: str, key: str) -> list[str]:
+def _bars(chart: Chart, g: Geometry, domain: tuple[float, float], plot: _Plot, href: str, key: str) -> list[str]:
     s = g.sizes
     out: list[str] = []
-    left, right = plot.span(g.bars)
+    left, right = plot.span(domain)
     scale = (right - left) / g.value_top
     # Gridlines and numbers of the value axis, its title under them.
     grid, numbers = [], []
@@ -176,7 +176,7 @@ def _bars(chart: Chart, g: Geometry, plot: _Plot, href: str, key: str) -> list[s
     thick = plot.band * (1 - BAR_GAP)
     hatched = False
     count_fill = _fill(lambda p: p.ink)
-    for i, (row, group) in enumerate(zip(chart.rows, chart.bars)):
+    for i, (row, group) in enumerate(zip(chart.rows, chart.bar_groups)):
         y = plot.row_top(i) + (plot.band - thick) / 2
         w = group.count * scale
         colour = f'fill="{esc(row.swatch.colour)}"' if row.swatch else _fill(lambda p: p.neutral)
@@ -202,11 +202,11 @@ def _bars(chart: Chart, g: Geometry, plot: _Plot, href: str, key: str) -> list[s
     return out
 
 
-def _cells(chart: Chart, g: Geometry, plot: _Plot, href: str) -> list[str]:
+def _cells(chart: Chart, g: Geometry, domain: tuple[float, float], plot: _Plot, href: str) -> list[str]:
     s = g.sizes
     out: list[str] = []
-    matrix = chart.matrix
-    left, right = plot.span(g.matrix)
+    matrix = chart.cell_matrix
+    left, right = plot.span(domain)
     width = (right - left) / max(len(matrix.columns), 1)
     gap = s.cell_gap
     largest = max((cell.count for row in matrix.cells for cell in row), default=0)

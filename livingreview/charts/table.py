@@ -28,11 +28,11 @@ def chart_table_html(chart: Chart, page: str) -> str:
         headers.append(VALUE_TITLE)
         columns.append(list(chart.bars))
     if chart.matrix is not None:
-        headers += [column.label for column in chart.matrix.columns]
-        columns += [list(cells) for cells in zip(*chart.matrix.cells)]
+        headers += [column.label for column in chart.cell_matrix.columns]
+        columns += [list(cells) for cells in zip(*chart.cell_matrix.cells)]
     corner = chart.row_title
     if chart.bars is None:
-        corner = f"{chart.row_title} \\ {chart.matrix.title}"
+        corner = f"{chart.row_title} \\ {chart.cell_matrix.title}"
     head = f"<th scope='col'>{esc(corner)}</th>" + "".join(f"<th scope='col'>{esc(h)}</th>" for h in headers)
     body = "".join(
         f"<tr><th scope='row'>{esc(row.label)}</th>" + "".join(_count(column[i], page) for column in columns) + "</tr>"

@@ -13,6 +13,7 @@ import datetime as _dt
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -67,7 +68,7 @@ def load_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None) ->
     In a page's kernel, a file the build already validated against this same study table is read
     without checking it again (validation.VALIDATED_ENV).
     Raises DataFileError (unreadable) or InvalidStudiesError (every problem, by line)."""
-    studies_digest = studies.attrs.get("sha256") if studies is not None else None
+    studies_digest = str(studies.attrs.get("sha256") or "") if studies is not None else ""
     trusted = bool(studies_digest) and is_validated(cited_fingerprint(path, studies_digest))
     if trusted:
         rows = trusted_resource_rows(path, RESOURCE, WHAT)
@@ -83,7 +84,7 @@ def load_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None) ->
 
 def cited_facts(
     studies: pd.DataFrame, cited: pd.DataFrame | None = None, table1: list[dict] | None = None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """How many studies the source review cites, and how many of them are in its Table 1 (glue names).
 
     Facts about the source, which the study table does not change: Table 1's studies are those
@@ -94,13 +95,13 @@ def cited_facts(
     cited = load_cited(studies=studies) if cited is None else cited
     table1 = load_table1() if table1 is None else table1
     refs = [row["ref"] for row in table1] if table1 else list(studies["ref"].dropna())
-    table1 = {int(ref) for ref in refs}
-    only = {int(ref) for ref in cited["ref"].dropna()} - table1
-    n_cited = len(table1 | only)
+    in_table1 = {int(ref) for ref in refs}
+    only = {int(ref) for ref in cited["ref"].dropna()} - in_table1
+    n_cited = len(in_table1 | only)
     return {
         "n_cited": n_cited,
         "n_cited_text": GlueText(plural(n_cited, "study", "studies")),
-        "n_in_table1": len(table1),
+        "n_in_table1": len(in_table1),
         "n_cited_only": len(only),
         "n_cited_only_text": GlueText(plural(len(only), "study", "studies")),
     }

@@ -10,6 +10,8 @@ vocabulary keys in vocabulary order and include zero-count terms, so a gap is a 
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -50,7 +52,8 @@ def long_form(df: pd.DataFrame, column: str) -> pd.DataFrame:
         return pd.Series(df[column].to_numpy(), index=positions, name=column).dropna().reset_index()
     keys = keys_of(column)
     code_of = {key: code for code, key in enumerate(keys)}
-    positions, codes = [], []
+    studies: list[int] = []
+    codes: list[int] = []
     for position, cell in enumerate(df[column].to_numpy()):
         if not isinstance(cell, (list, tuple)):
             continue  # a missing cell codes nothing
@@ -59,12 +62,12 @@ def long_form(df: pd.DataFrame, column: str) -> pd.DataFrame:
             code = code_of.get(term)
             if code is not None and code not in seen:
                 seen.add(code)
-                positions.append(position)
+                studies.append(position)
                 codes.append(code)
     return pd.DataFrame(
         {
-            STUDY: np.asarray(positions, dtype=np.int64),
-            column: pd.Categorical.from_codes(codes, categories=keys),
+            STUDY: np.asarray(studies, dtype=np.int64),
+            column: pd.Categorical.from_codes(codes, categories=pd.Index(keys)),
         }
     )
 
@@ -129,7 +132,8 @@ def most_common(counts: pd.Series | pd.DataFrame) -> tuple[list, int]:
 
     For a grid the keys are (row key, column key) pairs. Nothing counted gives ([], 0).
     """
-    flat = counts.stack() if isinstance(counts, pd.DataFrame) else counts
+    # A grid's stack() is a Series (one level of columns).
+    flat = cast(pd.Series, counts.stack()) if isinstance(counts, pd.DataFrame) else counts
     if flat.empty or int(flat.max()) == 0:
         return [], 0
     top = int(flat.max())

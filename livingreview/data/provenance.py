@@ -61,8 +61,8 @@ def provenance(row: Mapping) -> Provenance:
     """The provenance of one row (a frame record or a CSV row)."""
     added = row.get("added")
     month = ""
-    if cell_text(added).strip():
-        stamp = pd.to_datetime(added, errors="coerce")
+    if text := cell_text(added).strip():
+        stamp = pd.to_datetime(text, errors="coerce")
         month = "" if pd.isna(stamp) else f"{stamp:%Y-%m}"
     return Provenance(is_table1(row), cell_text(row.get("ref")).strip(), month)
 

@@ -17,8 +17,8 @@ def write_all(changes: dict[Path, str]) -> None:
     """Write each path's new text, or none of them if any write fails."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for path, text in changes.items():
-            path = Path(path)
+        for name, text in changes.items():
+            path = Path(name)
             handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
@@ -28,8 +28,8 @@ def write_all(changes: dict[Path, str]) -> None:
                 os.chmod(temporary, 0o644)
             staged.append((Path(temporary), path))
     except BaseException:
-        for temporary, _path in staged:
-            temporary.unlink(missing_ok=True)
+        for staged_file, _path in staged:
+            staged_file.unlink(missing_ok=True)
         raise
-    for temporary, path in staged:
-        os.replace(temporary, path)
+    for staged_file, path in staged:
+        os.replace(staged_file, path)

@@ -22,7 +22,7 @@ import datetime as _dt
 import io
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -390,8 +390,8 @@ def check_rows(parsed: ParsedFile, today: _dt.date | None = None) -> tuple[list[
         for column, cell in row.items():
             if cell.strip() == TODO:
                 problems.append(Problem(line, column, _todo_message(column)))
-            elif suggested_terms(cell) is not None:
-                problems.append(Problem(line, column, _suggestion_message(row["id"], suggested_terms(cell))))
+            elif (terms := suggested_terms(cell)) is not None:
+                problems.append(Problem(line, column, _suggestion_message(row["id"], terms)))
         year = row["year"].strip()
         if re.fullmatch(r"\d+", year) and int(year) > this_year:
             problems.append(
@@ -461,7 +461,7 @@ def _schema_message(error, name: str, cell, field: dict, lines: list[int]) -> st
 
 
 def _check_terms(cell: str, facet, line: int) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     terms = split_terms(cell)
     if not terms:
         return problems  # an empty required list is reported by the schema's "required"
@@ -508,7 +508,7 @@ def validate(path: str | Path) -> tuple[list[dict], list[Problem]]:
 VALIDATED_ENV = "LIVINGREVIEW_VALIDATED_SHA256"
 
 
-def mark_validated(*digests: str, environ: Mapping[str, str] | None = None) -> None:
+def mark_validated(*digests: str, environ: MutableMapping[str, str] | None = None) -> None:
     """Tell the kernels the build starts from now on that the files with these SHA-256 are valid."""
     (os.environ if environ is None else environ)[VALIDATED_ENV] = " ".join(digests)
 

@@ -125,7 +125,8 @@ def _styled_families(terms: dict[str, Term]) -> dict[str, Term]:
 def family_colours() -> dict[str, str]:
     """One colour per model family (key -> hex), shared by every figure. Related families may
     share a colour: family_patterns() then tells them apart."""
-    return {k: t.colour for k, t in load_vocabulary()["model_family"].terms.items()}
+    # Every family has a colour once loaded (_styled_families).
+    return {k: t.colour or DEFAULT_FAMILY_COLOUR for k, t in load_vocabulary()["model_family"].terms.items()}
 
 
 def family_patterns() -> dict[str, str]:

@@ -19,11 +19,11 @@ from collections.abc import Mapping
 _FORBIDDEN_IN_HTML = re.compile("[\u0080-\u009f\ufdd0-\ufdef\ufffe\uffff\U0001fffe-\U0010ffff]")
 
 
-def _json_escape(match: re.Match) -> str:
+def _json_escape(match: re.Match[str]) -> str:
     char = match.group()
     if ord(char) > 0xFFFF and (ord(char) & 0xFFFE) != 0xFFFE:
         return char  # an astral character the class caught but HTML allows: not U+xFFFE/U+xFFFF
-    return json.dumps(char)[1:-1]  # \uXXXX (a surrogate pair for an astral one)
+    return str(json.dumps(char))[1:-1]  # \uXXXX (a surrogate pair for an astral one)
 
 
 def esc(value: str) -> str:
@@ -58,7 +58,7 @@ def attrs(values: Mapping[str, str]) -> str:
     return "".join(f' {name}="{esc(value)}"' for name, value in values.items())
 
 
-def script_json(data, *, ascii_only: bool = True) -> str:
+def script_json(data: object, *, ascii_only: bool = True) -> str:
     """`data` as JSON for a <script type="application/json"> element: compact, and inert whatever
     the strings hold ('<', '>' and '&' only occur inside JSON strings, so escaping them as \\u003c,
     \\u003e and \\u0026 keeps a '</script>' or '<!--' in data from ending or changing the element).

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import Any
 
 #: Bounds per kind of field, in characters (a long abstract is about 3,000).
 LIMITS = {"title": 500, "abstract": 6000, "venue": 300, "author": 120, "authors": 2000, "id": 200}
@@ -43,7 +44,7 @@ _SUB = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋
 _HTML_SCRIPT = re.compile(r"<(sup|sub)\b[^>]*>\s*([0-9+\-−=()]{1,6})\s*</\1\s*>", re.I)
 
 
-def plain_text(value, limit: int | str = "title") -> str:
+def plain_text(value: object, limit: int | str = "title") -> str:
     """`value` as plain text on one line, at most `limit` characters (a number or a LIMITS key).
 
     Markup is removed and character references decoded until nothing changes, so markup that
@@ -80,8 +81,8 @@ def plain_text(value, limit: int | str = "title") -> str:
     return text
 
 
-def _script(match: re.Match) -> str:
-    return match.group(2).translate(_SUPER if match.group(1).lower() == "sup" else _SUB)
+def _script(match: re.Match[str]) -> str:
+    return str(match.group(2)).translate(_SUPER if match.group(1).lower() == "sup" else _SUB)
 
 
 def math_text(markup: str) -> str:
@@ -98,7 +99,7 @@ def math_text(markup: str) -> str:
     return " " + _math_node(root).strip() + " "
 
 
-def _math_node(node) -> str:
+def _math_node(node: Any) -> str:
     tag = node.tag.rsplit("}", 1)[-1].lower()
     if tag in ("annotation", "annotation-xml"):
         return ""

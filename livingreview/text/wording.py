@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    #: A study as citations read it: a mapping or a row of the table.
+    Record = Mapping[str, Any] | pd.Series
 
 
 class GlueText(str):
@@ -129,17 +136,17 @@ def one_line(text: str, limit: int = 160) -> str:
     return cut + "…"
 
 
-def citation_author(study: Mapping) -> str:
+def citation_author(study: Record) -> str:
     """The author part of a citation: 'Ultsch et al.' (the source cites every study so)."""
     return f"{str(study['first_author']).strip()} et al."
 
 
-def citation_year(study: Mapping) -> str:
+def citation_year(study: Record) -> str:
     """The year part of a citation: '2025', or 'n.d.' (no date) where the source gives none."""
     text = str(study.get("year", "")).strip()
     return text if text.isdigit() else "n.d."  # None, NaN and pandas' NA print as words
 
 
-def citation_text(study: Mapping) -> str:
+def citation_text(study: Record) -> str:
     """How the book names a study everywhere (chapters, lists, changelog): 'Ultsch et al. (2025)'."""
     return f"{citation_author(study)} ({citation_year(study)})"

@@ -575,7 +575,9 @@ def run_import(
     labels = {row["source"]: row["database"] for row in cycle.imports}
     taken = set(by_id)
     new_rows: list[dict] = []
-    results, run_rows, seen_files = [], [], {}
+    results: list = []
+    run_rows: list[dict[str, str]] = []
+    seen_files: dict[str, str] = {}
     changed_earlier = False
     for export in exports:
         result = FileResult(export)

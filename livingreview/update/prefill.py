@@ -198,7 +198,7 @@ def bibtex_record(message: dict, key: str, doi: str, today: _dt.date) -> str:
     """The book's bibliography record (book/references.bib), from the registry's fields only.
     Crossref's abstract is kept in it (not shown by the book): what `validate` compares a
     summary with (livingreview.update.coding)."""
-    kind = {"journal-article": "article", "proceedings-article": "inproceedings"}.get(message.get("type"), "misc")
+    kind = {"journal-article": "article", "proceedings-article": "inproceedings"}.get(str(message.get("type")), "misc")
     venue = plain_text(_first(message.get("container-title")), "venue")
     names = []
     for author in _authors(message)[:100]:
@@ -444,6 +444,7 @@ def prepare_additions(
     batch = Batch()
     lines: list[dict] = []
     for kind, value in wanted:
+        addition: Addition | None
         if kind == "doi":
             same = state.index.find(doi=value)
             if same is not None:

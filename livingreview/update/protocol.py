@@ -125,6 +125,7 @@ def load_protocol(path: str | Path = SEARCH) -> Protocol:
     window = raw.get("window") or {}
     start = window.get("start")
     need(isinstance(start, _dt.date), "window.start must be a date (YYYY-MM-DD)")
+    assert isinstance(start, _dt.date)  # need() raised otherwise; this tells the type checker
     overlap = window.get("overlap_days", 0)
     need(
         isinstance(overlap, int) and not isinstance(overlap, bool) and 0 <= overlap <= 366,
@@ -137,6 +138,7 @@ def load_protocol(path: str | Path = SEARCH) -> Protocol:
         isinstance(limit, int) and not isinstance(limit, bool) and limit > 0,
         "max_records must be a positive whole number",
     )
+    assert isinstance(limit, int)  # need() raised otherwise; this tells the type checker
     http = raw.get("http") or {}
     retries, backoff, timeout = http.get("retries", 4), http.get("backoff_seconds", 2), http.get("timeout_seconds", 30)
     need(isinstance(retries, int) and 0 <= retries <= 10, "http.retries must be 0 to 10")

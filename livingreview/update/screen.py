@@ -380,7 +380,7 @@ def read_key(message: str, keys) -> str:
     def _quit(event):
         event.app.exit(result="q")
 
-    app = Application(
+    app: Application[str] = Application(
         layout=Layout(Window(FormattedTextControl(message), height=1, wrap_lines=False)),
         key_bindings=bindings,
         full_screen=False,
@@ -471,6 +471,8 @@ def run_terminal(
 # ASReview LAB and spreadsheets
 
 EXPORT_COLUMNS = ("candidate_id", "title", "abstract", "authors", "year", "venue", "doi", "label_included")
+#: A RIS record's note by its label_included (1, 0; '' for a candidate not yet decided).
+_ASREVIEW_LABEL_NOTES: dict[object, str] = {1: "ASReview_relevant", 0: "ASReview_irrelevant"}
 #: The columns a file of decisions may give them in: ASReview LAB's export, or a spreadsheet.
 LABEL_COLUMNS = ("asreview_label", "included", "label_included", "label", "decision")
 NOTE_COLUMNS = ("asreview_note", "note", "notes")
@@ -501,6 +503,7 @@ def export_for_asreview(session: Session, path: str | Path) -> tuple[int, int]:
     settled, _disputed = session.settled()
     waiting = set(session.undecided())
     for cid, c in session.candidates.items():
+        label: int | str
         if cid in settled:
             label = 1 if settled[cid]["decision"] in RELEVANT else 0
         elif cid in waiting:
@@ -523,7 +526,7 @@ def export_for_asreview(session: Session, path: str | Path) -> tuple[int, int]:
                 "secondary_title": row["venue"],
                 "doi": row["doi"],
                 "notes": [
-                    {1: "ASReview_relevant", 0: "ASReview_irrelevant"}.get(row["label_included"], "ASReview_not_seen"),
+                    _ASREVIEW_LABEL_NOTES.get(row["label_included"], "ASReview_not_seen"),
                     f"candidate_id: {row['candidate_id']}",
                 ],
             }

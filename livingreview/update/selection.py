@@ -101,7 +101,7 @@ def load_selection(path: str | Path = SELECTION) -> Selection:
             raise SelectionError(f"{where}: search.period.{name} must be 'YYYY-MM', not {value!r}")
     if str(period["start"]) > str(period["end"]):
         raise SelectionError(f"{where}: search.period starts after it ends")
-    stages = []
+    stages: list[Stage] = []
     seen = set()
     for i, item in enumerate(raw.get("stages") or []):
         key = str(item.get("key", "")).strip()
@@ -641,7 +641,7 @@ def carried_over(cycle: Cycle, releases: list[Release], dates: set[str]) -> set[
 
 def searched_dates(releases: list[Release]) -> set[str]:
     """The search runs already counted in a released version."""
-    dates = set()
+    dates: set[str] = set()
     for release in releases:
         dates.update(UpdateFlow.from_record(release.flow or {}, version="", previous_version="").search_dates)
     return dates
