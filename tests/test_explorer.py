@@ -7,6 +7,7 @@ import base64
 import csv
 import html
 import io
+import json
 import os
 import re
 import socket
@@ -356,22 +357,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(command: list[str], port: int, workdir: Path):
-    """A Jupyter process (`voila` or `jupyter server`) started in the repository root, as Binder
-    and `voila book/explore.ipynb` start it, with a Jupyter set-up of its own; stopped after."""
-    if not VOILA_TEMPLATE.is_dir():
-        pytest.fail(f"The explorer's Voilà template is not linked into {sys.prefix}: run `make .venv/.installed`")
-    env = dict(os.environ)
-    env.update(
-        JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),  # connection files, not in ~/.local
-        JUPYTER_DATA_DIR=str(workdir / "data"),  # the notebook-signing secret
-        JUPYTER_CONFIG_DIR=str(workdir / "config"),  # no personal config leaks into the test
-        # The kernel runs in book/ and must import the package even when it is not installed.
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-    )
-    env.pop("QUERY_STRING", None)
+def serving(command: list[str], port: int, workdir: Path, *, env: dict | None = None, cwd: Path = ROOT):
+    """A Jupyter process (`voila` or `jupyter server`) started in `cwd` (the repository root, as
+    Binder and `voila book/explore.ipynb` start it), stopped after. By default it runs in this
+    environment with a Jupyter set-up of its own; `env` replaces the whole environment."""
+    if env is None:
+        if not VOILA_TEMPLATE.is_dir():
+            pytest.fail(f"The explorer's Voilà template is not linked into {sys.prefix}: run `make .venv/.installed`")
+        env = dict(os.environ)
+        env.update(
+            JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),  # connection files, not in ~/.local
+            JUPYTER_DATA_DIR=str(workdir / "data"),  # the notebook-signing secret
+            JUPYTER_CONFIG_DIR=str(workdir / "config"),  # no personal config leaks into the test
+            # The kernel runs in book/ and must import the package even when it is not installed.
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        )
+        env.pop("QUERY_STRING", None)
     log = open(workdir / "server.log", "w+")  # noqa: SIM115 (closed below, after the server)
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 90
         while True:  # wait for the port to listen (a GET would start a kernel, so only connect)
@@ -419,6 +422,7 @@ class Visit:
     remote: list[str] = field(default_factory=list)
     console: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    config: dict = field(default_factory=dict)  # the page's Jupyter page config, once read
 
     def problems(self) -> list[str]:
         """Requests to other hosts, page errors, and every console error or warning: webpack's
@@ -427,9 +431,8 @@ class Visit:
         return [f"request to another host: {url}" for url in self.remote] + self.errors + noisy
 
 
-@pytest.fixture
-def visit(browser, voila_url):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+def cut_network(context) -> Visit:
+    """A tab of `context` as a Visit: requests to hosts other than 127.0.0.1 recorded and aborted."""
     visit = Visit(context.new_page())
 
     def route(route, request):
@@ -441,7 +444,13 @@ def visit(browser, voila_url):
     context.route("**/*", route)
     visit.page.on("console", lambda message: visit.console.append((message.type, message.text)))
     visit.page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
-    yield visit
+    return visit
+
+
+@pytest.fixture
+def visit(browser, voila_url):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    yield cut_network(context)
     context.close()
 
 
@@ -570,17 +579,92 @@ def test_a_link_cannot_swap_in_a_template_that_loads_from_a_cdn(visit, voila_url
     assert visit.page.locator("body").get_attribute("data-jp-theme-light") == "true"
 
 
+# --------------------------------------------------------------------------------------------
+# (c) Binder as it runs: repo2docker's base environment, then the project's, served by `jupyter server`
+
+#: The Python packages of Binder's base environment (pinned from repo2docker's lock file; the file says where from).
+BINDER_BASE = ROOT / "tests" / "fixtures" / "repo2docker" / "base-environment-py3.11.txt"
+#: JupyterLab extensions Binder's base environment installs that Voilà would put in the page
+#: (jupyter-offlinenotebook, notebook, jupyter-resource-usage): voila.json keeps them out.
+BINDER_EXTENSIONS = ("jupyter-offlinenotebook", "@jupyter-notebook/lab-extension", "@jupyter-server/resource-usage")
+#: What Binder's server would log on every visit if binder/postBuild did not quiet it.
+SERVER_NOISE = ("Kernel is running over TCP without encryption", "is not trusted")
+TOKEN = "explorer-test-token"
+
+
+def run(command: list[str], **options) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1800, **options)
+    if result.returncode != 0:
+        pytest.fail(f"{' '.join(command[:4])} ... exited with {result.returncode}:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def binder(tmp_path_factory) -> dict:
+    """An environment made as repo2docker makes Binder's, in a fresh virtual environment: the base
+    environment's packages, then `pip install -r binder/requirements.txt` from the repository,
+    then `bash binder/postBuild` with a HOME of its own (the Jupyter user data, as in the image)."""
+    root = tmp_path_factory.mktemp("binder")
+    venv, home = root / "venv", root / "home"
+    home.mkdir()
+    run([sys.executable, "-m", "venv", str(venv)])
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    run([*pip, "--no-deps", "-r", str(BINDER_BASE)])
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV"))}
+    env.pop("QUERY_STRING", None)
+    env.update(HOME=str(home), PATH=os.pathsep.join([str(venv / "bin"), env.get("PATH", "")]))
+    run([*pip, "-r", "binder/requirements.txt"], cwd=ROOT, env=env)
+    run(["bash", str(ROOT / "binder" / "postBuild")], cwd=ROOT, env=env)
+    return {"venv": venv, "env": env}
+
+
+def binder_server(binder: dict, workdir: Path, *, cwd: Path = ROOT):
+    """Binder's `jupyter server` (its extensions, Voilà's among them) serving the repository."""
+    port = free_port()
+    command = [str(binder["venv"] / "bin" / "jupyter"), "server", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
+    command += [f"--port={port}", f"--IdentityProvider.token={TOKEN}", "--ServerApp.port_retries=0"]
+    command += [f"--ServerApp.root_dir={ROOT}"]
+    return serving(command, port, workdir, env=binder["env"], cwd=cwd)
+
+
+def visit_as_binder(browser, url: str) -> Visit:
+    """The explorer at Binder's address for it, opened with the network cut; waits for its charts."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    visit = cut_network(context)
+    open_explorer(visit.page, f"{url}voila/render/book/explore.ipynb?token={TOKEN}")
+    visit.page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000)
+    visit.page.wait_for_timeout(2000)  # anything the page loads late (a typesetter, an extension)
+    visit.config = json.loads(visit.page.locator("#jupyter-config-data").text_content())
+    return visit
+
+
 @pytest.mark.slow
-def test_the_page_as_binder_serves_it_loads_nothing_from_another_host(tmp_path):
-    """Binder opens the explorer through Jupyter server's Voilà extension (voila/render/...), which
-    reads voila.json too: the page it serves is the explorer's template."""
-    port, token = free_port(), "explorer-test-token"
-    command = [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
-    command += [f"--port={port}", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0"]
-    with serving(command, port, tmp_path) as url:
-        page = fetch(f"{url}voila/render/book/explore.ipynb?token={token}")
-    assert "application/vnd.jupyter.widget-view+json" in page, page[-2000:]
-    assert "<title>Explore the studies</title>" in page
-    assert [url for url in page_loads(page) if is_remote(url)] == []
-    for link in upstream.VOILA_REMOTE_LINKS:
-        assert link not in page
+@pytest.mark.browser
+def test_the_explorer_as_binder_runs_it(binder, browser, tmp_path):
+    """Nothing from another host and a clean console, in the environment Binder builds and the
+    way Binder serves the explorer: Jupyter server's Voilà extension at voila/render/...; and the
+    same check sees both problems come back when the project's Voilà settings are not read."""
+    labextensions = binder["venv"] / "share" / "jupyter" / "labextensions"
+    for name in BINDER_EXTENSIONS:  # else this test would prove nothing about them
+        assert (labextensions / name / "package.json").is_file(), f"Binder's base environment no longer installs {name}"
+    with binder_server(binder, tmp_path) as url:
+        visit = visit_as_binder(browser, url)
+        expect_count = f"{len(STUDIES)} of {len(STUDIES)} studies"
+        assert visit.page.locator(".lr-count").inner_text() == expect_count
+        problems = visit.problems()
+        mathjax = [visit.config.get(option) for option in upstream.VOILA_MATHJAX_OPTIONS]
+        visit.page.context.close()
+    log = (tmp_path / "server.log").read_text()
+    assert problems == []
+    assert mathjax == [None, None]  # Jupyter server gives none: the template's null, not Voilà's default
+    assert [line for line in log.splitlines() if any(noise in line for noise in SERVER_NOISE)] == []
+
+    # Started where voila.json is not (Voilà's own settings: every extension, its lab template):
+    # the page loads from a CDN and the three extensions fill the console, and this test sees it.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with binder_server(binder, elsewhere, cwd=elsewhere) as url:
+        visit = visit_as_binder(browser, url)
+        remote, noisy = visit.remote, [kind for kind, _ in visit.console if kind in CONSOLE_PROBLEMS]
+        visit.page.context.close()
+    assert any(upstream.VOILA_MATHJAX_CDN in request for request in remote), remote
+    assert "warning" in noisy and "error" in noisy, visit.console
