@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,6 @@ import pytest
 
 from livingreview import load_studies, load_vocabulary
 from livingreview.book import upstream
-from livingreview.book.offline import is_remote, page_loads
 from livingreview.charts.figures import FIGURES
 from livingreview.data.counts import term_counts
 from livingreview.data.filters import FACETS, FilterState, filter_studies
@@ -454,11 +452,6 @@ def visit(browser, voila_url):
     context.close()
 
 
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=120) as response:
-        return response.read().decode("utf-8")
-
-
 def open_explorer(page, url: str) -> None:
     page.goto(url, timeout=120_000)
     # The notebook runs in a fresh kernel before the widgets appear: allow for a slow machine.
@@ -595,7 +588,9 @@ TOKEN = "explorer-test-token"
 def run(command: list[str], **options) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=1800, **options)
     if result.returncode != 0:
-        pytest.fail(f"{' '.join(command[:4])} ... exited with {result.returncode}:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        pytest.fail(
+            f"{' '.join(command[:4])} ... exited with {result.returncode}:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
 
 
 @pytest.fixture(scope="module")

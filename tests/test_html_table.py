@@ -38,8 +38,8 @@ from livingreview.book.studies_page import (
     TABLE_MARKER,
     _label_style,
     page_spec,
-    studies_data_js,
     studies_table_html,
+    table_files,
 )
 from livingreview.data import exports
 from livingreview.data.filters import FilterState, filter_studies
@@ -52,10 +52,9 @@ from livingreview.data.vocabulary import LIST_COLUMNS, load_vocabulary
 from conftest import write_site
 
 
-def studies_data(frame: pd.DataFrame) -> dict:
-    """What the data file hands to the script: the JSON text inside lrStudyTableData(...)."""
-    text = studies_data_js(frame)
-    call = text[text.index("lrStudyTableData(") + len("lrStudyTableData(") : text.rindex(");")]
+def data_of(script: str):
+    """What a data file hands to the script: the JSON text inside lrStudyTableData(...)."""
+    call = script[script.index("lrStudyTableData(") + len("lrStudyTableData(") : script.rindex(");")]
     return json.loads(json.loads(call))
 
 
@@ -317,12 +316,15 @@ def test_hostile_cells_stay_text(studies):
     # is the filter rules as JSON (no study data), which the table's script reads.
     assert fragment.count("<script") == 2 and fragment.endswith(FALLBACK)
     spec = json.loads(fragment.split('<script type="application/json" class="lr-st-spec">')[1].split("</script>")[0])
-    assert spec == page_spec() | {"total": len(frame), "data_src": spec["data_src"]}
-    # The data file: each study's fields, card and BibTeX and RIS, as the package writes them.
-    data = studies_data(frame)
+    assert spec == page_spec() | {"total": len(frame), "data": spec["data"]}
+    # The files beside the page: each study's card, and its fields, BibTeX and RIS for the
+    # downloads, as the package writes them.
+    files = table_files(frame)
+    data = data_of(files["studies-export.js"])
     records = frame.to_dict("records")
     assert data["cites"] == [[exports.bibtex_entry(r), exports.ris_record(r)] for r in records]
-    assert data["html"] == [table_row_html(card) for card in study_cards(records)]
+    cards = [data_of(files[f"studies-cards/{i}.js"]) for i in range(len(frame))]
+    assert cards == [table_row_html(card) for card in study_cards(records)]
     # Its fields are the CSV download's cells (before the formula guard, which the script applies).
     written = list(csv.reader(io.StringIO(exports.to_csv(frame), newline="")))
     assert written[0] == data["columns"]
@@ -778,7 +780,7 @@ def test_ten_thousand_studies_redraw_within_budget(browser, studies, tmp_path):
     for _attempt in range(2):  # a shared machine may be busy once; the better of two runs counts
         box.fill("")
         box.click()  # the first touch loads every row
-        page.wait_for_selector(".lr-studies-table[data-lr-rows=all]", timeout=60_000)
+        page.wait_for_selector(".lr-studies-table[data-lr-index=ready]", timeout=60_000)
         timings = []
         for char in query:
             page.keyboard.type(char)
@@ -823,7 +825,7 @@ def test_link_to_a_study_beyond_the_first_page(browser, studies, tmp_path):
     watch = Watch(context, ["file://"])
     page = watch.attach(context.new_page())
     page.goto(f"{page_path.as_uri()}#study-{far}")
-    page.wait_for_selector(".lr-studies-table[data-lr-rows=all]")
+    page.wait_for_selector(".lr-studies-table[data-lr-index=ready]")
     row = page.locator(f"tr#study-{far}")
     row.wait_for(state="visible")
     assert "lr-st-target" in row.get_attribute("class")
@@ -836,7 +838,7 @@ def test_link_to_a_study_beyond_the_first_page(browser, studies, tmp_path):
     # A filtered view that hides the study is cleared to show it.
     for study in (far, frame["id"].iloc[0]):  # beyond the first page, and on it
         page.goto(f"{page_path.as_uri()}?q=zzzz-no-such-word#study-{study}")
-        page.wait_for_selector(".lr-studies-table[data-lr-rows=all]")
+        page.wait_for_selector(".lr-studies-table[data-lr-index=ready]")
         page.locator(f"tr#study-{study}").wait_for(state="visible")
     watch.check()
     context.close()
