@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import html
 import io
 import json
@@ -17,17 +18,19 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import ipywidgets as widgets
 import pytest
 
 from livingreview import load_studies, load_vocabulary
 from livingreview.book import upstream
+from livingreview.book.studies_page import EXPLORER_URLPATH, explorer_url, studies_page_url
 from livingreview.charts.figures import FIGURES
 from livingreview.data.counts import term_counts
-from livingreview.data.filters import FACETS, FilterState, filter_studies
+from livingreview.data.filters import FACETS, FilterState, facet_counts, filter_studies
 from livingreview.explorer.app import CHARTS, TARGET_PX, build_explorer
+from livingreview.text.wording import plural
 
 from conftest import ROOT
 from hostile import HOSTILE_DOI, HOSTILE_URL, write_hostile_table
@@ -40,6 +43,14 @@ NOTEBOOK = ROOT / "book" / "explore.ipynb"
 def plain(markup: str) -> str:
     """The text a reader sees in an HTML fragment."""
     return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", markup).split()))
+
+
+def share_links(explorer) -> dict[str, str]:
+    """The share links' texts and addresses."""
+    return {
+        plain(text): html.unescape(href)
+        for href, text in re.findall(r'<a[^>]* href="([^"]*)"[^>]*>(.*?)</a>', explorer.link.value)
+    }
 
 
 def table_ids(explorer) -> list[str]:
@@ -66,15 +77,23 @@ def explorer():
 def test_starts_with_every_study(explorer):
     assert plain(explorer.count.value) == f"{len(STUDIES)} of {len(STUDIES)} studies"
     assert table_ids(explorer) == list(STUDIES["id"])
-    assert "no filters" in plain(explorer.link.value)
+    assert share_links(explorer) == {
+        "Link to this view": studies_page_url(""),
+        "Open this view in the explorer": explorer_url(""),
+    }
     assert explorer.state == FilterState()
+    assert explorer.show_button.description == f"Show {len(STUDIES)} studies"
 
 
 def test_choosing_a_domain_updates_count_table_link_and_downloads(explorer):
     explorer.facet_controls["domains"].value = ("dermatology",)
     assert plain(explorer.count.value) == f"{len(DERMATOLOGY)} of {len(STUDIES)} studies"
     assert table_ids(explorer) == DERMATOLOGY
-    assert "Link to this view: ?domain=dermatology" in plain(explorer.link.value)
+    assert share_links(explorer) == {
+        "Link to this view": studies_page_url("?domain=dermatology"),
+        "Open this view in the explorer": explorer_url("?domain=dermatology"),
+    }
+    assert explorer.show_button.description == f"Show {len(DERMATOLOGY)} studies"
     assert [row["id"] for row in csv.DictReader(io.StringIO(download(explorer, "csv")))] == DERMATOLOGY
     assert download(explorer, "bib").count("@") == len(DERMATOLOGY)
     assert download(explorer, "ris").count("ER  - ") == len(DERMATOLOGY)
@@ -97,10 +116,71 @@ def test_every_term_is_a_checkbox_labelled_with_its_count(explorer):
     assert explorer.facet_controls["domains"].boxes["dermatology"].description == f"Dermatology ({len(DERMATOLOGY)})"
 
 
+def test_the_numbers_beside_the_terms_follow_the_other_filters(explorer):
+    """Each term's number is facet_counts (the static page's definition): the studies ticking it
+    would show, given the other filters. A term with none in the whole table stays disabled."""
+    explorer.show_facet("domains")
+    explorer.show_facet("model_families")
+    explorer.facet_controls["model_families"].value = ("gan",)
+    explorer.search_box.value = "synthetic"
+    counts = facet_counts(STUDIES, explorer.state)
+    vocabulary = load_vocabulary()
+    for name in ("domains", "model_families"):
+        column = FACETS[name][1]
+        totals = term_counts(STUDIES, column)
+        for key, box in explorer.facet_controls[name].boxes.items():
+            assert box.description == f"{vocabulary[column].label_of(key)} ({counts[name][key]:,})"
+            assert box.disabled == (totals[key] == 0)
+    # A list opened later shows the numbers of the filters then.
+    contributions = explorer.facet_controls["contributions"]
+    explorer.show_facet("contributions")
+    assert {key: box.description for key, box in contributions.boxes.items()} == dict(
+        (key, label) for label, key in contributions.options
+    )
+    assert dict((key, label) for label, key in contributions.options)["education"].endswith(
+        f"({counts['contributions']['education']:,})"
+    )
+
+
+def test_a_closed_list_costs_the_page_no_checkboxes():
+    explorer = build_explorer(STUDIES, "?family=gan")
+    assert explorer.open_facets == {"model_families"}  # the list the link chose from
+    for name, control in explorer.facet_controls.items():
+        checkboxes = [
+            w for child in control.children for w in getattr(child, "children", ()) if isinstance(w, widgets.Checkbox)
+        ]
+        assert bool(checkboxes) == (name == "model_families"), name
+    explorer.facet_controls["domains"].value = ("dermatology",)  # set while closed: shown once opened
+    explorer.show_facet("domains")
+    assert explorer.facet_controls["domains"].boxes["dermatology"].value
+
+
+def test_the_month_a_study_was_added_is_a_filter(explorer):
+    months = sorted({stamp.strftime("%Y-%m") for stamp in STUDIES["added"]}, reverse=True)
+    assert [value for _label, value in explorer.added.options] == ["", *months]  # newest first
+    month = months[-1]
+    added = list(STUDIES.loc[STUDIES["added"].dt.strftime("%Y-%m") == month, "id"])
+    explorer.added.value = month
+    assert table_ids(explorer) == added
+    assert explorer.state.to_query() == f"?added={month}"
+    assert build_explorer(STUDIES, f"?added={month}").added.value == month
+    assert build_explorer(STUDIES, "?added=1999-01").added.value == ""  # no study was added then
+
+
+def test_the_explorer_link_carries_the_view_through_binders_urlpath():
+    query = FilterState(domains=("dermatology",), text="skin lesions").to_query()
+    url = urlsplit(explorer_url(query))
+    assert url.scheme == "https" and url.netloc == "mybinder.org"
+    assert parse_qs(url.query)["urlpath"] == [EXPLORER_URLPATH + query]
+    assert FilterState.from_query(parse_qs(url.query)["urlpath"][0].partition("?")[2]) == FilterState.from_query(query)
+    assert studies_page_url(query).endswith("/book/studies.html" + query)
+
+
 def test_grouped_terms_show_under_their_group(explorer):
     facet = load_vocabulary()["domain"]
     assert facet.groups  # the domains are grouped: specialty, care setting, activity
     control = explorer.facet_controls["domains"]
+    control.build()
     headings = [plain(child.value) for child in control.children if isinstance(child, widgets.HTML)]
     grids = [child for child in control.children if isinstance(child, widgets.GridBox)]
     assert headings == [group.label for group in facet.groups.values() if facet.in_group(group.key)]
@@ -111,6 +191,7 @@ def test_grouped_terms_show_under_their_group(explorer):
     ]
     # An ungrouped facet is one list, without a heading.
     families = explorer.facet_controls["model_families"]
+    families.build()
     assert [type(child) for child in families.children] == [widgets.GridBox]
 
 
@@ -205,6 +286,9 @@ def test_no_match_says_so(explorer):
 
 def test_charts_follow_the_filters(explorer):
     explorer.facet_controls["domains"].value = ("dermatology",)
+    assert all(not output.outputs for output in explorer.charts.values())  # the list is shown: no charts drawn
+    explorer.show_results("charts")
+    assert explorer.studies_box.layout.display == "none" and explorer.charts_box.layout.display is None
     for name, output in explorer.charts.items():
         assert len(output.outputs) == 1, (name, explorer.chart_captions[name].value)
         spec = output.outputs[0]["data"][upstream.PLOTLY_MIME]
@@ -231,10 +315,14 @@ def test_a_recent_view_takes_its_charts_from_memory(explorer, monkeypatch):
         module, "draw_chart", lambda name, matches: drawn.append(tuple(matches["id"])) or real(name, matches)
     )
     monkeypatch.setattr(module, "CHART_CACHE_SIZE", 2)
+    explorer.show_results("charts")
+    every_study = drawn[:]
+    assert every_study == [tuple(STUDIES["id"])] * len(CHARTS)
+    drawn.clear()
     domains = explorer.facet_controls["domains"]
     domains.value = ("dermatology",)
     assert drawn == [tuple(DERMATOLOGY)] * len(CHARTS)
-    domains.value = ()  # every study: drawn when the explorer opened
+    domains.value = ()  # every study: drawn when the charts were first shown
     domains.value = ("dermatology",)
     assert drawn == [tuple(DERMATOLOGY)] * len(CHARTS)
     spec = explorer.charts["gap_map"].outputs[0]["data"][upstream.PLOTLY_MIME]
@@ -463,8 +551,10 @@ def shown_ids(page) -> list[str]:
 
 
 def checkbox(page, key: str, column: str = "domain"):
-    label = f"{load_vocabulary()[column].label_of(key)} ({term_counts(STUDIES, column)[key]:,})"
-    return page.get_by_role("checkbox", name=label, exact=True)
+    """A term's checkbox, by its visible label: the term and its number of studies (which follows
+    the other filters)."""
+    label = re.escape(load_vocabulary()[column].label_of(key))
+    return page.get_by_role("checkbox", name=re.compile(rf"^{label} \(\d[\d,]*\)$"))
 
 
 def assert_shows_dermatology(page) -> None:
@@ -473,11 +563,19 @@ def assert_shows_dermatology(page) -> None:
     expect(page.locator(".lr-count")).to_have_text(f"{len(DERMATOLOGY)} of {len(STUDIES)} studies", timeout=60_000)
     expect(page.locator("tr[data-study-id]")).to_have_count(len(DERMATOLOGY))
     assert shown_ids(page) == DERMATOLOGY
-    expect(page.locator(".lr-link")).to_contain_text("?domain=dermatology")
+    share = page.get_by_role("link", name="Link to this view")
+    expect(share).to_have_attribute("href", studies_page_url("?domain=dermatology"))
     expect(checkbox(page, "dermatology")).to_be_checked()
     href = page.locator('a[download$=".csv"]').get_attribute("href")
     exported = base64.b64decode(href.split("base64,", 1)[1]).decode("utf-8")
     assert [row["id"] for row in csv.DictReader(io.StringIO(exported))] == DERMATOLOGY
+
+
+def show_charts(page) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Charts", exact=True).click()
+    expect(page.locator(".js-plotly-plot")).to_have_count(len(CHARTS), timeout=60_000)
 
 
 def assert_charts_fit(page, width: int) -> None:
@@ -505,7 +603,6 @@ def test_the_explorer_by_touch_with_the_network_cut(visit, voila_url, tmp_path_f
     open_explorer(page, voila_url)
     expect(page.locator(".lr-count")).to_have_text(f"{len(STUDIES)} of {len(STUDIES)} studies")
     assert shown_ids(page) == list(STUDIES["id"])
-    assert_charts_fit(page, 1366)
 
     # Open the clinical domains and tick dermatology: a checkbox, found by its visible label.
     domains = page.get_by_role("button", name="Clinical domain", exact=True)
@@ -524,20 +621,26 @@ def test_the_explorer_by_touch_with_the_network_cut(visit, voila_url, tmp_path_f
     gaps = [key for key, n in term_counts(STUDIES, "domain").items() if n == 0]
     if gaps:
         expect(checkbox(page, gaps[0])).to_be_disabled()
-    # A second list: ticking a model family narrows the selection, unticking widens it again.
+    # A second list: ticking a model family narrows the selection, unticking widens it again. Its
+    # terms count the dermatology studies now.
     family = filter_studies(STUDIES, domains=["dermatology"])["model_family"].iloc[0][0]
     page.get_by_role("button", name="Model family", exact=True).click()
+    in_dermatology = facet_counts(STUDIES, FilterState(domains=("dermatology",)))["model_families"][family]
+    expect(checkbox(page, family, "model_family")).to_have_accessible_name(
+        f"{load_vocabulary()['model_family'].label_of(family)} ({in_dermatology})"
+    )
     checkbox(page, family, "model_family").click()
     both = list(filter_studies(STUDIES, domains=["dermatology"], model_families=[family])["id"])
     expect(page.locator(".lr-count")).to_have_text(f"{len(both)} of {len(STUDIES)} studies", timeout=60_000)
     assert shown_ids(page) == both
     checkbox(page, family, "model_family").click()
     assert_shows_dermatology(page)
-    # Both charts follow (their subtitles count the studies drawn); a row opens into its card.
-    for subtitle in page.locator(".lr-chart-sub").all():
-        expect(subtitle).to_contain_text(f"{len(DERMATOLOGY)} studies;", timeout=60_000)
+    # A row opens into its card; the charts, behind their tab, show the same studies.
     page.locator("details.lr-study summary").first.click()
     expect(page.locator("details.lr-study").first.locator(".lr-card")).to_be_visible()
+    show_charts(page)
+    for subtitle in page.locator(".lr-chart-sub").all():
+        expect(subtitle).to_contain_text(f"{len(DERMATOLOGY)} studies;", timeout=60_000)
 
     shots = tmp_path_factory.mktemp("explorer-screenshots")
     for width in (1366, 390):
@@ -561,6 +664,118 @@ def test_opening_a_shared_link_with_the_network_cut(visit, voila_url):
     expect(checkbox(page, "dermatology")).to_be_visible()
     expect(page.get_by_role("button", name="Clinical domain · 1 chosen")).to_have_attribute("aria-expanded", "true")
     assert visit.problems() == []
+
+
+#: What a finger presses in the explorer: every control, and links that are not inside running
+#: text (a study card's links sit in its sentences); a checkbox's target is its whole row, box and label.
+TARGETS_JS = """() => [...document.querySelectorAll(
+    '.lr-app button, .lr-app select, .lr-app input:not([type=checkbox]), .lr-app summary, ' +
+    '.lr-app label.widget-label-basic, .lr-app a:not(.lr-card a), .lr-app .modebar-btn')]
+  .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .map((e) => { const r = e.getBoundingClientRect();
+    return {what: e.tagName.toLowerCase() + ' ' + (e.getAttribute('aria-label') || e.getAttribute('data-title') ||
+      e.textContent.trim() || e.getAttribute('placeholder') || e.className).slice(0, 60),
+      width: Math.round(r.width * 10) / 10, height: Math.round(r.height * 10) / 10}; })"""
+
+#: Pairs of chart axis labels (tick texts) whose boxes overlap, per chart.
+OVERLAPS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((plot) => {
+  const boxes = [...plot.querySelectorAll('.xtick text, .ytick text')].map((t) => [t.textContent, t.getBoundingClientRect()]);
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, r] = boxes[i], [b, s] = boxes[j];
+    if (r.left < s.right - 0.5 && s.left < r.right - 0.5 && r.top < s.bottom - 0.5 && s.top < r.bottom - 0.5) hits.push(a + ' / ' + b);
+  }
+  return {labels: boxes.length, overlaps: hits};
+})"""
+
+#: Whether the placeholder of every text box fits its box (its text width, in the box's font).
+PLACEHOLDER_JS = """() => [...document.querySelectorAll('.lr-app input[placeholder]')].map((input) => {
+  const style = getComputedStyle(input);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {placeholder: input.placeholder, text: context.measureText(input.placeholder).width, room};
+})"""
+
+
+def count_in_view(page) -> dict:
+    return page.evaluate(
+        "() => { const r = document.querySelector('.lr-count').getBoundingClientRect();"
+        " const b = document.querySelector('button.lr-show').getBoundingClientRect();"
+        " return {top: r.top, bottom: r.bottom, show_top: b.top, show_bottom: b.bottom, height: innerHeight}; }"
+    )
+
+
+def assert_in_view(box: dict, what: str) -> None:
+    assert box["top"] >= 0 and box["bottom"] <= box["height"], (what, box)
+    assert box["show_top"] >= 0 and box["show_bottom"] <= box["height"], (what, box)
+
+
+@pytest.mark.browser
+def test_the_explorer_on_a_phone_by_touch(browser, voila_url, tmp_path):
+    """A 390 px phone with touch: the count and "Show N studies" in view after every tap, the list
+    where the filters lead, an opened card's text at least 300 px wide, no chart label over
+    another, no target under TARGET_PX each way; and the search box's hint whole at 1366 px."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    visit = cut_network(context)
+    page = visit.page
+    open_explorer(page, voila_url)
+    vocabulary = load_vocabulary()
+    state = FilterState()
+    for name, column, steps in (("domains", "domain", 3), ("model_families", "model_family", 2)):
+        page.get_by_role("button", name=vocabulary[column].label, exact=True).tap()
+        assert_in_view(count_in_view(page), f"after opening {column}")
+        used = [key for key, n in facet_counts(STUDIES, state)[name].items() if n > 0]
+        for key in used[-steps:]:  # the last ones: far down the list, the count far above the finger
+            checkbox(page, key, column).tap()
+            chosen = tuple(k for k in vocabulary[column].terms if k in {*getattr(state, name), key})
+            state = dataclasses.replace(state, **{name: chosen})
+            shown = len(state.apply(STUDIES))
+            expect(page.locator(".lr-count")).to_have_text(f"{shown} of {len(STUDIES)} studies", timeout=60_000)
+            assert_in_view(count_in_view(page), f"after ticking {key}")
+    # "Show N studies" takes the finger to the list, right after the filters.
+    show = page.locator("button.lr-show")
+    expect(show).to_have_text(f"Show {plural(len(state.apply(STUDIES)), 'study', 'studies')}")
+    page.locator(".lr-app button", has_text="Reset filters").tap()
+    expect(page.locator(".lr-count")).to_have_text(f"{len(STUDIES)} of {len(STUDIES)} studies", timeout=60_000)
+    show.tap()
+    page.wait_for_timeout(300)
+    top = page.evaluate("() => document.getElementById('lr-results').getBoundingClientRect().top")
+    head = page.evaluate("() => document.querySelector('.lr-head').getBoundingClientRect().bottom")
+    assert head <= top <= head + 60, (head, top)
+    assert_in_view(count_in_view(page), "after Show N studies")
+
+    # An opened card's text uses the width of the phone.
+    page.locator("details.lr-study summary").first.tap()
+    widths = page.locator("details.lr-study[open] .lr-card dd").evaluate_all(
+        "dds => dds.map((dd) => dd.getBoundingClientRect().width)"
+    )
+    assert widths and min(widths) >= 300, widths
+
+    # Every target, with a list open, the list of studies and then the charts shown.
+    targets = page.evaluate(TARGETS_JS)
+    show_charts(page)
+    page.wait_for_timeout(1000)  # plotly.js's toolbar is drawn with the chart
+    targets += page.evaluate(TARGETS_JS)
+    assert any(t["what"].startswith("input") for t in targets) and any("Download" in t["what"] for t in targets)
+    for control in ("Link to this view", "Open this view in the explorer", "Download plot", "as CSV", "Charts"):
+        assert any(control in t["what"] for t in targets), (control, targets)
+    small = [t for t in targets if t["width"] < TARGET_PX or t["height"] < TARGET_PX]
+    assert small == [], small
+    overlaps = page.evaluate(OVERLAPS_JS)
+    assert len(overlaps) == len(CHARTS) and all(chart["labels"] for chart in overlaps)
+    assert [chart["overlaps"] for chart in overlaps] == [[]] * len(CHARTS), overlaps
+    page.screenshot(path=tmp_path / "explorer-phone.png", full_page=True)
+
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(300)
+        for box in page.evaluate(PLACEHOLDER_JS):
+            assert box["text"] <= box["room"], (width, box)
+    assert visit.problems() == []
+    context.close()
 
 
 @pytest.mark.browser

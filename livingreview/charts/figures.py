@@ -210,8 +210,6 @@ MATRIX_ROW = 34
 TITLE_BLOCK = 88
 #: The same above a matrix, whose column labels stand right under the subtitle.
 MATRIX_TITLE_BLOCK = 72
-#: Characters per line of a matrix's column label (longer labels wrap).
-COLUMN_LABEL_CHARS = 20
 
 
 def _figure(
@@ -440,17 +438,16 @@ def _column_band(labels: list[str], font_size: int = 12) -> int:
 
 
 def _column_ticks(column: str, keys: list, glyphs: bool) -> list[str]:
-    """A matrix's column labels: wrapped, and for model families led by a square of the family's
-    colour and hatching (as its bars), tying the matrix to the colours of every other figure."""
+    """A matrix's column labels: one line each (rotated, a wrapped label is as many lines wide,
+    and in a phone's box the lines of neighbouring columns overlap: issue #25), and for model
+    families led by a square of the family's colour and hatching (as its bars), tying the matrix
+    to the colours of every other figure."""
     if not glyphs:
-        return [wrap_label(_label(column, key), COLUMN_LABEL_CHARS) for key in keys]
+        return [_label(column, key) for key in keys]
     colours, patterns = family_colours(), family_patterns()
     return [
-        wrap_label(
-            f'<span style="color:{colours[key]}">{PATTERN_GLYPHS.get(patterns[key], PATTERN_GLYPHS[""])}</span> '
-            + _label(column, key),
-            COLUMN_LABEL_CHARS,
-        )
+        f'<span style="color:{colours[key]}">{PATTERN_GLYPHS.get(patterns[key], PATTERN_GLYPHS[""])}</span> '
+        + _label(column, key)
         for key in keys
     ]
 
