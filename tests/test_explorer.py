@@ -29,6 +29,8 @@ from livingreview.book.studies_page import EXPLORER_URLPATH, explorer_url, studi
 from livingreview.charts.figures import FIGURES
 from livingreview.data.counts import term_counts
 from livingreview.data.filters import FACETS, FilterState, facet_counts, filter_studies
+from livingreview.data.studies import data_fingerprint
+from livingreview.data.validation import VALIDATED_ENV
 from livingreview.explorer.app import CHARTS, TARGET_PX, build_explorer
 from livingreview.text.wording import plural
 
@@ -865,6 +867,9 @@ def test_the_explorer_as_binder_runs_it(binder, browser, tmp_path):
         visit.page.context.close()
     log = (tmp_path / "server.log").read_text()
     assert problems == []
+    # postBuild checked the data once and told the kernels (a second saved on every visit).
+    spec = json.loads((binder["venv"] / "share" / "jupyter" / "kernels" / "python3" / "kernel.json").read_text())
+    assert spec["env"] == {VALIDATED_ENV: data_fingerprint()}
     assert mathjax == [None, None]  # Jupyter server gives none: the template's null, not Voilà's default
     assert [line for line in log.splitlines() if any(noise in line for noise in SERVER_NOISE)] == []
 
