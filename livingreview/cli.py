@@ -8,12 +8,18 @@ contributing [--check]
                      of date, change nothing).
 search               the monthly search: new records of PubMed, Europe PMC and OpenAlex since the
                      last run become candidates for screening (data/candidates.csv).
+import FILE...       records exported by hand from a database (RIS, PubMed MEDLINE, Web of Science
+                     text, CSV) become candidates, de-duplicated like the search's.
+screen               screen the candidates in the terminal, most likely inclusions first, with a
+                     stopping estimate; --simulate, --export and --import for ASReview and
+                     spreadsheets.
 add DOI|CANDIDATE    a publication's Crossref record as a pre-filled row of data/studies.csv and a
                      record of book/references.bib.
-release              cut a dated version (data/releases.yml, CITATION.cff).
+release              cut a dated version: writes data/releases.yml and CITATION.cff (the book
+                     build then writes the Versions page and feed.xml from them).
 
-The commands that change files (search, add, release) write everything at once at the end, or
-nothing: offline or on an API error they print one line and exit 2. `--root DIR` runs a command
+The commands that change files (search, import, add, release) write everything at once at the
+end, or nothing (screen saves each decision the moment it is made): offline or on an API error they print one line and exit 2. `--root DIR` runs a command
 on another checkout of the repository (the tests use copies); `--date` sets today's date.
 
 A command is a function cmd_NAME(args) -> exit code, registered in build_parser(); it imports
@@ -36,6 +42,8 @@ FILE_KINDS = {
     "candidates.csv": "candidates",
     "screening.csv": "screening",
     "search-runs.csv": "search-runs",
+    "import-runs.csv": "import-runs",
+    "screening-stops.csv": "screening-stops",
 }
 
 
@@ -101,6 +109,12 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
             rows, problems = screening.validate_runs(target)
             runs = len({r["date"] for r in rows})
             return _report(args, path, problems, None, plural(runs, "search run"))
+        if kind == "import-runs":
+            rows, problems = screening.validate_imports(target)
+            return _report(args, path, problems, None, plural(len(rows), "imported file"))
+        if kind == "screening-stops":
+            rows, problems = screening.validate_stops(target)
+            return _report(args, path, problems, None, plural(len(rows), "early stop"))
         try:
             candidates = {r["candidate_id"] for r in screening.check_file(repo.candidates, "candidates")[0]}
         except DataFileError:
@@ -113,8 +127,13 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
             protocol=load_protocol(repo.search),
             today=_today(args),
         )
-        decided = sum(1 for r in rows if r["decision"].strip())
-        return _report(args, path, problems, None, f"{decided:,} decided, {len(rows) - decided:,} awaiting a decision")
+        settled, disputed = screening.settled_decisions(rows)
+        summary = f"{plural(len(rows), 'decision')} on {plural(len(settled) + len(disputed), 'candidate')}"
+        if candidates is not None:
+            summary += f", {len(candidates - set(settled)):,} awaiting a decision"
+        if disputed:
+            summary += f" ({len(disputed):,} where screeners disagree: python -m livingreview screen --resolve)"
+        return _report(args, path, problems, None, summary)
     except DataFileError as exc:
         return _report(args, path, [], str(exc), "")
     except ProtocolError as exc:
@@ -133,14 +152,20 @@ def cmd_validate(args) -> int:
         if kind in ("cited", "screening"):  # cross-file rules need the study table, if it is valid
             frame = _quiet_studies(repo.studies)
         return _check_other(args, kind, args.path, repo, frame)
+    from .update.screening import OPTIONAL as screening_optional
+
     code, frame = _check_studies(args, repo.studies if args.root else studies_path())
     codes = [code]
     for kind, target in (
         ("cited", repo.cited),
         ("search-runs", repo.runs),
+        ("import-runs", repo.imports),
         ("candidates", repo.candidates),
         ("screening", repo.screening),
+        ("screening-stops", repo.stops),
     ):
+        if kind in screening_optional and not target.exists():
+            continue
         codes.append(_check_other(args, kind, target, repo, frame))
     return max(codes)
 
@@ -185,6 +210,14 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _progress(args):
+    """Where a command says what it is doing (each request's wait, each retry, each page): on
+    standard error, at once (flushed), so a person sees every wait within 2 s of its start."""
+    if getattr(args, "quiet", False):
+        return lambda message: None
+    return lambda message: print(message, file=sys.stderr, flush=True)
+
+
 def cmd_search(args) -> int:
     from .data.transaction import write_all
     from .data.validation import DataFileError, InvalidStudiesError
@@ -193,9 +226,8 @@ def cmd_search(args) -> int:
     from .update.search import run_search
 
     repo = _repo(args)
-    say = (lambda message: None) if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
     try:
-        result = run_search(repo, today=_today(args), say=say)
+        result = run_search(repo, today=_today(args), say=_progress(args))
     except RegistryError as exc:
         return _fail(f"search stopped, nothing was written: {exc}")
     except (ProtocolError, DataFileError, InvalidStudiesError) as exc:
@@ -207,7 +239,129 @@ def cmd_search(args) -> int:
         print(line)
     print(f"written: {', '.join(display(p) for p in result.changes)}")
     if result.candidates:
-        print(f"next: screen the new candidates in {display(repo.screening)}")
+        print("next: python -m livingreview screen")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .data.transaction import write_all
+    from .data.validation import DataFileError, InvalidStudiesError
+    from .update.imports import ImportFileError, run_import
+
+    repo = _repo(args)
+    try:
+        result = run_import(
+            args.files, repo, today=_today(args), database=args.database or "", format=args.format or ""
+        )
+    except ImportFileError as exc:
+        return _fail(f"nothing was imported: {exc}")
+    except (DataFileError, InvalidStudiesError) as exc:
+        return _fail(f"nothing was imported: {_first_line(exc)} (run: python -m livingreview validate)")
+    write_all(result.changes)
+    for line in result.summary():
+        print(line)
+    if result.changes:
+        print(f"written: {', '.join(display(p) for p in result.changes)}")
+    else:
+        print("nothing written")
+    if result.candidates:
+        print("next: python -m livingreview screen")
+    return 0
+
+
+def _screener(args) -> str:
+    """--screener, else $LIVINGREVIEW_SCREENER, else git's user.name (the one who commits)."""
+    import os
+    import subprocess
+
+    name = (args.screener or os.environ.get("LIVINGREVIEW_SCREENER", "")).strip()
+    if not name:
+        try:
+            name = subprocess.run(
+                ["git", "config", "user.name"], capture_output=True, text=True, timeout=5, cwd=args.root or None
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            name = ""
+    return name
+
+
+def cmd_screen(args) -> int:
+    from .data.validation import DataFileError, InvalidStudiesError
+    from .update.protocol import ProtocolError
+    from .update.screen import ScreenError
+
+    if args.simulate:
+        return _simulate(args)
+    try:
+        return _screen(args)
+    except ScreenError as exc:
+        return _fail(str(exc), 1)
+    except (ProtocolError, DataFileError, InvalidStudiesError) as exc:
+        return _fail(f"screen cannot start: {_first_line(exc)} (run: python -m livingreview validate)")
+
+
+def _screen(args) -> int:
+    from .update.screen import Session, export_for_asreview, import_decisions, run_terminal
+
+    mode = "resolve" if args.resolve else "second" if args.second else "first"
+    session = Session(_repo(args), screener=_screener(args) or "-", today=_today(args), mode=mode)
+    if args.disagreements:
+        lines = session.disagreements()
+        for line in lines:
+            print(line)
+        print(
+            f"{plural(len(lines), 'candidate')} where screeners disagree"
+            + (": python -m livingreview screen --resolve" if lines else "")
+        )
+        return 0
+    if args.export:
+        undecided, labelled = export_for_asreview(session, args.export)
+        print(
+            f"written: {args.export}: {plural(undecided, 'candidate')} to screen, {plural(labelled, 'labelled record')} as prior knowledge"
+        )
+        print("next: screen them in ASReview LAB, export its results, then python -m livingreview screen --import FILE")
+        return 0
+    if session.screener == "-":
+        return _fail("say who is screening: --screener NAME (or set $LIVINGREVIEW_SCREENER, or git's user.name)", 1)
+    if args.import_file:
+        imported = import_decisions(session, args.import_file)
+        if imported.problems:
+            for problem in sorted(set(imported.problems)):
+                print(problem.render(args.import_file), file=sys.stderr)
+            print(
+                f"{args.import_file}: {plural(len(set(imported.problems)), 'problem')} found; nothing was imported",
+                file=sys.stderr,
+            )
+            return 1
+        print(
+            f"{plural(len(imported.lines), 'decision')} imported into {display(session.repo.screening)}"
+            + (f"; {imported.unchanged:,} already recorded" if imported.unchanged else "")
+        )
+        return 0
+    if args.stop:
+        row = session.stop()
+        print(f"stopped: {session.estimate().sentence()}")
+        print(f"written: {display(session.repo.stops)} ({row['screened']} of {row['candidates']} screened)")
+        return 0
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        return _fail("screen needs a terminal; for other tools use screen --export FILE and screen --import FILE")
+    run_terminal(session)
+    return 0
+
+
+def _simulate(args) -> int:
+    from .update.ranking import RankingModel
+    from .update.simulation import LabelledFileError, read_labelled, simulate
+
+    try:
+        data = read_labelled(args.simulate)
+    except LabelledFileError as exc:
+        return _fail(str(exc))
+    model = RankingModel(data.texts, classifier=args.classifier)
+    for seed in range(args.seeds):
+        result = simulate(data, seed=seed, classifier=args.classifier, model=model)
+        for line in result.report():
+            print(line)
     return 0
 
 
@@ -220,7 +374,9 @@ def cmd_add(args) -> int:
 
     repo = _repo(args)
     try:
-        addition = prepare_addition(args.target, repo, today=_today(args), screener=args.screener or "")
+        addition = prepare_addition(
+            args.target, repo, today=_today(args), screener=args.screener or "", say=_progress(args)
+        )
     except (AddError, NotFound) as exc:
         return _fail(f"nothing was added: {exc}", 1)
     except RegistryError as exc:
@@ -231,6 +387,8 @@ def cmd_add(args) -> int:
     row = addition.row
     print(f"added {row['id']}: {row['first_author']} ({row['year']}), {row['title'] or 'no title in the record'}")
     print(f"written: {', '.join(display(p) for p in addition.changes)} (BibTeX key {addition.bibtex_key})")
+    for warning in addition.warnings:
+        print(f"check: {warning}")
     if addition.similar:
         print(f"note: its title and year resemble the study {addition.similar}: check it is not the same work")
     print("next: fill in the cells marked TODO; python -m livingreview validate lists them by line and column")
@@ -261,6 +419,12 @@ def cmd_release(args) -> int:
         print(f"written: {', '.join(display(p) for p in cut.changes)}")
     r = cut.release
     print(f"since the previous version: {len(r.added)} added, {len(r.corrected)} corrected, {len(r.removed)} removed")
+    open_maybes = len(r.awaiting or ())
+    print(
+        f"'maybe': {plural(open_maybes, 'record')} left open, screened again in the next update"
+        if open_maybes
+        else "'maybe': none left open"
+    )
     if cut.flow is not None:
         print("flow of this update (PRISMA2020 field names):")
         print(prisma_csv(cut.flow), end="")
@@ -287,7 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--date", help=argparse.SUPPRESS, type=_iso_date)
     validate.add_argument(
         "--kind",
-        choices=("studies", "cited", "candidates", "screening", "search-runs"),
+        choices=("studies", "cited", "candidates", "screening", "search-runs", "import-runs", "screening-stops"),
         help="which file PATH is (default: from its name; any other name is a study table)",
     )
     validate.add_argument(
@@ -317,11 +481,61 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     search.set_defaults(run=cmd_search)
 
+    imports = commands.add_parser(
+        "import",
+        parents=[shared],
+        help="bring in records exported from a database or reference manager as candidates to screen",
+    )
+    imports.add_argument(
+        "files", nargs="+", metavar="FILE", help="RIS, PubMed MEDLINE (.nbib), Web of Science text or CSV"
+    )
+    imports.add_argument(
+        "--database", help="the database the files were exported from, when a file does not say (e.g. Scopus)"
+    )
+    imports.add_argument(
+        "--format", choices=("ris", "medline", "wos", "csv"), help="the files' format (default: detected)"
+    )
+    imports.set_defaults(run=cmd_import)
+
+    screen = commands.add_parser(
+        "screen",
+        parents=[shared],
+        help="screen the candidates in the terminal, most likely inclusions first, with a stopping estimate",
+    )
+    screen.add_argument("--screener", help="who is screening (default: $LIVINGREVIEW_SCREENER, else git's user.name)")
+    modes = screen.add_mutually_exclusive_group()
+    modes.add_argument("--second", action="store_true", help="a second screener's blind pass over the candidates")
+    modes.add_argument("--disagreements", action="store_true", help="list the candidates whose screeners disagree")
+    modes.add_argument(
+        "--resolve", action="store_true", help="settle disagreements (as a third screener) and open 'maybe's"
+    )
+    modes.add_argument(
+        "--stop", action="store_true", help="stop this update's screening early, once the stopping estimate holds"
+    )
+    modes.add_argument(
+        "--export", metavar="FILE", help="write the candidates to screen for ASReview LAB (.csv or .ris)"
+    )
+    modes.add_argument(
+        "--import",
+        dest="import_file",
+        metavar="FILE",
+        help="read decisions from ASReview LAB's export or a spreadsheet",
+    )
+    modes.add_argument(
+        "--simulate",
+        metavar="FILE",
+        help="replay a fully labelled file (record_id,title,abstract,label_included): recall, WSS@95, where it would stop",
+    )
+    screen.add_argument("--seeds", type=int, default=1, help="--simulate: how many runs (seeds 0, 1, ...)")
+    screen.add_argument("--classifier", choices=("svm", "nb"), default="svm", help=argparse.SUPPRESS)
+    screen.set_defaults(run=cmd_screen)
+
     add = commands.add_parser(
         "add", parents=[shared], help="add a publication by DOI or candidate id as a pre-filled row of the study table"
     )
     add.add_argument("target", help="a DOI (10.NNNN/…, or a doi.org link) or a candidate id (c2026-1a2b3c4d)")
     add.add_argument("--screener", help="who decided to include the candidate (recorded in screening.csv)")
+    add.add_argument("--quiet", action="store_true", help="no progress lines (waits, retries), only the result")
     add.set_defaults(run=cmd_add)
 
     release = commands.add_parser("release", parents=[shared], help="cut a dated version (releases.yml, CITATION.cff)")

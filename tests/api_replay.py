@@ -17,6 +17,11 @@ Each builder writes one service's documented response shape, from the records a 
 - Crossref works/{doi} (status, message-type "work", message-version, message: DOI, title[],
   container-title[], author[] with given/family/sequence, issued.date-parts, type, volume,
   issue, page, resource.primary.URL, abstract in JATS); unknown DOI: 404 "Resource not found.".
+
+Beside them, recorded answers of the real services (tests/fixtures/services, origin and licence
+in its README): Biopython's PubMed XML, habanero's Crossref cassettes, and the odd answers no
+project publishes, written by hand. `recorded()` and `cassette()` read them; `Replay.answers`
+serves any response in turn before a path's normal handler (a short answer, then a good one).
 """
 
 from __future__ import annotations
@@ -41,6 +46,13 @@ class Paper:
     venue: str = "Journal of Testing"
     abstract: str = "An abstract."
     extra: dict = field(default_factory=dict)
+
+
+def digits(text: str, n: int) -> int:
+    """A stable number of n digits from a text (an id a replayed service gives a paper)."""
+    import hashlib
+
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16) % 10**n
 
 
 # ---- NCBI E-utilities ------------------------------------------------------------------------
@@ -102,7 +114,7 @@ def europepmc_json(
     results = []
     for p in papers:
         item = {
-            "id": p.pmid or f"PPR{abs(hash(p.title)) % 10**6}",
+            "id": p.pmid or f"PPR{digits(p.title, 6)}",
             "source": "MED" if p.pmid else "PPR",
             "title": p.title,
             "authorString": ", ".join(f"{f} {g[:1]}" for f, g in p.authors) + ".",
@@ -150,17 +162,18 @@ def inverted(text: str) -> dict:
 
 def openalex_json(papers: list[Paper], *, next_cursor: str | None = None, count: int | None = None) -> dict:
     results = []
-    for i, p in enumerate(papers):
+    for p in papers:
+        work = f"W{4000000000 + digits(p.title + p.doi, 8)}"
         results.append(
             {
-                "id": f"https://openalex.org/W{4000000000 + i}",
+                "id": f"https://openalex.org/{work}",
                 "doi": f"https://doi.org/{p.doi}" if p.doi else None,
                 "title": p.title,
                 "display_name": p.title,
                 "publication_year": p.year,
                 "publication_date": f"{p.year}-11-01",
                 "ids": {
-                    "openalex": f"https://openalex.org/W{4000000000 + i}",
+                    "openalex": f"https://openalex.org/{work}",
                     **({"doi": f"https://doi.org/{p.doi}"} if p.doi else {}),
                     **({"pmid": f"https://pubmed.ncbi.nlm.nih.gov/{p.pmid}"} if p.pmid else {}),
                 },
@@ -222,6 +235,40 @@ def json_response(data: dict, status: int = 200) -> Response:
 
 def not_found() -> Response:
     return Response("Resource not found.", status=404, content_type="text/plain")
+
+
+# ---- recorded answers of the real services (tests/fixtures/services) -----------------------------
+
+RECORDED = __import__("pathlib").Path(__file__).resolve().parent / "fixtures" / "services"
+
+
+def recorded(name: str, content_type: str = "", status: int = 200) -> Response:
+    """A recorded file (e.g. 'biopython/pubmed4.xml') as the service's answer, byte for byte."""
+    path = RECORDED / name
+    kind = content_type or ("text/xml; charset=UTF-8" if path.suffix == ".xml" else "application/json;charset=UTF-8")
+    return Response(path.read_bytes(), status=status, content_type=kind)
+
+
+def cassette(name: str) -> dict[str, Response]:
+    """A vcrpy cassette (habanero's) as {requested DOI in lower case: the recorded answer}."""
+    import gzip
+
+    import yaml
+
+    answers = {}
+    for interaction in yaml.safe_load((RECORDED / name).read_text(encoding="utf-8"))["interactions"]:
+        uri = interaction["request"]["uri"]
+        if "/works/" not in uri:
+            continue
+        body = interaction["response"]["body"]["string"]
+        body = body.encode() if isinstance(body, str) else body
+        if body[:2] == b"\x1f\x8b":
+            body = gzip.decompress(body)
+        kinds = interaction["response"]["headers"].get("content-type") or ["application/json"]
+        answers[uri.split("/works/", 1)[1].lower()] = Response(
+            body, status=interaction["response"]["status"]["code"], content_type=kinds[0]
+        )
+    return answers
 
 
 # ---- a copy of the repository to run the commands on -------------------------------------------
@@ -307,8 +354,12 @@ class Replay:
         self.openalex: list[list[Paper]] = [[]]
         self.crossref: dict[str, Paper] = {}
         self.failures: dict[str, list[int]] = {}  # path -> statuses to answer first, in turn
+        self.answers: dict[str, list] = {}  # path -> Responses to answer first, in turn
         self.raw_titles = False
         self.replace: dict = {}  # path -> a Response to answer instead (a broken service)
+        self.recorded_crossref: dict[str, Response] = {}  # requested DOI -> a recorded answer
+        self.efetch_drop: set[str] = set()  # PMIDs efetch leaves out (a shortfall)
+        self.europepmc_hits: int | None = None  # the hitCount Europe PMC states, if not its records
         for path, handler in (
             ("/pubmed/esearch.fcgi", self._esearch),
             ("/pubmed/efetch.fcgi", self._efetch),
@@ -327,6 +378,8 @@ class Replay:
             self.requests.append(request)
             if path in self.replace:
                 return self.replace[path]
+            if self.answers.get(path):
+                return self.answers[path].pop(0)
             pending = self.failures.get(path) or []
             if pending:
                 status = pending.pop(0)
@@ -343,7 +396,7 @@ class Replay:
 
     def _efetch(self, request):
         wanted = (request.form.get("id") or request.args.get("id") or "").split(",")
-        papers = [p for p in self.pubmed if p.pmid in wanted]
+        papers = [p for p in self.pubmed if p.pmid in wanted and p.pmid not in self.efetch_drop]
         return Response(efetch_xml(papers, raw_titles=self.raw_titles), content_type="text/xml; charset=UTF-8")
 
     def _europepmc(self, request):
@@ -351,7 +404,7 @@ class Replay:
         pages = self.europepmc
         index = 0 if cursor == "*" else int(cursor.removeprefix("page"))
         following = f"page{index + 1}" if index + 1 < len(pages) else cursor
-        total = sum(len(p) for p in pages)
+        total = sum(len(p) for p in pages) if self.europepmc_hits is None else self.europepmc_hits
         return json_response(europepmc_json(pages[index], cursor=cursor, next_cursor=following, hits=total))
 
     def _openalex(self, request):
@@ -365,5 +418,7 @@ class Replay:
         from urllib.parse import unquote
 
         doi = unquote(request.path.split("/works/", 1)[1]).lower()
+        if doi in self.recorded_crossref:
+            return self.recorded_crossref[doi]
         paper = self.crossref.get(doi)
         return json_response(crossref_json(paper)) if paper else not_found()

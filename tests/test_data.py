@@ -279,8 +279,16 @@ def test_the_data_package_validates_with_frictionless():
 
     report = Package(str(ROOT / "data" / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    # The study table, the cited-only studies and the monthly update's three record files.
-    assert {task.name for task in report.tasks} == {"studies", "cited", "candidates", "screening", "search-runs"}
+    # The study table, the cited-only studies and the monthly update's record files.
+    assert {task.name for task in report.tasks} == {
+        "studies",
+        "cited",
+        "candidates",
+        "screening",
+        "search-runs",
+        "import-runs",
+        "screening-stops",
+    }
 
 
 def test_every_study_the_source_cites_is_in_table1_or_cited(table1):

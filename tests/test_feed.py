@@ -127,3 +127,77 @@ def test_the_versions_page_and_the_landing_block(built_book):
     methods = visible_text(built_book / "book" / "methods.html")
     assert "How the living review searches and screens" in methods
     assert "Records identified" in methods and "Studies included" in methods
+
+
+def test_every_release_entry_points_at_an_anchor_of_the_versions_page():
+    """The feed's release entries name versions.html#version-…: the Versions page's table has a
+    row with that id (its own anchor, not only What's new's), for every release."""
+    from livingreview.update.feed import VERSIONS_PAGE
+    from livingreview.update.release import release_notes_html, versions_table_html
+
+    releases = load_releases()
+    table = versions_table_html(releases).markup
+    notes = release_notes_html(releases, load_studies()).markup
+    parsed = feedparser.parse(feed_xml(load_studies(), releases))
+    release_links = [e.link for e in parsed.entries if e.title.startswith("Version ")]
+    assert len(release_links) == min(len(releases), ENTRIES)
+    for link in release_links:
+        page, fragment = link.rsplit("#", 1)
+        assert page.endswith(VERSIONS_PAGE) and f'id="{fragment}"' in table
+        assert f'id="{fragment}"' in notes  # the Versions page's links to the notes land too
+
+
+def _ids(markup: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'\bid="([^"]+)"', markup))
+
+
+def _resolves(built, target, studies_data: str) -> str:
+    """'' when a link into the built book lands (its file exists and has the fragment's id, or
+    for a study beyond the studies page's first page, the study is in the page's data file,
+    which the page loads for such a link); else what is wrong."""
+    from urllib.parse import unquote
+
+    path, _, fragment = target.partition("#")
+    page = (built / unquote(path)).resolve()
+    if not page.is_file():
+        return f"{target}: no file {page}"
+    if not fragment:
+        return ""
+    markup = page.read_text(encoding="utf-8")
+    fragment = unquote(fragment)
+    if fragment in _ids(markup):
+        return ""
+    if page.name == "studies.html" and fragment.startswith("study-") and f'"{fragment[6:]}"' in studies_data:
+        return ""
+    return f"{target}: no element with id {fragment!r} in {page.name}"
+
+
+@pytest.mark.book
+def test_every_link_in_the_feed_and_on_the_versions_page_resolves_in_the_built_book(built_book):
+    """Followed in the built HTML, not checked as strings: each feed link (made relative to the
+    site's address) and each link of the Versions page to another page of the book."""
+    import re
+    from urllib.parse import urljoin, urlsplit
+
+    site = site_url(load_citation())
+    studies_data = (built_book / "book" / "studies-data.js").read_text(encoding="utf-8")
+    parsed = check_atom((built_book / "feed.xml").read_bytes())
+    problems = []
+    for entry in parsed.entries:
+        for link in entry.links:
+            assert link.href.startswith(site), link.href
+            problems.append(_resolves(built_book, link.href[len(site) :], studies_data))
+    versions = built_book / "book" / "versions.html"
+    base = "https://book.invalid/book/versions.html"
+    hrefs = re.findall(r'<a\b[^>]*\bhref="([^"]+)"', versions.read_text(encoding="utf-8"))
+    internal = [h for h in hrefs if not urlsplit(h).scheme or h.startswith("#")]
+    assert any("changelog.html#version-" in h for h in internal)
+    for href in internal:
+        absolute = urljoin(base, href.replace("&amp;", "&"))
+        target = absolute.removeprefix("https://book.invalid/")
+        if target.startswith(("mailto:", "javascript:")):
+            continue
+        problems.append(_resolves(built_book, target, studies_data))
+    assert not [p for p in problems if p], [p for p in problems if p]

@@ -93,6 +93,8 @@ def test_each_module_imports_only_the_layers_below_it():
             name = module_name(folder, module)
             allowed = {n for n in package_modules() if n.split(".")[0] in seen_folders and "." in n} | before_in_folder
             upward = imports_of(name) - allowed
-            assert not upward, f"livingreview/{name.replace('.', '/')}.py imports {sorted(upward)}, not below it in README.md's Layout"
+            assert not upward, (
+                f"livingreview/{name.replace('.', '/')}.py imports {sorted(upward)}, not below it in README.md's Layout"
+            )
             before_in_folder.add(name)
         seen_folders.add(folder)

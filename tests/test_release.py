@@ -65,11 +65,19 @@ def month(repo, replay, date):
     assert run("search", "--root", str(repo), "--date", date, "--quiet")[0] == 0
     fresh = [c for c in rows(repo / "data" / "candidates.csv") if c["found"] == date]
     decisions = rows(repo / "data" / "screening.csv")
-    by_id = {r["candidate_id"]: r for r in decisions}
     plan = [("exclude", "not-clinical", ""), ("exclude", "other", "A protocol without results"), ("maybe", "", "")]
     for candidate, (decision, reason, note) in zip(fresh, plan):
-        by_id[candidate["candidate_id"]].update(
-            decision=decision, reason=reason, note=note, screener="octocat", screened=date
+        decisions.append(
+            {
+                "candidate_id": candidate["candidate_id"],
+                "decision": decision,
+                "reason": reason,
+                "note": note,
+                "screener": "octocat",
+                "screened": date,
+                "study_id": "",
+                "final": "",
+            }
         )
     write(repo / "data" / "screening.csv", decisions)
     included = fresh[3]

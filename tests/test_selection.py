@@ -205,3 +205,98 @@ def test_a_search_update_changes_a_number_not_a_drawing(tmp_path):
     svg = selection_flow_svg(load_selection(path))
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert "more than 61" in texts and "18" in texts and str(table1_rows()) not in texts
+
+
+# ---- an update's flow over months: a 'maybe' is carried until it is decided ------------------
+
+
+def test_a_maybe_is_carried_over_until_decided_and_counted_once(repo, replay):
+    """December: a record is screened 'maybe' and the version leaves it open. January: it is
+    screened again with January's records; February: it is included. It is in every flow until
+    then, counted once in each, and its inclusion comes from the search, not from other routes."""
+    from test_release import fill_in, month, write
+
+    from livingreview.data.paths import Repository
+    from livingreview.update.protocol import load_protocol
+    from livingreview.update.screening import load_cycle
+    from livingreview.update.selection import update_flow
+    from livingreview.update.versions import load_releases
+
+    from api_replay import Paper, rows, run
+
+    r = Repository(repo)
+    december = month(repo, replay, "2026-12-20")
+    code, out, err = run("release", "--root", str(repo), "--date", "2026-12-28")
+    assert code == 0, err
+    (maybe,) = [d["candidate_id"] for d in rows(r.screening) if d["decision"] == "maybe"]
+    assert load_releases(r.releases)[-1].awaiting == (maybe,)
+    assert "'maybe': 1 record left open, screened again in the next update" in out
+    notes_flow = load_releases(r.releases)[-1].flow
+    assert notes_flow["records_awaiting"] == december["awaiting"] == 1
+
+    def flow_now(day):
+        import datetime as dt
+
+        studies = load_studies(r.studies)
+        cycle = load_cycle(r, today=dt.date.fromisoformat(day))
+        return update_flow(studies, cycle, load_releases(r.releases), load_protocol(r.search))
+
+    def counted_once(flow):
+        """Every record screened is excluded, included or still awaiting: once."""
+        record = flow.record()
+        assert (
+            record["records_screened"]
+            == record["records_excluded"] + record["records_included"] + record["records_awaiting"]
+        ), record
+
+    # January: a month of new records; the maybe stays maybe. It is in January's flow.
+    topics = ("sepsis prediction from vital signs", "radiology report drafting", "synthetic ECG for arrhythmia")
+    replay.pubmed = [
+        Paper(f"Generative AI for {t}", 2027, f"10.5555/jan.{i}", f"4700000{i}") for i, t in enumerate(topics)
+    ]
+    replay.europepmc, replay.openalex = [[]], [[]]
+    assert run("search", "--root", str(repo), "--date", "2027-01-20", "--quiet")[0] == 0
+    decisions = rows(r.screening)
+    fresh = [c["candidate_id"] for c in rows(r.candidates) if c["found"] == "2027-01-20"]
+    assert len(fresh) == len(topics)
+    plan = dict(zip(fresh, [("exclude", "not-clinical"), ("exclude", "no-primary-data"), ("maybe", "")]))
+    for cid, (decision, reason) in plan.items():  # a decision is a line of its own
+        decisions.append(
+            {**dict.fromkeys(decisions[0], ""), "candidate_id": cid, "decision": decision, "reason": reason}
+            | {"screener": "octocat", "screened": "2027-01-25"}
+        )
+    write(r.screening, decisions)
+    flow = flow_now("2027-01-28")
+    assert flow.carried == 1 and flow.awaiting == 2 and flow.screened == len(topics) + 1
+    counted_once(flow)
+    code, out, err = run("release", "--root", str(repo), "--date", "2027-01-28")
+    assert code == 0, err
+    awaiting = load_releases(r.releases)[-1].awaiting
+    assert maybe in awaiting and len(awaiting) == 2
+    assert "'maybe': 2 records left open" in out
+
+    # February: no new search; December's maybe is included and added.
+    decisions = rows(r.screening)
+    for row in decisions:
+        if row["candidate_id"] == maybe:
+            row.update(decision="include", screener="octocat", screened="2027-02-10")
+        elif row["candidate_id"] in awaiting:
+            row.update(decision="exclude", reason="not-clinical", screener="octocat", screened="2027-02-10")
+    write(r.screening, decisions)
+    candidate = next(c for c in rows(r.candidates) if c["candidate_id"] == maybe)
+    replay.crossref[candidate["doi"]] = Paper(candidate["title"], 2026, candidate["doi"], authors=(("Carried", "C"),))
+    code, _out, err = run("add", maybe, "--root", str(repo), "--date", "2027-02-10", "--screener", "octocat")
+    assert code == 0, err
+    fill_in(repo)
+    flow = flow_now("2027-02-20")
+    assert (flow.carried, flow.screened, flow.included, flow.awaiting) == (2, 2, 1, 0)
+    assert flow.new_studies == 1 and flow.from_search == 1  # not "other routes"
+    assert "1 from the search, 0 from other routes" in " ".join(s.note for s in flow.stages())
+    counted_once(flow)
+    code, out, err = run("release", "--root", str(repo), "--date", "2027-02-20")
+    assert code == 0, err
+    assert load_releases(r.releases)[-1].awaiting == () and "'maybe': none left open" in out
+    from livingreview.update.release import release_notes_html
+
+    notes = release_notes_html(load_releases(r.releases), load_studies(r.studies)).markup
+    assert "2 screened (2 carried over as &#x27;maybe&#x27;)" in notes and "no &#x27;maybe&#x27; left open" in notes

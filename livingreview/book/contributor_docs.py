@@ -333,23 +333,36 @@ def maintainer_steps() -> list[tuple[str, Runs]]:
             "(start it by hand with its “Run workflow” button, or run the command yourself). It asks PubMed, Europe PMC and "
             "OpenAlex for records since the last run, drops those already in the study table, cited by the "
             "source or found before, says how many and why, and opens a pull request that adds the rest to "
-            "`data/candidates.csv`, each with an empty row in `data/screening.csv`. If a service cannot be "
-            "reached it prints one line, exits with 2 and changes nothing: run it again later.",
+            "`data/candidates.csv`. If a service cannot be reached it prints one line, exits with 2 and changes "
+            "nothing: run it again later.",
+        ),
+        (
+            "Import",
+            "Check out the pull request's branch. Where you have access to a database the search cannot reach "
+            "(Scopus, IEEE Xplore, Embase, Web of Science), run the same query there, export the records (RIS, "
+            "PubMed MEDLINE, Web of Science text or CSV) and run `python -m livingreview import FILE...` "
+            "(`--database NAME` when a file does not name its database). It says, per file, how many records it "
+            "held, how many became candidates and which were duplicates of what; importing a file twice adds "
+            "nothing, and the update's flow counts each database's records.",
         ),
         (
             "Screen",
-            "Check out the pull request's branch. Read each candidate's title and abstract in "
-            "`data/candidates.csv` and fill in its row of `data/screening.csv` (the same order): `decision` "
-            f"`include`, `exclude` or `maybe`; for an exclusion one `reason` ({reasons}; `other` needs a "
-            "`note`); `screener` (your name or GitHub handle) and `screened` (the date, YYYY-MM-DD). A "
-            "spreadsheet program will do: save as UTF-8 CSV. A `maybe` waits for the full text or a second "
-            "screener; change it when decided.",
+            "Run `python -m livingreview screen --screener NAME`. It shows one candidate at a time, the most "
+            "likely inclusions first, with its abstract and where it was found; one key decides: `i` include, "
+            f"`e` exclude (then a reason: {reasons}; `other` needs a note), `m` maybe, `s` skip, `u` undo, "
+            "`n` note, `q` quit. Each decision is saved in `data/screening.csv` the moment it is made: stop "
+            "whenever you like and run it again to go on. The stopping estimate under each record says when, "
+            "with 95 % confidence, 95 % of the relevant records are found; then `python -m livingreview screen "
+            "--stop` may end the month's screening early, and the release says so. A second screener runs "
+            "`screen --second`, and `screen --resolve` settles disagreements. ASReview LAB or a spreadsheet: "
+            "`screen --export FILE`, then `screen --import FILE`. A `maybe` waits for the full text or a "
+            "second screener.",
         ),
         (
             "Add",
             "For each included candidate run `python -m livingreview add CANDIDATE-ID --screener NAME`. It "
             "fetches the Crossref record of the candidate's DOI, appends a pre-filled row to "
-            "`data/studies.csv`, adds the record to `book/references.bib` and links the screening row to the "
+            "`data/studies.csv`, adds the record to `book/references.bib` and links the decision to the "
             "new study. A study found another way (a reader's proposal) is added the same way by its DOI: "
             "`python -m livingreview add 10.NNNN/…`.",
         ),

@@ -24,12 +24,15 @@ SELECTION = DATA_DIR / "selection.yml"
 #: Studies the source review cites in its text but leaves out of Table 1 (livingreview.data.cited).
 CITED = DATA_DIR / "cited.csv"
 
-# The update cycle (livingreview.update.search, .screening, .release): the saved search and its runs,
-# the records it found, the decisions on them, and the versions released.
+# The update cycle (livingreview.update.search, .imports, .screening, .screen, .release): the saved
+# search and its runs, the imports of databases' exports, the records they found, the decisions on
+# them, where a screener stopped early, and the versions released.
 SEARCH = DATA_DIR / "search.yml"
 CANDIDATES = DATA_DIR / "candidates.csv"
 SCREENING = DATA_DIR / "screening.csv"
 SEARCH_RUNS = DATA_DIR / "search-runs.csv"
+IMPORT_RUNS = DATA_DIR / "import-runs.csv"
+SCREENING_STOPS = DATA_DIR / "screening-stops.csv"
 RELEASES = DATA_DIR / "releases.yml"
 #: How to cite the review (version and date of the current release); GitHub reads it too.
 CITATION = ROOT / "CITATION.cff"
@@ -112,6 +115,14 @@ class Repository:
     @property
     def runs(self) -> Path:
         return self._in_data(SEARCH_RUNS)
+
+    @property
+    def imports(self) -> Path:
+        return self._in_data(IMPORT_RUNS)
+
+    @property
+    def stops(self) -> Path:
+        return self._in_data(SCREENING_STOPS)
 
     @property
     def releases(self) -> Path:

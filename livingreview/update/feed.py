@@ -2,8 +2,10 @@
 every study added, newest first, so a reader can follow the review in a feed reader.
 
 Made with feedgen from the data alone (release dates, `added` dates), so two builds of the same
-data give the same file. Links are absolute, to the published site (CITATION.cff `url`); each
-page of the book names the feed in its head (_templates/layout.html).
+data give the same file. Links are absolute, to the published site (CITATION.cff `url`): a
+release to its row of the Versions page (the row's id is the version's anchor), a study to its
+card on the studies page; each page of the book names the feed in its head
+(_templates/layout.html). tests/test_feed.py follows every link into the built book.
 """
 
 from __future__ import annotations

@@ -7,8 +7,15 @@ link; they are written as the registry states them (as plain text), never comple
 What only a person can write from the publication (Table 1's six fields and the coded columns)
 is left as the to-do marker, which `validate` names by line and column until it is replaced.
 The row's id is the first author and year (-b, -c for a second and third of the same author and
-year); `added` is today. For a candidate id, the candidate's DOI is added and its screening row
-records the inclusion and the study it became.
+year), every Latin letter transliterated (python-slugify, through text-unidecode: 'Ødegård-
+Łukasiewicz' -> odegard-lukasiewicz); an id, once written, is never recomputed, so a released id
+stays as it is. `added` is today. For a candidate id, the candidate's DOI is added and its
+screening row records the inclusion and the study it became.
+
+The DOI is asked for as itself (percent-encoded in the URL: '#', '?' and '<>' of old SICI DOIs
+included). Where Crossref's record names another DOI (an alias) or, for a candidate, a title
+unlike the candidate's, `add` says so (Addition.warnings); a DOI Crossref does not know is
+answered with what to try next.
 
 Nothing is written unless everything is ready (livingreview.data.transaction): an unknown DOI, a
 DOI already in the table, or no network leaves every file as it was.
@@ -20,8 +27,9 @@ import csv
 import datetime as _dt
 import io
 import re
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
 
 from ..data.exports import tex_escape, verbatim_escape
 from ..data.links import is_https
@@ -31,7 +39,7 @@ from ..data.studies import TABLE1_COLUMNS
 from ..data.validation import TODO, read_rows
 from ..data.vocabulary import LIST_COLUMNS
 from ..text.plaintext import plain_text
-from .matching import Index, Known, normal_doi
+from .matching import TITLE_THRESHOLD, Index, Known, normal_doi, normal_title
 from .protocol import load_protocol
 from .registry import crossref_work
 from .screening import read_cycle, rewrite_text
@@ -52,6 +60,7 @@ class Addition:
     changes: dict  # path -> new text
     candidate: str = ""
     similar: str = ""  # a study whose title and year resemble this one's, if any
+    warnings: list[str] = field(default_factory=list)  # what the maintainer should check, one line each
 
 
 def parse_target(text: str) -> tuple[str, str]:
@@ -66,10 +75,12 @@ def parse_target(text: str) -> tuple[str, str]:
 
 
 def slug(name: str) -> str:
-    """'La Salvia' -> 'la-salvia'; 'Løtsch' -> 'lotsch'."""
-    folded = unicodedata.normalize("NFKD", name.replace("ø", "o").replace("Ø", "O").replace("ß", "ss"))
-    ascii_only = folded.encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_only.lower()))
+    """'La Salvia' -> 'la-salvia'; 'Ødegård-Łukasiewicz' -> 'odegard-lukasiewicz'; 'Straße' ->
+    'strasse': every Latin letter transliterated (python-slugify with text-unidecode, both pinned
+    in requirements.txt, so the same name gives the same id on every machine)."""
+    from slugify import slugify
+
+    return slugify(str(name or ""), separator="-", lowercase=True)
 
 
 def study_id(first_author: str, year, taken: set[str]) -> str:
@@ -86,8 +97,13 @@ def _first(values) -> str:
     return str(values[0]) if isinstance(values, list) and values else ""
 
 
+#: Crossref's publication dates, best first: `issued` is the earliest of print and online; a
+#: preprint has `posted`. Not `created` or `deposited`: when the record was made, not published.
+YEAR_FIELDS = ("issued", "published", "published-print", "published-online", "posted", "approved")
+
+
 def _year(message: dict):
-    for key in ("issued", "published", "published-print", "published-online"):
+    for key in YEAR_FIELDS:
         parts = (message.get(key) or {}).get("date-parts") or []
         if parts and isinstance(parts[0], list) and parts[0] and isinstance(parts[0][0], int):
             return parts[0][0]
@@ -187,8 +203,10 @@ def prepare_addition(
     today: _dt.date | None = None,
     screener: str = "",
     fetch=crossref_work,
+    say=lambda message: None,
 ) -> Addition:
-    """Everything `add` would write, not yet written. Raises AddError or registry.RegistryError."""
+    """Everything `add` would write, not yet written. Raises AddError or registry.RegistryError.
+    `say` hears every step and wait as it happens (Crossref asked, a retry, a slow answer)."""
     repo = repo or Repository()
     today = today or _dt.date.today()
     kind, value = parse_target(target)
@@ -227,10 +245,36 @@ def prepare_addition(
         retries=protocol.retries,
         backoff=protocol.backoff,
         timeout=protocol.timeout,
+        progress=say,
+        tool=protocol.tool,
     )
+    warnings = []
+    answered = normal_doi(message.get("DOI"))
+    if answered and answered != doi:
+        same = index.find(doi=answered)
+        if same is not None:
+            raise AddError(
+                f"Crossref's record of {doi} is {answered} (an alias), already in {same.known.where}, "
+                f"as {same.known.label}; nothing to add"
+            )
+        warnings.append(
+            f"Crossref answered for {doi} with the record of {answered} (an alias of it, or a DOI it was "
+            f"replaced by); the row uses {answered}: check that it is the publication you meant"
+        )
     taken = {r["id"] for r in studies} | {r["id"] for r in cited}
     row = study_row(message, doi, today, taken)
-    similar = index.find(title=row["title"], year=row["year"])
+    if (
+        candidate is not None
+        and candidate["title"]
+        and fuzz.ratio(normal_title(candidate["title"]), normal_title(row["title"])) < TITLE_THRESHOLD
+    ):
+        warnings.append(
+            f"Crossref's title for {row['doi']} is “{row['title'][:120] or '(none)'}”, the candidate's "
+            f"“{candidate['title'][:120]}”: check that the DOI belongs to this candidate"
+        )
+    if row["year"] == TODO:
+        warnings.append("Crossref's record gives no publication date: fill in the year from the publication")
+    similar = index.find(title=row["title"], year=row["year"] if row["year"] != TODO else None)
     bib_text = repo.references.read_text(encoding="utf-8")
     key = row["id"].replace("-", "")
     if key.lower() in bibtex_keys(bib_text):
@@ -257,4 +301,5 @@ def prepare_addition(
         changes,
         candidate=candidate["candidate_id"] if candidate else "",
         similar=similar.known.label if similar else "",
+        warnings=warnings,
     )

@@ -24,7 +24,7 @@ from ..text.wording import and_list, date_label, plural
 from ..text.wording import citation_text as study_citation
 from .protocol import load_protocol
 from .screening import load_cycle
-from .selection import UpdateFlow, searched_dates, update_flow
+from .selection import UpdateFlow, open_maybes, searched_dates, update_flow
 from .versions import (
     Release,
     citation_bibtex,
@@ -45,7 +45,8 @@ RELEASES_HEADER = """\
 # Versions of the living review, oldest first: written by `python -m livingreview release`.
 # Each records what the version holds (`rows`: a digest of every study row, so the next release
 # can tell corrected rows from unchanged ones), what changed since the previous version, the
-# update's flow (PRISMA 2020 field names, livingreview.update.selection) and optional `notes`, the one
+# update's flow (PRISMA 2020 field names, livingreview.update.selection), the candidates it left
+# open as 'maybe' (`awaiting`: the next update screens them again) and optional `notes`, the one
 # field a maintainer may edit by hand. Checked by livingreview.update.versions.load_releases.
 """
 
@@ -72,9 +73,13 @@ def prepare_release(repo: Repository | None = None, *, today: _dt.date | None = 
     if releases and releases[-1].date > today:
         raise ReleaseError(f"the last version, {releases[-1].version}, is dated after {today}")
     done = searched_dates(releases)
-    open_dates = {run["date"] for run in cycle.runs if run["date"] not in done}
-    waiting = [c["candidate_id"] for c in cycle.candidates if c["found"] in open_dates]
-    waiting = [cid for cid in waiting if not ((cycle.decision(cid) or {}).get("decision") or "").strip()]
+    open_dates = {run["date"] for run in [*cycle.runs, *cycle.imports] if run["date"] not in done}
+    waiting = [c for c in cycle.candidates if c["found"] in open_dates]
+    waiting = [c for c in waiting if not ((cycle.decision(c["candidate_id"]) or {}).get("decision") or "").strip()]
+    # After an early stop on the stopping estimate (screen --stop), what was found by then is
+    # reported as not screened; what was found later still needs a decision.
+    stops = [row["date"] for row in cycle.stops if open_dates and row["date"] >= min(open_dates)]
+    waiting = [c["candidate_id"] for c in waiting if not (stops and c["found"] <= max(stops))]
     if waiting:
         raise ReleaseError(
             f"{plural(len(waiting), 'candidate')} of this update still "
@@ -98,6 +103,7 @@ def prepare_release(repo: Repository | None = None, *, today: _dt.date | None = 
         flow=flow.record() if flow else None,
         notes=" ".join(notes.split()),
         rows=rows,
+        awaiting=open_maybes(cycle, releases),
     )
     changes = {
         repo.releases: releases_text([*releases, release]),
@@ -121,6 +127,8 @@ def releases_text(releases: list[Release]) -> str:
             "notes": r.notes,
             "rows": dict(r.rows),
         }
+        if r.awaiting is not None:
+            item["awaiting"] = list(r.awaiting)
         items.append(item)
     body = yaml.safe_dump({"releases": items}, sort_keys=False, allow_unicode=True, width=100)
     return RELEASES_HEADER + "\n" + body
@@ -149,13 +157,19 @@ def flow_sentence(flow: UpdateFlow) -> str:
     parts = [
         f"{plural(found, 'record')} identified ({', '.join(f'{k} {v:,}' for k, v in flow.identified.items())})",
         f"{sum(flow.duplicates.values()):,} duplicates removed",
-        f"{flow.screened:,} screened",
+        f"{flow.screened:,} screened" + (f" ({flow.carried:,} carried over as 'maybe')" if flow.carried else ""),
         f"{sum(flow.excluded.values()):,} excluded",
     ]
-    if flow.awaiting:
-        parts.append(f"{flow.awaiting:,} awaiting a decision")
+    parts.append(
+        f"{flow.awaiting:,} awaiting a decision ('maybe', carried to the next update)"
+        if flow.awaiting
+        else "no 'maybe' left open"
+    )
     parts.append(f"{plural(flow.new_studies, 'new study', 'new studies')} ({flow.from_search:,} from the search)")
-    return "Search and screening: " + ", ".join(parts) + "."
+    sentence = "Search and screening: " + ", ".join(parts) + "."
+    if flow.stopped:
+        sentence += f" Screening {flow.stopped} ({plural(flow.not_screened, 'record')} not screened)."
+    return sentence
 
 
 def release_notes_html(releases: list[Release], studies, studies_page: str = "studies.html") -> RawHTML:
@@ -200,13 +214,14 @@ def release_notes_html(releases: list[Release], studies, studies_page: str = "st
 
 
 def versions_table_html(releases: list[Release], notes_page: str = "changelog.html") -> RawHTML:
-    """Every version, newest first: date, studies, what changed, a link to its notes."""
+    """Every version, newest first: date, studies, what changed, a link to its notes. Each row
+    has the version's anchor (Release.anchor), which the feed's release entries link to."""
     if not releases:
         return RawHTML('<p class="lr-muted">No version has been released yet.</p>')
     rows = []
     for r in reversed(releases):
         rows.append(
-            f'<tr><th scope="row"><a href="{esc(notes_page)}#{r.anchor}">{esc(r.version)}</a></th>'
+            f'<tr id="{r.anchor}"><th scope="row"><a href="{esc(notes_page)}#{r.anchor}">{esc(r.version)}</a></th>'
             f'<td><time datetime="{r.date:%Y-%m-%d}">{esc(date_label(r.date))}</time></td>'
             f"<td>{r.studies:,}</td><td>{len(r.added):,}</td><td>{len(r.corrected):,}</td><td>{len(r.removed):,}</td></tr>"
         )

@@ -1,15 +1,20 @@
-"""The records of the update cycle: what each search run found (search-runs.csv), the new records
-(candidates.csv) and the decision a screener recorded on each (screening.csv).
+"""The records of the update cycle: what each search run found (search-runs.csv) and each import of
+a database's export brought (import-runs.csv), the new records (candidates.csv), the decisions
+screeners recorded on them (screening.csv) and where a screener stopped early on the stopping
+estimate (screening-stops.csv).
 
-The search writes the first two and appends a pending row per new candidate to the third; a
-person fills in decisions in an editor or a spreadsheet; `add` links an included candidate to
-the study row it became. Each file is checked like the study table (livingreview.data.validation:
-its Table Schema in data/datapackage.json, every problem by line and column), plus its own rules:
+The search and `import` write the runs and the candidates; `screen` appends one line per
+screener's decision to screening.csv as it is made (a candidate without a line awaits one);
+`add` links an included candidate to the study row it became. A candidate's decision is its
+screeners' when they agree, else the one marked `final` (settled_decisions). Each file is checked
+like the study table (livingreview.data.validation: its Table Schema in data/datapackage.json,
+every problem by line and column), plus its own rules:
 
 - screening.csv: a decision needs a screener and a date; an exclusion a reason from
   search.yml, and the reason `other` a note; only an exclusion has a reason; every candidate_id
   is a row of candidates.csv and every study_id a row of the study table;
-- search-runs.csv: what a service returned is what became candidates plus what was dropped.
+- search-runs.csv and import-runs.csv: what a service returned, or a file held, is what became
+  candidates plus what was dropped.
 """
 
 from __future__ import annotations
@@ -27,13 +32,23 @@ from ..data.validation import TODO, InvalidStudiesError, Problem, check_cells, c
 from .protocol import Protocol, load_protocol
 
 #: The resources of datapackage.json, by what `validate --kind` calls them.
-KINDS = {"candidates": "candidates", "screening": "screening", "search-runs": "search-runs"}
+KINDS = {
+    "candidates": "candidates",
+    "screening": "screening",
+    "search-runs": "search-runs",
+    "import-runs": "import-runs",
+    "screening-stops": "screening-stops",
+}
 #: How each file is named in messages.
 WHAT = {
     "candidates": "the search's candidates (candidates.csv)",
     "screening": "the screening decisions (screening.csv)",
     "search-runs": "the search runs (search-runs.csv)",
+    "import-runs": "the imports of exports (import-runs.csv)",
+    "screening-stops": "the early stops of screening (screening-stops.csv)",
 }
+#: Files a checkout made before they existed may lack: read as empty.
+OPTIONAL = ("import-runs", "screening-stops")
 DROP_COLUMNS = ("in_table", "in_cited", "in_candidates", "in_run")
 
 
@@ -53,8 +68,9 @@ def check_file(path: str | Path, kind: str) -> tuple[list[dict], list[int], list
     return check_cells(parsed, schema)
 
 
-def validate_runs(path: str | Path) -> tuple[list[dict], list[Problem]]:
-    rows, lines, problems = check_file(path, "search-runs")
+def validate_runs(path: str | Path, kind: str = "search-runs") -> tuple[list[dict], list[Problem]]:
+    """search-runs.csv, or (kind 'import-runs') import-runs.csv: the same counting rule."""
+    rows, lines, problems = check_file(path, kind)
     for row, line in zip(rows, lines):
         counts = {name: row[name].strip() for name in ("identified", "new", *DROP_COLUMNS)}
         if all(v.isdigit() for v in counts.values()):
@@ -67,8 +83,21 @@ def validate_runs(path: str | Path) -> tuple[list[dict], list[Problem]]:
                         f"{counts['identified']} records identified, but new + dropped add up to {kept}",
                     )
                 )
-        if row["since"] and row["until"] and row["since"] > row["until"]:
+        if row.get("since") and row.get("until") and row["since"] > row["until"]:
             problems.append(Problem(line, "since", f"{row['since']} is after the run's last date {row['until']}"))
+    return rows, problems
+
+
+def validate_imports(path: str | Path) -> tuple[list[dict], list[Problem]]:
+    return validate_runs(path, "import-runs")
+
+
+def validate_stops(path: str | Path) -> tuple[list[dict], list[Problem]]:
+    rows, lines, problems = check_file(path, "screening-stops")
+    for row, line in zip(rows, lines):
+        counts = [row[name].strip() for name in ("candidates", "screened", "relevant")]
+        if all(v.isdigit() for v in counts) and not int(counts[0]) >= int(counts[1]) >= int(counts[2]):
+            problems.append(Problem(line, "screened", "expected candidates >= screened >= relevant"))
     return rows, problems
 
 
@@ -118,6 +147,8 @@ def validate_screening(
                 )
             elif reason == "other" and not row["note"].strip():
                 problems.append(Problem(line, "note", "is empty; the reason 'other' needs a note saying why"))
+        if row["final"].strip() and not decision:
+            problems.append(Problem(line, "final", "a final decision needs its decision"))
         if row["study_id"].strip() and decision != "include":
             problems.append(Problem(line, "study_id", "only an included candidate becomes a study"))
         if row["screened"].strip() and row["screened"].strip() > today.isoformat() and len(row["screened"]) == 10:
@@ -131,20 +162,46 @@ def validate_screening(
     return rows, problems
 
 
+def settled_decisions(rows: list[dict]) -> tuple[dict[str, dict], set[str]]:
+    """Each candidate's decision from its screeners' lines, and the candidates they disagree on.
+
+    A line without a decision counts as none. One screener's decision, or several screeners' that
+    agree, is the candidate's (the first line's, with its reason); when they disagree, the latest
+    line marked `final` (a third screener's, `screen --resolve`) decides, and without one the
+    candidate is disputed: it awaits a decision."""
+    lines: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["decision"].strip():
+            lines.setdefault(row["candidate_id"], []).append(row)
+    settled, disputed = {}, set()
+    for cid, mine in lines.items():
+        final = [row for row in mine if (row.get("final") or "").strip()]
+        if final:
+            settled[cid] = final[-1]
+        elif len({row["decision"].strip() for row in mine}) == 1:
+            settled[cid] = mine[0]
+        else:
+            disputed.add(cid)
+    return settled, disputed
+
+
 @dataclass
 class Cycle:
-    """The three files, read and checked: rows as dicts of text, in file order."""
+    """The update cycle's files, read and checked: rows as dicts of text, in file order."""
 
     candidates: list[dict] = field(default_factory=list)
     screening: list[dict] = field(default_factory=list)
     runs: list[dict] = field(default_factory=list)
+    imports: list[dict] = field(default_factory=list)
+    stops: list[dict] = field(default_factory=list)
 
     def decision(self, candidate_id: str) -> dict | None:
-        return next((row for row in self.screening if row["candidate_id"] == candidate_id), None)
+        """The candidate's decision (settled_decisions), or None while it awaits one."""
+        return settled_decisions(self.screening)[0].get(candidate_id)
 
     def pending(self, found_until: str | None = None) -> list[str]:
         """Candidates without a decision (found on or before `found_until`, if given)."""
-        decided = {row["candidate_id"] for row in self.screening if row["decision"].strip()}
+        decided = settled_decisions(self.screening)[0]
         return [
             c["candidate_id"]
             for c in self.candidates
@@ -152,7 +209,16 @@ class Cycle:
         ]
 
     def decisions(self) -> Counter:
-        return Counter(row["decision"].strip() or "pending" for row in self.screening)
+        """Candidates by decision ('pending' for those awaiting one)."""
+        decided = settled_decisions(self.screening)[0]
+        return Counter(
+            (decided[c["candidate_id"]]["decision"] if c["candidate_id"] in decided else "pending")
+            for c in self.candidates
+        )
+
+    def run_dates(self) -> list[str]:
+        """The dates of every search run and import, oldest first."""
+        return sorted({row["date"] for row in [*self.runs, *self.imports]})
 
 
 def load_cycle(
@@ -175,7 +241,13 @@ def load_cycle(
     )
     if problems:
         raise InvalidStudiesError(repo.screening, problems)
-    return Cycle(candidates, screening, runs)
+    imports, problems = validate_imports(repo.imports) if repo.imports.exists() else ([], [])
+    if problems:
+        raise InvalidStudiesError(repo.imports, problems)
+    stops, problems = validate_stops(repo.stops) if repo.stops.exists() else ([], [])
+    if problems:
+        raise InvalidStudiesError(repo.stops, problems)
+    return Cycle(candidates, screening, runs, imports, stops)
 
 
 def read_cycle(repo: Repository | None = None) -> Cycle:
@@ -184,11 +256,13 @@ def read_cycle(repo: Repository | None = None) -> Cycle:
     repo = repo or Repository()
     return Cycle(
         *(
-            read_rows(path, columns(kind), WHAT[kind])
+            read_rows(path, columns(kind), WHAT[kind]) if path.exists() or kind not in OPTIONAL else []
             for path, kind in (
                 (repo.candidates, "candidates"),
                 (repo.screening, "screening"),
                 (repo.runs, "search-runs"),
+                (repo.imports, "import-runs"),
+                (repo.stops, "screening-stops"),
             )
         )
     )

@@ -4,10 +4,15 @@ are new since the last run, de-duplicated, written as candidates for screening.
 One run: for each service (PubMed, Europe PMC, OpenAlex) ask for the records of the window
 (data/search.yml: from the last run, less an overlap, to today), reduce each to plain text, and
 sort it: already a study (the study table), already cited (cited.csv), already a candidate (an
-earlier run), found twice in this run, or new. New records become rows of candidates.csv, each
-with a pending row in screening.csv; search-runs.csv gets one row per service with the counts;
+earlier run or import), found twice in this run, or new. A record is recognised by any
+identifier it carries (DOI, PMID, PMCID, arXiv, OpenAlex or Europe PMC id: candidates.csv keeps
+the others in its `ids` column) or by its title and year (livingreview.update.matching), so a
+second run over the same window adds no candidate. New records become rows of candidates.csv,
+each awaiting a decision (`screen`); search-runs.csv gets one row per service with the counts;
 search.yml's last_run becomes today. All of it is written at the end, at once
-(livingreview.data.transaction): a failure at any service leaves every file as it was.
+(livingreview.data.transaction): a failure at any service, an odd or incomplete answer, or fewer
+records than a service said it had (livingreview.update.registry) leaves every file as it was,
+last_run included, so that window is searched again.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from ..data.paths import Repository
 from ..data.validation import read_rows
 from ..text.wording import and_list, plural
 from . import registry
-from .matching import Index, Known, Match, normal_title
+from .matching import Index, Known, Match, ids_text, normal_title, parse_ids
 from .protocol import SEARCH_SERVICES, load_protocol, set_last_run
 from .screening import csv_text, read_cycle
 
@@ -103,11 +108,12 @@ class SearchResult:
 
 
 def candidate_id(record: registry.Record, taken: set[str]) -> str:
-    """A stable id: the year and a digest of the record's best identifier (DOI, PMID, title)."""
-    if record.doi:
-        key = f"doi:{record.doi}"
-    elif record.pmid:
-        key = f"pmid:{record.pmid}"
+    """A stable id: the year and a digest of the record's best identifier (DOI, PMID, PMCID,
+    arXiv, OpenAlex or Europe PMC id, in that order), or of its title and year."""
+    ids = record.identifiers()
+    if ids:
+        scheme, value = next(iter(ids.items()))
+        key = f"{scheme}:{value}"
     else:
         key = f"title:{normal_title(record.title)}:{record.year}"
     digest = hashlib.sha256(key.encode()).hexdigest()
@@ -129,7 +135,8 @@ def known_records(repo: Repository, cycle) -> list[Known]:
         for row in read_rows(repo.cited, cited_columns, "the cited-only studies (cited.csv)")
     ]
     known += [
-        Known(c["candidate_id"], "in_candidates", c["doi"], c["pmid"], c["title"], c["year"]) for c in cycle.candidates
+        Known(c["candidate_id"], "in_candidates", c["doi"], c["pmid"], c["title"], c["year"], parse_ids(c.get("ids")))
+        for c in cycle.candidates
     ]
     return known
 
@@ -183,38 +190,44 @@ def _run(repo, protocol, cycle, client, today, since, until, say) -> SearchResul
         )
         result = ServiceResult(service, since, until, query, identified=len(records))
         for record in records:
-            match: Match | None = index.find(doi=record.doi, pmid=record.pmid, title=record.title, year=record.year)
+            match: Match | None = index.find_record(record)
             if match is not None:
                 where = match.known.where
                 result.dropped[where] += 1
                 result.rules[(where, match.rule)] += 1
                 if where == "in_run":
-                    row = by_id[match.known.label]
-                    sources = row["sources"].split(";")
-                    if service not in sources:
-                        row["sources"] = ";".join([*sources, service])
+                    merge_into(by_id[match.known.label], record, service, index)
                 continue
             cid = candidate_id(record, taken)
             taken.add(cid)
             row = candidate_row(record, cid, today, service)
             new_rows.append(row)
             by_id[cid] = row
-            index.add(Known(cid, "in_run", record.doi, record.pmid, record.title, record.year))
+            index.add(Known(cid, "in_run", record.doi, record.pmid, record.title, record.year, record.identifiers()))
             result.new += 1
         say(f"{label}: {plural(result.identified, 'record')} from {since} to {until}, {result.new} new")
         results.append(result)
 
     changes = {
         repo.candidates: csv_text("candidates", new_rows, repo.candidates.read_text(encoding="utf-8")),
-        repo.screening: csv_text(
-            "screening",
-            [{"candidate_id": r["candidate_id"]} for r in new_rows],
-            repo.screening.read_text(encoding="utf-8"),
-        ),
         repo.runs: csv_text("search-runs", [r.run_row(today) for r in results], repo.runs.read_text(encoding="utf-8")),
         repo.search: set_last_run(repo.search.read_text(encoding="utf-8"), today),
     }
     return SearchResult(today, results, new_rows, changes)
+
+
+def merge_into(row: dict, record: registry.Record, service: str, index: Index) -> None:
+    """A record found again in the same run adds its service and the identifiers the row lacks
+    (Europe PMC's PMCID to PubMed's record), so a later run recognises it by any of them."""
+    sources = row["sources"].split(";")
+    if service not in sources:
+        row["sources"] = ";".join([*sources, service])
+    ids = {"doi": row["doi"], "pmid": row["pmid"], **parse_ids(row["ids"])}
+    added = {s: v for s, v in record.identifiers().items() if not ids.get(s)}
+    if added:
+        ids.update(added)
+        row["doi"], row["pmid"], row["ids"] = ids.get("doi", ""), ids.get("pmid", ""), ids_text(ids)
+        index.add(Known(row["candidate_id"], "in_run", row["doi"], row["pmid"], row["title"], row["year"], ids))
 
 
 def candidate_row(record: registry.Record, cid: str, today: _dt.date, service: str) -> dict:
@@ -225,6 +238,7 @@ def candidate_row(record: registry.Record, cid: str, today: _dt.date, service: s
         "sources": service,
         "pmid": record.pmid,
         "doi": record.doi,
+        "ids": ids_text(record.identifiers()),
         "title": neutralise_formula(record.title),
         "authors": neutralise_formula("; ".join(record.authors)),
         "year": record.year or "",

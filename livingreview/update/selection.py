@@ -32,7 +32,7 @@ import yaml
 from ..data.paths import SELECTION
 from ..text.wording import GlueText, and_list, date_label, month_label, plural
 from .protocol import Protocol
-from .screening import Cycle
+from .screening import Cycle, settled_decisions
 from .versions import Release
 
 QUALIFIERS = ("more than", "at least", "about")
@@ -431,11 +431,14 @@ PRISMA_FIELDS = {
 EXTRA_FIELDS = {
     "duplicates_detail": "Duplicates by where the record already was ('where, n; ...')",
     "records_excluded_reasons": "Records excluded, by reason ('reason, n; ...')",
-    "records_awaiting": "Records screened as 'maybe': awaiting the full text or a second screener",
+    "records_carried_over": "Records screened 'maybe' in an earlier update, screened again in this one",
+    "records_awaiting": "Records screened as 'maybe': awaiting the full text or a second screener (open, carried to the next update)",
+    "records_included": "Records screened as 'include'",
     "records_not_screened": "Records found but not yet screened",
     "new_studies_from_search": "New studies that came from this update's search",
     "removed_studies": "Studies of the previous version no longer in the table",
-    "search_dates": "Dates of the search runs of this update ('; '-separated)",
+    "search_dates": "Dates of the search runs and imports of this update ('; '-separated)",
+    "screening_stopped": "Where screening stopped early on the stopping estimate (Callaghan & Müller-Hansen 2020), if it did",
 }
 #: What a duplicate already was, as search-runs.csv counts it (livingreview.update.search).
 DUPLICATE_WHERE = {
@@ -478,6 +481,12 @@ class UpdateFlow:
     removed: int
     total_studies: int
     search_dates: tuple[str, ...] = ()
+    #: Earlier updates' 'maybe' records, open at the previous version: screened again here.
+    carried: int = 0
+    #: Records screened 'include' (each becomes a study once `add` has written its row).
+    included: int = 0
+    #: The stopping estimate's sentence when a screener stopped this update early, else ''.
+    stopped: str = ""
 
     def record(self) -> dict:
         """The flow in the PRISMA2020 tool's field names where they fit (PRISMA_FIELDS), then ours."""
@@ -492,11 +501,14 @@ class UpdateFlow:
             "total_studies": self.total_studies,
             "duplicates_detail": _pairs(self.duplicates),
             "records_excluded_reasons": _pairs(self.excluded),
+            "records_carried_over": self.carried,
             "records_awaiting": self.awaiting,
+            "records_included": self.included,
             "records_not_screened": self.not_screened,
             "new_studies_from_search": self.from_search,
             "removed_studies": self.removed,
             "search_dates": "; ".join(self.search_dates),
+            "screening_stopped": self.stopped,
         }
 
     @classmethod
@@ -516,6 +528,9 @@ class UpdateFlow:
             removed=int(record.get("removed_studies", 0)),
             total_studies=int(record.get("total_studies", 0)),
             search_dates=tuple(d.strip() for d in str(record.get("search_dates") or "").split(";") if d.strip()),
+            carried=int(record.get("records_carried_over", 0)),
+            included=int(record.get("records_included", record.get("new_studies_from_search", 0))),
+            stopped=str(record.get("screening_stopped") or ""),
         )
 
     @property
@@ -526,7 +541,16 @@ class UpdateFlow:
         """The flow as diagram stages: identification, screening, inclusion, the version's total."""
         dates = and_list(date_label(_date(d)) for d in self.search_dates) or "no search run yet"
         per_service = " · ".join(f"{name} {n:,}" for name, n in self.identified.items())
-        screened_note = f"{plural(self.not_screened, 'record')} not yet screened" if self.not_screened else ""
+        screened_notes = []
+        if self.carried:
+            screened_notes.append(f"{self.carried:,} carried over from earlier updates as 'maybe'")
+        if self.not_screened and self.stopped:
+            screened_notes.append(
+                f"{plural(self.not_screened, 'record')} not screened: stopped early on the stopping estimate"
+            )
+        elif self.not_screened:
+            screened_notes.append(f"{plural(self.not_screened, 'record')} not yet screened")
+        screened_note = "; ".join(screened_notes)
         in_version = f"version {self.version}" if self.version else "the table now"
         total_note = f"{self.previous_studies:,} in version {self.previous_version} + {self.new_studies:,} new"
         if self.removed:
@@ -552,7 +576,7 @@ class UpdateFlow:
                 "awaiting",
                 "Awaiting a decision",
                 self.awaiting,
-                note="screened 'maybe': full text or a second screener decides",
+                note="screened 'maybe': carried to the next update, where the full text or a second screener decides",
                 branch=True,
             ),
             Stage("total", f"Studies in {in_version}", self.total_studies, note=total_note),
@@ -594,6 +618,26 @@ def prisma_csv(flow: UpdateFlow) -> str:
     return out.getvalue()
 
 
+def carried_over(cycle: Cycle, releases: list[Release], dates: set[str]) -> set[str]:
+    """The candidates of earlier updates still open as 'maybe' at the previous version: the ones
+    it recorded (Release.awaiting), or, for a version that recorded none, every candidate of an
+    earlier update now 'maybe' or screened after that version's date."""
+    previous = releases[-1] if releases else None
+    if previous is None:
+        return set()
+    if previous.awaiting is not None:
+        return set(previous.awaiting)
+    earlier = {c["candidate_id"] for c in cycle.candidates if c["found"] not in dates}
+    carried = set()
+    for row in settled_decisions(cycle.screening)[0].values():  # each candidate's decision
+        if row["candidate_id"] not in earlier:
+            continue
+        decision, screened = row["decision"].strip(), row["screened"].strip()
+        if decision == "maybe" or (decision and screened > previous.date.isoformat()):
+            carried.add(row["candidate_id"])
+    return carried
+
+
 def searched_dates(releases: list[Release]) -> set[str]:
     """The search runs already counted in a released version."""
     dates = set()
@@ -611,21 +655,31 @@ def update_flow(
     version: str = "",
 ) -> UpdateFlow:
     """The flow of the update after the newest release: the search runs no release has counted,
-    the candidates they found and the decisions on them; the table's rows against the previous
+    the candidates they found, the earlier updates' 'maybe' records carried over to it, and the
+    decisions on all of them (each record counted once); the table's rows against the previous
     version's. `version` names the version being cut ('' while in progress)."""
     previous = releases[-1] if releases else None
     done = searched_dates(releases)
     runs = [run for run in cycle.runs if run["date"] not in done]
-    dates = tuple(sorted({run["date"] for run in runs}))
+    imports = [row for row in cycle.imports if row["date"] not in done]
+    dates = tuple(sorted({run["date"] for run in [*runs, *imports]}))
     identified: Counter = Counter()
     duplicates: Counter = Counter()
     for run in runs:
         identified[protocol.labels[run["service"]]] += int(run["identified"])
         for column, label in DUPLICATE_WHERE.items():
             duplicates[label] += int(run[column])
+    exported: Counter = Counter()  # imports, by database: counted after the services
+    for row in imports:
+        exported[f"{row['database']} (export)"] += int(row["identified"])
+        for column, label in DUPLICATE_WHERE.items():
+            duplicates[label] += int(row[column])
     found = {c["candidate_id"] for c in cycle.candidates if c["found"] in dates}
-    decisions = {row["candidate_id"]: row for row in cycle.screening if row["candidate_id"] in found}
-    verdict = Counter((decisions.get(cid) or {}).get("decision", "").strip() or "pending" for cid in found)
+    carried = carried_over(cycle, releases, set(dates)) - found
+    considered = found | carried
+    settled = settled_decisions(cycle.screening)[0]
+    decisions = {cid: row for cid, row in settled.items() if cid in considered}
+    verdict = Counter((decisions.get(cid) or {}).get("decision", "").strip() or "pending" for cid in considered)
     excluded: Counter = Counter()
     for row in decisions.values():
         if row["decision"] == "exclude":
@@ -638,9 +692,12 @@ def update_flow(
         version=version,
         previous_version=previous.version if previous else "none",
         previous_studies=previous.studies if previous else 0,
-        identified={protocol.labels[s]: identified[protocol.labels[s]] for s in ("pubmed", "europepmc", "openalex")},
+        identified={
+            **{protocol.labels[s]: identified[protocol.labels[s]] for s in ("pubmed", "europepmc", "openalex")},
+            **exported,
+        },
         duplicates={label: duplicates[label] for label in DUPLICATE_WHERE.values()},
-        screened=len(found) - verdict["pending"],
+        screened=len(considered) - verdict["pending"],
         excluded={label: excluded[label] for label in protocol.reasons.values() if excluded[label]},
         awaiting=verdict["maybe"],
         not_screened=verdict["pending"],
@@ -649,7 +706,44 @@ def update_flow(
         removed=len(before - current),
         total_studies=len(current),
         search_dates=dates,
+        carried=len(carried),
+        included=verdict["include"],
+        stopped=_stopped(cycle, dates, verdict["pending"]),
     )
+
+
+def open_maybes(cycle: Cycle, releases: list[Release]) -> tuple[str, ...]:
+    """The candidates a version cut now leaves open as 'maybe' (this update's and those carried
+    over), in file order: the next update screens them again."""
+    done = searched_dates(releases)
+    dates = {run["date"] for run in [*cycle.runs, *cycle.imports] if run["date"] not in done}
+    considered = {c["candidate_id"] for c in cycle.candidates if c["found"] in dates}
+    considered |= carried_over(cycle, releases, dates)
+    settled = settled_decisions(cycle.screening)[0]
+    return tuple(
+        cid
+        for cid in dict.fromkeys(row["candidate_id"] for row in cycle.screening)
+        if cid in considered and cid in settled and settled[cid]["decision"].strip() == "maybe"
+    )
+
+
+def _stopped(cycle: Cycle, dates: tuple[str, ...], not_screened: int) -> str:
+    """The sentence of the last early stop of this update (on or after its first search), if any."""
+    from .stopping import Estimate
+
+    stops = [row for row in cycle.stops if dates and row["date"] >= dates[0]]
+    if not stops or not not_screened:
+        return ""
+    row = stops[-1]
+    estimate = Estimate(
+        total=int(row["candidates"]),
+        screened=int(row["screened"]),
+        relevant=int(row["relevant"]),
+        p=float(row["p_value"]),
+        recall=float(row["recall_target"]),
+        confidence=float(row["confidence"]),
+    )
+    return f"stopped on {row['date']} by {row['screener']}: {estimate.sentence()}"
 
 
 class UpdateFlowFigure:

@@ -43,6 +43,9 @@ class Release:
     flow: dict | None = None
     notes: str = ""
     rows: dict[str, str] = field(default_factory=dict)  # study id -> row_digest()
+    #: The candidates this version left open as 'maybe' (the next update screens them again);
+    #: None for a version that did not record them.
+    awaiting: tuple[str, ...] | None = None
 
     @property
     def anchor(self) -> str:
@@ -85,6 +88,7 @@ def load_releases(path: str | Path = RELEASES) -> list[Release]:
                 flow=dict(item["flow"]) if item.get("flow") else None,
                 notes=" ".join(str(item.get("notes") or "").split()),
                 rows=rows,
+                awaiting=tuple(str(x) for x in item.get("awaiting") or []) if "awaiting" in item else None,
             )
         )
     for before, after in zip(releases, releases[1:]):
