@@ -2,23 +2,26 @@
 
 studies_table_html(df) returns an HTML fragment: a real <table> of every study with all of
 Table 1's fields, readable as it is without JavaScript. assets/studies-table.js, a small
-dependency-free classic script, then enhances it in place: free-text search, facet and year
-filters, sorting, paging, a live "N of M studies" count, a reset, a CSV download of the
-filtered rows, and the filter state in the URL query string (the same parameters as
-livingreview.data.filters.FilterState, so links to the Binder explorer and to the book are
-interchangeable).
+dependency-free classic script, then enhances it in place: free-text search, facet, year and
+month-added filters, sorting, paging, a live "N of M studies" count with each term's count beside
+it, a reset, CSV, BibTeX and RIS downloads of the filtered rows, and the filter state in the URL
+query string (the same parameters as livingreview.data.filters.FilterState), with a link that
+opens the same view in the Binder explorer (explorer_url; the explorer links back to this page
+with studies_page_url, so a view is shared by one link either way).
 
-The page's first load must not grow with the table (issue #17: 10,000 studies were 21 MB of
-HTML). So the fragment holds only the first page of rows (each row a study card,
-livingreview.book.cards), enough to read without JavaScript, with a note and a link to the whole table
-as CSV when there are more. Every row (its CSV fields, its card as HTML, its BibTeX and RIS
-records) is in a data file beside the page, studies_data_js(), which the Sphinx extension writes
-(write_table_data()) and the script loads on the reader's first touch of the table, or at once
-when the link asks for a filtered view or a study beyond the first page. It is a classic script
-calling lrStudyTableData(<JSON text>), not a .json file, because browsers refuse fetch() from
-file:// and the book works from a folder too. The rules it follows (facets and query keys, the year
-syntax, text normalisation, the CSV format) are not restated in the script: page_spec() writes
-them into the fragment as JSON, from the modules that define them. The stylesheet shows the rows as a table in a wide box and as labelled cards in a narrower
+Neither the page's first load nor a reader's first action may grow with the table (issue #17:
+10,000 studies were 21 MB of HTML; issue #25: the first touch then fetched 6.8 MB). So the
+fragment holds only the first page of rows (each row a study card, livingreview.book.cards),
+enough to read without JavaScript, with a note and a link to the whole table as CSV when there
+are more; and the rest is in files beside the page (table_files(), written by the Sphinx
+extension through write_table_data()), each loaded when an action needs it: the filters' index
+at the first touch, the search index and the studies of the words a search finds, the card of
+each study on the page of results shown, the downloads' text when a download is asked for. Each
+is a classic script calling lrStudyTableData(<JSON text>), not a .json file, because browsers
+refuse fetch() from file:// and the book works from a folder too. The rules the script follows
+(facets and query keys, the year and month syntax, text normalisation, the CSV format) are not
+restated in it: page_spec() writes them into the fragment as JSON, from the modules that define
+them. The stylesheet shows the rows as a table in a wide box and as labelled cards in a narrower
 one (the book's text column on a laptop), with or without the script. While a page with
 scripting loads, only the first 100 rows are laid out (with page_size=0 the fragment holds every
 row); a small fixed inline script shows them all if the table script never ran.
