@@ -839,11 +839,11 @@ def binder_server(binder: dict, workdir: Path, *, cwd: Path = ROOT):
 
 
 def visit_as_binder(browser, url: str) -> Visit:
-    """The explorer at Binder's address for it, opened with the network cut; waits for its charts."""
+    """The explorer at Binder's address for it, opened with the network cut; its charts shown."""
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     visit = cut_network(context)
     open_explorer(visit.page, f"{url}voila/render/book/explore.ipynb?token={TOKEN}")
-    visit.page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=60_000)
+    show_charts(visit.page)  # plotly's renderer draws them: every extension the page loads has run
     visit.page.wait_for_timeout(2000)  # anything the page loads late (a typesetter, an extension)
     visit.config = json.loads(visit.page.locator("#jupyter-config-data").text_content())
     return visit
