@@ -95,7 +95,8 @@ STYLE = f"""
 .jp-OutputArea:has(.lr-app), .jp-OutputArea-child:has(.lr-app), .jp-OutputArea-output:has(.lr-app),
   .lr-app {{ overflow: visible !important; }}
 .lr-app .lr-head {{ position: sticky; top: 0; z-index: 20; background: #fff; border-bottom: 1px solid #d0d7de;
-  margin: 0 0 8px 0; padding: 4px 0; flex-flow: row wrap; align-items: center; gap: 4px 12px; }}
+  margin: 0 0 8px 0; padding: 4px 0; flex-flow: row wrap; align-items: center; gap: 4px 12px;
+  box-shadow: 0 -16px 0 0 #fff; /* covers the scrolling box's top padding, where rows would peek out */ }}
 .lr-count {{ font-size: 18px; margin: 0; }}
 .lr-count strong {{ font-size: 26px; }}
 .lr-app .lr-head .widget-html {{ width: auto; flex: 1 1 auto; margin: 0; }}
