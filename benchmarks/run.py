@@ -747,8 +747,8 @@ FIRST_RENDERS = 3
 
 def explorer_in_browser(data: Path, browser, workdir: Path, clicks: int = 4) -> dict:
     """The explorer as Binder serves it: Jupyter server's Voilà extension at voila/render/...
-    (its own Jupyter set-up, the table given by LIVINGREVIEW_DATA and checked once beforehand, its
-    kernels installed as binder/postBuild installs them), the page in chromium with every request
+    (its own Jupyter set-up, the table given by LIVINGREVIEW_DATA and checked once beforehand, the
+    server's kernels told so, as binder/start tells them), the page in chromium with every request
     to another host counted and aborted. After one visit that warms the server, FIRST_RENDERS
     fresh visits: from the request to the count shown. Then the Charts tab: to both charts drawn.
     Then `clicks` terms of the first list, each ticked and unticked: click to count, to charts."""
@@ -771,10 +771,7 @@ def explorer_in_browser(data: Path, browser, workdir: Path, clicks: int = 4) -> 
         PYTHONPATH=os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH", "")])),
     )
     env.pop("QUERY_STRING", None)
-    # The kernels as binder/postBuild installs them: told the table is valid.
-    kernelspec = [sys.executable, "-m", "ipykernel", "install", "--user", "--name", "python3"]
-    kernelspec += ["--env", VALIDATED_ENV, data_fingerprint(data)]
-    subprocess.run(kernelspec, env=env, check=True, capture_output=True)
+    env[VALIDATED_ENV] = data_fingerprint(data)  # the kernels told the table is valid, as binder/start tells them
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

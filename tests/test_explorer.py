@@ -814,7 +814,8 @@ def run(command: list[str], **options) -> None:
 def binder(tmp_path_factory) -> dict:
     """An environment made as repo2docker makes Binder's, in a fresh virtual environment: the base
     environment's packages, then `pip install -r binder/requirements.txt` from the repository,
-    then `bash binder/postBuild` with a HOME of its own (the Jupyter user data, as in the image)."""
+    then `bash binder/postBuild` with a HOME of its own (the Jupyter user data, as in the image).
+    Its server starts through binder/start (binder_server)."""
     root = tmp_path_factory.mktemp("binder")
     venv, home = root / "venv", root / "home"
     home.mkdir()
@@ -830,9 +831,11 @@ def binder(tmp_path_factory) -> dict:
 
 
 def binder_server(binder: dict, workdir: Path, *, cwd: Path = ROOT):
-    """Binder's `jupyter server` (its extensions, Voilà's among them) serving the repository."""
+    """Binder's `jupyter server` (its extensions, Voilà's among them) serving the repository,
+    started through binder/start as Binder starts it."""
     port = free_port()
-    command = [str(binder["venv"] / "bin" / "jupyter"), "server", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
+    command = ["bash", str(ROOT / "binder" / "start")]
+    command += [str(binder["venv"] / "bin" / "jupyter"), "server", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
     command += [f"--port={port}", f"--IdentityProvider.token={TOKEN}", "--ServerApp.port_retries=0"]
     command += [f"--ServerApp.root_dir={ROOT}"]
     return serving(command, port, workdir, env=binder["env"], cwd=cwd)
@@ -867,9 +870,16 @@ def test_the_explorer_as_binder_runs_it(binder, browser, tmp_path):
         visit.page.context.close()
     log = (tmp_path / "server.log").read_text()
     assert problems == []
-    # postBuild checked the data once and told the kernels (a second saved on every visit).
-    spec = json.loads((binder["venv"] / "share" / "jupyter" / "kernels" / "python3" / "kernel.json").read_text())
-    assert spec["env"] == {VALIDATED_ENV: data_fingerprint()}
+    # binder/start checks the data once a session and tells the kernels (a second saved on every visit).
+    marker = subprocess.run(
+        ["bash", str(ROOT / "binder" / "start"), "python", "-c", f"import os; print(os.environ['{VALIDATED_ENV}'])"],
+        cwd=ROOT,
+        env=binder["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert marker.stdout.strip() == data_fingerprint(), marker.stderr
     assert mathjax == [None, None]  # Jupyter server gives none: the template's null, not Voilà's default
     assert [line for line in log.splitlines() if any(noise in line for noise in SERVER_NOISE)] == []
 

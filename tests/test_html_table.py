@@ -842,3 +842,37 @@ def test_link_to_a_study_beyond_the_first_page(browser, studies, tmp_path):
         page.locator(f"tr#study-{study}").wait_for(state="visible")
     watch.check()
     context.close()
+
+
+@pytest.mark.browser
+def test_the_view_opens_in_the_explorer_and_the_month_added_is_a_filter(browser, site):
+    """ "Open this view in the explorer" carries the filters through Binder's urlpath, as
+    studies_page.explorer_url writes them; a link with ?added= shows that month's studies, named
+    in a chip that removes it."""
+    from urllib.parse import parse_qs
+
+    from livingreview.book.studies_page import EXPLORER_URLPATH, explorer_url
+
+    frame = site["frame"]
+    month = frame["added"].min().strftime("%Y-%m")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    watch = Watch(context, ["file://"])
+    page = watch.attach(context.new_page())
+    page.goto(site["file"] + f"?domain=dermatology&added={month}&search=images")
+    wait_ready(page)
+    state = FilterState(domains=("dermatology",), added=month, text="images")
+    assert visible_ids(page) == state.apply(frame)["id"].tolist()
+    href = page.locator("a.lr-st-explorer").get_attribute("href")
+    assert href.split("?")[0] == explorer_url().split("?")[0]
+    (urlpath,) = parse_qs(urlsplit(href).query)["urlpath"]
+    assert urlpath.startswith(EXPLORER_URLPATH + "?")
+    assert FilterState.from_query(urlpath.partition("?")[2]) == state
+    chip = page.get_by_role("button", name=re.compile(r"^Remove filter Added: "))
+    chip.tap()
+    page.wait_for_function("!location.search.includes('added=')")
+    without = FilterState(domains=("dermatology",), text="images")
+    assert visible_ids(page) == without.apply(frame)["id"].tolist()
+    (urlpath,) = parse_qs(urlsplit(page.locator("a.lr-st-explorer").get_attribute("href")).query)["urlpath"]
+    assert FilterState.from_query(urlpath.partition("?")[2]) == without
+    watch.check()
+    context.close()

@@ -271,7 +271,7 @@
     this.total = spec.total;
     this.data = spec.data; // {prefix, version}: the files beside the page
     this.codeDigits = spec.code_digits;
-    this.explorer = spec.explorer; // the Binder explorer: {url, urlpath}
+    this.explorer = spec.explorer; // the Binder explorer's address, its urlpath last
     this.explorerLink = root.querySelector(".lr-st-explorer");
     this.addedKey = spec.filter.added_key;
     this.added = null; // the month chosen ('YYYY-MM'), from a link
@@ -646,11 +646,11 @@
     return rules.writeQuery(pairs);
   };
 
-  // The same view in the Binder explorer: its address, the filters carried through Binder's
-  // urlpath (the explorer reads the same parameters; studies_page.explorer_url writes the same).
+  // The same view in the Binder explorer: the filters carried through Binder's urlpath, which ends
+  // the explorer's address (the explorer reads the same parameters; studies_page.explorer_url(query)
+  // writes the same address).
   StudyTable.prototype.explorerHref = function () {
-    var query = this.rules.writeQuery(this.filterPairs());
-    return this.explorer.url + "?urlpath=" + encodeURIComponent(this.explorer.urlpath + query);
+    return this.explorer + encodeURIComponent(this.rules.writeQuery(this.filterPairs()));
   };
 
   StudyTable.prototype.writeUrl = function () {

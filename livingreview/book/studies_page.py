@@ -421,7 +421,9 @@ def page_spec(page_size: int = DEFAULT_PAGE_SIZE) -> dict:
         "sorts": {value: {"key": key, "dir": direction} for value, (_label, key, direction) in SORTS.items() if value},
         "page_size": page_size,
         "code_digits": CODE_DIGITS,  # the index's codes (index_data)
-        "explorer": {"url": binder_url(), "urlpath": EXPLORER_URLPATH},
+        # The explorer on Binder (explorer_url): the script appends a view's query, encoded, to the
+        # urlpath at its end, as explorer_url(query) writes it.
+        "explorer": explorer_url(),
     }
 
 
