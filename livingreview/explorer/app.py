@@ -332,6 +332,18 @@ class StudyExplorer(widgets.VBox):
         self._chart_cache: dict[bytes, dict] = {}  # recent views' charts, by their rows; oldest first
         self._charts_drawn_for: bytes | None = None  # the rows the charts show now
 
+        # One Layout and one style model for all the widgets that never change theirs: the page makes
+        # a model of each, and fewer models render sooner (the first render, issue #25).
+        plain, full_width = widgets.Layout(), widgets.Layout(width="100%")
+        stylesheet = widgets.HTML(STYLE, layout=plain)
+        html_style, button_style = stylesheet.style, widgets.ButtonStyle()
+
+        def html(value: str = "") -> widgets.HTML:
+            return widgets.HTML(value, layout=plain, style=html_style)
+
+        def button(**options) -> widgets.Button:
+            return widgets.Button(**{"layout": plain, "style": button_style, **options})
+
         years = self.studies["year"]
         self.year_bounds = (int(years.min()), int(years.max())) if len(years) else (1990, 1990)
 
@@ -346,13 +358,13 @@ class StudyExplorer(widgets.VBox):
         }
         # Not an ipywidgets Accordion: its headers cannot be reached with the keyboard. A button
         # can, and the page (the Voilà template) tells screen readers whether its list is shown.
-        self.facet_toggles = {name: widgets.Button(layout=widgets.Layout(width="100%")) for name in FACETS}
+        self.facet_toggles = {name: button(layout=full_width) for name in FACETS}
         self.open_facets: set[str] = set()
         facet_sections = []
         for name, toggle in self.facet_toggles.items():
             toggle.add_class("lr-facet-toggle")
             toggle.on_click(lambda _, name=name: self.show_facet(name, name not in self.open_facets))
-            section = widgets.VBox([toggle, self.facet_controls[name]])
+            section = widgets.VBox([toggle, self.facet_controls[name]], layout=plain)
             section.add_class("lr-facet")
             facet_sections.append(section)
             self.show_facet(name, False)
@@ -373,20 +385,20 @@ class StudyExplorer(widgets.VBox):
             ],
             value="",
         )
-        self.reset_button = widgets.Button(
+        self.reset_button = button(
             description="Reset filters",
             icon="undo",
             tooltip="Clear every filter and show all studies",
-            layout=widgets.Layout(width="100%"),
+            layout=full_width,
         )
         self.reset_button.on_click(lambda _: self.set_state(FilterState()))
 
-        self.count = widgets.HTML()
-        self.show_button = widgets.Button(description="Show the studies")
+        self.count = html()
+        self.show_button = button(description="Show the studies")
         self.show_button.add_class("lr-show")
         self.show_button.on_click(lambda _: self.show_results("studies"))
-        self.link = widgets.HTML()
-        self.downloads = widgets.HTML()
+        self.link = html()
+        self.downloads = html()
         self.prepare_downloads_button = widgets.Button(
             description="Prepare download files", icon="download", layout=widgets.Layout(display="none")
         )
@@ -394,16 +406,16 @@ class StudyExplorer(widgets.VBox):
         self.charts = {name: widgets.Output(layout=widgets.Layout(width="100%")) for name in CHARTS}
         for name, output in self.charts.items():
             output.add_class(f"lr-plot-{name}")
-        self.chart_titles = {name: widgets.HTML() for name in CHARTS}
-        self.chart_captions = {name: widgets.HTML() for name in CHARTS}
-        self.table = widgets.HTML()
+        self.chart_titles = {name: html() for name in CHARTS}
+        self.chart_captions = {name: html() for name in CHARTS}
+        self.table = html()
         self.rows_shown = TABLE_PAGE
         self.more_button = widgets.Button(layout=widgets.Layout(display="none"))
         self.more_button.on_click(lambda _: self._show_more_rows())
 
         filters_panel = widgets.VBox(
             [
-                widgets.HTML(
+                html(
                     '<h2 class="lr-panel-title">Filter the studies</h2>'
                     '<p class="lr-hint">Open a list and tick any terms: a study needs one of the ticked '
                     "terms of a list, and must match every list you use. The number beside a term counts "
@@ -419,7 +431,7 @@ class StudyExplorer(widgets.VBox):
             layout=widgets.Layout(flex="1 1 320px", max_width="440px", min_width="0", padding="0 16px 16px 0"),
         )
         filters_panel.add_class("lr-filters")
-        self.view_buttons = {name: widgets.Button(description=label) for name, label in RESULT_VIEWS.items()}
+        self.view_buttons = {name: button(description=label) for name, label in RESULT_VIEWS.items()}
         for name, button in self.view_buttons.items():
             button.add_class("lr-view")
             button.on_click(lambda _, name=name: self.show_results(name))
@@ -429,20 +441,23 @@ class StudyExplorer(widgets.VBox):
             [
                 self.table,
                 self.more_button,
-                widgets.HTML('<h2 class="lr-panel-title" style="margin-top:12px">Download these studies</h2>'),
+                html('<h2 class="lr-panel-title" style="margin-top:12px">Download these studies</h2>'),
                 self.downloads,
                 self.prepare_downloads_button,
-                widgets.HTML('<h2 class="lr-panel-title" style="margin-top:12px">Share this view</h2>'),
+                html('<h2 class="lr-panel-title" style="margin-top:12px">Share this view</h2>'),
                 self.link,
             ]
         )
         self.charts_box = widgets.VBox(
-            [widgets.VBox([self.chart_titles[name], self.charts[name], self.chart_captions[name]]) for name in CHARTS]
+            [
+                widgets.VBox([self.chart_titles[name], self.charts[name], self.chart_captions[name]], layout=plain)
+                for name in CHARTS
+            ]
         )
         results_panel = widgets.VBox(
             [
                 # The place "Show N studies" takes the reader to (the page scrolls to its id).
-                widgets.HTML('<h2 class="lr-panel-title" id="lr-results">The matching studies</h2>'),
+                html('<h2 class="lr-panel-title" id="lr-results">The matching studies</h2>'),
                 views,
                 self.studies_box,
                 self.charts_box,
@@ -453,7 +468,7 @@ class StudyExplorer(widgets.VBox):
         head.add_class("lr-head")
         super().__init__(
             [
-                widgets.HTML(STYLE),
+                stylesheet,
                 head,
                 widgets.HBox([filters_panel, results_panel], layout=widgets.Layout(flex_flow="row wrap")),
             ]
