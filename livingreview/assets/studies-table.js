@@ -285,7 +285,6 @@
     this.waitingCards = false; // the page of results waits for cards
     this.page = 0;
     this.pageSize = spec.page_size;
-    this.csvColumns = spec.csv.columns;
     this.csvName = spec.csv.filename;
     this.matches = [];
     this.announceTimer = 0;

@@ -53,7 +53,7 @@ from ..data.links import STUDIES_PAGE
 from ..data.paths import BOOK_CONFIG
 from ..data.schema import column_titles
 from ..data.studies import TABLE1_COLUMNS
-from ..data.vocabulary import SEPARATOR, load_vocabulary
+from ..data.vocabulary import load_vocabulary
 from ..text.markup import attrs, esc, script_json
 from ..text.wording import plural
 from ..update.versions import site_url
@@ -416,7 +416,6 @@ def page_spec(page_size: int = DEFAULT_PAGE_SIZE) -> dict:
         "filter": filter_spec(),
         "csv": csv_spec(),
         "citations": citation_spec(),
-        "list_separator": SEPARATOR,  # between the terms of a coded column (the rows' data-* attributes)
         "sort_key": SORT_KEY,
         "sorts": {value: {"key": key, "dir": direction} for value, (_label, key, direction) in SORTS.items() if value},
         "page_size": page_size,
