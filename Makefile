@@ -14,7 +14,7 @@ version_check = import sys, platform; need = tuple(int(p) for p in "$(PYTHON_NEE
 # Asked only when .venv is (re)made, i.e. when a recipe below expands it.
 python_problem = $(shell $(PYTHON) -c '$(version_check)' 2>/dev/null || echo "not found")
 
-.PHONY: book book-strict test check validate clean bench
+.PHONY: book book-strict test test-growth check validate clean bench
 
 # Checks the interpreter before anything else (make expands the whole recipe before running it, so
 # a too-old Python stops here with one line), then prints a line per step and pip's own progress.
@@ -54,9 +54,17 @@ book-strict: $(STAMP)
 	$(PY) -m livingreview validate
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 
-## Every test: data, package, book build, browser checks.
+## Every test: data, package, book build, browser checks; then the tests that read the data again
+## on tables that are not today's (test-growth), so a test that pins today's rows fails here.
 test: $(STAMP)
 	$(PY) -m pytest
+	$(PY) tests/grown_checkout.py
+
+## Only the second part of `make test`: the tests that read the data, in a copy of the checkout
+## grown by tests/fixtures/growth/'s studies and in one with a row of Table 1 taken out
+## (tests/grown_checkout.py).
+test-growth: $(STAMP)
+	$(PY) tests/grown_checkout.py
 
 ## The fast tier (about a minute): lint and format, data, unit and property tests (the filter
 ## agreement test included); not the book build, the browser scenarios or real processes.

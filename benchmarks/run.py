@@ -663,7 +663,8 @@ def explorer_timing(data: Path, rounds: int = 3) -> dict:
     is drawn afresh). A change is timed to the list (count, table, link, downloads: what the
     reader sees first) and to the charts (both figures too). Also, for comparison with earlier
     runs: filter_studies alone, and filter_studies plus the two figures to JSON."""
-    from livingreview.charts.figures import family_bar, gap_map
+    from livingreview.charts.model import family_bar, gap_map
+    from livingreview.charts.plotly_figure import plotly_figure
     from livingreview.data.filters import FilterState, filter_studies
     from livingreview.data.studies import load_studies
     from livingreview.explorer.app import StudyExplorer, draw_chart
@@ -699,8 +700,8 @@ def explorer_timing(data: Path, rounds: int = 3) -> dict:
             clock = Clock()
             matches = filter_studies(df, **state.as_kwargs())
             filters.append(clock.ms())
-            family_bar(matches).to_json()
-            gap_map(matches).to_json()
+            json.dumps(plotly_figure(family_bar(matches), titled=False))
+            json.dumps(plotly_figure(gap_map(matches), titled=False))
             figures.append(clock.ms())
     revisits = []
     recent = states[-8:]

@@ -3,6 +3,9 @@
 validate [PATH] [--kind K] [--format text|github]
                      check the data files (all of them, or PATH), every problem by line and
                      column: exit 0 valid, 1 problems (one line each), 2 unreadable.
+normalise [PATH]     write the data files (or PATH) back as the repository keeps them: UTF-8
+                     without a byte-order mark, '\\n' line ends, no white space at either end of a
+                     cell; what a spreadsheet program changed on saving, undone.
 contributing [--check]
                      rebuild CONTRIBUTING.md's generated blocks (--check: exit 1 if they are out
                      of date, change nothing).
@@ -13,14 +16,18 @@ import FILE...       records exported by hand from a database (RIS, PubMed MEDLI
 screen               screen the candidates in the terminal, most likely inclusions first, with a
                      stopping estimate; --simulate, --export and --import for ASReview and
                      spreadsheets.
-add DOI|CANDIDATE    a publication's Crossref record as a pre-filled row of data/studies.csv and a
-                     record of book/references.bib.
+add DOI|CANDIDATE... | --included
+                     publications (Crossref's record, or a candidate's own) as pre-filled rows of
+                     data/studies.csv, with suggested codes, and records of book/references.bib.
+code [ID...]         a new study's descriptive fields and codes in the terminal, the suggested
+                     terms pre-selected, the abstract beside them.
 release              cut a dated version: writes data/releases.yml and CITATION.cff (the book
                      build then writes the Versions page and feed.xml from them).
 
 The commands that change files (search, import, add, release) write everything at once at the
-end, or nothing (screen saves each decision the moment it is made): offline or on an API error they print one line and exit 2. `--root DIR` runs a command
-on another checkout of the repository (the tests use copies); `--date` sets today's date.
+end, or nothing (screen saves each decision, code each cell, the moment it is made): offline or
+on an API error they print one line and exit 2. `--root DIR` runs a command on another checkout
+of the repository (the tests use copies); `--date` sets today's date.
 
 A command is a function cmd_NAME(args) -> exit code, registered in build_parser(); it imports
 what it needs when it runs, so `--help` stays instant.
@@ -38,6 +45,7 @@ from .text.wording import plural
 
 #: validate: which checker reads a file, by its name (any other name is a study table).
 FILE_KINDS = {
+    "table1.csv": "table1",
     "cited.csv": "cited",
     "candidates.csv": "candidates",
     "screening.csv": "screening",
@@ -69,24 +77,58 @@ def _report(args, path: str, problems, unreadable: str | None, summary: str) -> 
     return 0
 
 
-def _check_studies(args, target) -> tuple[int, object]:
+def _check_studies(args, target, repo) -> tuple[int, object]:
+    """The study table; the checkout's own (data/studies.csv) also against the checkout's other
+    files: its bibliography and the source review's Table 1 (another table, a preview, has no
+    records there, and its reference numbers are its own)."""
     from .data.counts import terms_used
     from .data.studies import load_studies
     from .data.validation import DataFileError, InvalidStudiesError
 
     path = display(target)
     try:
-        frame = load_studies(path)
+        frame, problems = load_studies(path), []
     except DataFileError as exc:
         return _report(args, path, [], str(exc), ""), None
     except InvalidStudiesError as exc:
-        return _report(args, path, exc.problems, None, ""), None
+        frame, problems = None, list(exc.problems)
+    if Path(target).resolve() == (Path(repo.root) / "data" / "studies.csv").resolve():
+        try:
+            problems += _checkout_problems(target, repo)
+        except DataFileError as exc:
+            return _report(args, display(repo.references), [], str(exc), ""), None
+    if problems:
+        return _report(args, path, problems, None, ""), None
     years = f", {frame['year'].min()}–{frame['year'].max()}" if len(frame) else ""
     summary = (
         f"{plural(len(frame), 'study', 'studies')}, {plural(terms_used(frame, 'domain'), 'clinical domain')}, "
         f"{plural(terms_used(frame, 'model_family'), 'model family', 'model families')}{years}"
     )
     return _report(args, path, [], None, summary), frame
+
+
+def _checkout_problems(target, repo) -> list:
+    """The rules between the study table and the checkout's other files: a study's bibliographic
+    cells come from its verified record (livingreview.data.records); a row with a reference number
+    is Table 1's (livingreview.data.table1; its own file is checked on its own line); an added
+    study's descriptive fields do not copy its abstract (livingreview.update.coding: candidates.csv,
+    screening.csv and book/references.bib say which abstract is its)."""
+    from .data.records import bibliography_problems, read_bibliography
+    from .data.table1 import load_table1, table1_problems
+    from .data.validation import DataFileError, InvalidStudiesError, read_records
+    from .update.coding import copy_problems
+
+    parsed = read_records(target)
+    position = {name: i for i, name in enumerate(parsed.header)}
+    rows = [{name: record[i] for name, i in position.items() if i < len(record)} for record in parsed.records]
+    problems = bibliography_problems(rows, parsed.lines, read_bibliography(repo.references), display(repo.references))
+    try:
+        table1 = load_table1(repo.table1)
+    except (DataFileError, InvalidStudiesError):
+        table1 = None  # reported on its own line
+    if table1 is not None:
+        problems += table1_problems(rows, parsed.lines, table1)
+    return problems + copy_problems(repo, target)
 
 
 def _check_other(args, kind: str, target, repo, frame=None) -> int:
@@ -99,6 +141,11 @@ def _check_other(args, kind: str, target, repo, frame=None) -> int:
 
     path = display(target)
     try:
+        if kind == "table1":
+            from .data.table1 import validate_table1
+
+            rows, problems = validate_table1(target)
+            return _report(args, path, problems, None, plural(len(rows), "study", "studies") + " in Table 1")
         if kind == "cited":
             rows, problems = validate_cited(target, frame)
             return _report(args, path, problems, None, plural(len(rows), "cited-only study", "cited-only studies"))
@@ -147,16 +194,17 @@ def cmd_validate(args) -> int:
     if args.path is not None:
         kind = args.kind or FILE_KINDS.get(Path(args.path).name, "studies")
         if kind == "studies":
-            return _check_studies(args, args.path)[0]
+            return _check_studies(args, args.path, repo)[0]
         frame = None
         if kind in ("cited", "screening"):  # cross-file rules need the study table, if it is valid
             frame = _quiet_studies(repo.studies)
         return _check_other(args, kind, args.path, repo, frame)
     from .update.screening import OPTIONAL as screening_optional
 
-    code, frame = _check_studies(args, repo.studies if args.root else studies_path())
+    code, frame = _check_studies(args, repo.studies if args.root else studies_path(), repo)
     codes = [code]
     for kind, target in (
+        ("table1", repo.table1),
         ("cited", repo.cited),
         ("search-runs", repo.runs),
         ("import-runs", repo.imports),
@@ -177,6 +225,44 @@ def _quiet_studies(path):
         return load_studies(path)
     except Exception:  # its own problems are reported when it is validated itself
         return None
+
+
+def cmd_normalise(args) -> int:
+    """Write each data file back as the repository keeps it (validation.normalised_text)."""
+    from .data.schema import resource_schema
+    from .data.transaction import write_all
+    from .data.validation import DataFileError, normalised_text
+
+    repo = _repo(args)
+    if args.path:
+        targets = [(Path(args.path), FILE_KINDS.get(Path(args.path).name, "studies"))]
+    else:
+        targets = [(repo.studies if args.root else studies_path(), "studies")]
+        attribute = {"search-runs": "runs", "import-runs": "imports", "screening-stops": "stops"}
+        targets += [(getattr(repo, attribute.get(k, k)), k) for k in FILE_KINDS.values()]
+    changes, code = {}, 0
+    for path, kind in targets:
+        if not Path(path).is_file() and not args.path:
+            continue
+        columns = None if kind == "studies" else [f["name"] for f in resource_schema(kind)["fields"]]
+        try:
+            text = normalised_text(path, columns, "the study table" if kind == "studies" else Path(path).name)
+        except DataFileError as exc:
+            print(exc, file=sys.stderr)
+            code = 2
+            continue
+        if Path(path).read_bytes() != text.encode("utf-8"):
+            changes[Path(path)] = text
+            print(
+                f"{display(path)}: normalised (UTF-8 without a byte-order mark, '\\n' line ends, no white space at cell ends)"
+            )
+        else:
+            print(f"{display(path)}: unchanged, already as the repository keeps it")
+    if code:
+        print("nothing was changed", file=sys.stderr)
+        return code
+    write_all(changes)
+    return 0
 
 
 def cmd_contributing(args) -> int:
@@ -368,14 +454,21 @@ def _simulate(args) -> int:
 def cmd_add(args) -> int:
     from .data.transaction import write_all
     from .data.validation import DataFileError, InvalidStudiesError
-    from .update.prefill import AddError, prepare_addition
+    from .update.prefill import AddError, prepare_additions
     from .update.protocol import ProtocolError
     from .update.registry import NotFound, RegistryError
 
+    if not args.targets and not args.included:
+        return _fail("say what to add: a DOI, a candidate id, or --included (every included candidate)", 1)
     repo = _repo(args)
     try:
-        addition = prepare_addition(
-            args.target, repo, today=_today(args), screener=args.screener or "", say=_progress(args)
+        batch = prepare_additions(
+            args.targets,
+            repo,
+            included=args.included,
+            today=_today(args),
+            screener=_screener(args),
+            say=_progress(args),
         )
     except (AddError, NotFound) as exc:
         return _fail(f"nothing was added: {exc}", 1)
@@ -383,15 +476,52 @@ def cmd_add(args) -> int:
         return _fail(f"nothing was added: {exc}")
     except (ProtocolError, DataFileError, InvalidStudiesError) as exc:
         return _fail(f"nothing was added: {_first_line(exc)} (run: python -m livingreview validate)")
-    write_all(addition.changes)
-    row = addition.row
-    print(f"added {row['id']}: {row['first_author']} ({row['year']}), {row['title'] or 'no title in the record'}")
-    print(f"written: {', '.join(display(p) for p in addition.changes)} (BibTeX key {addition.bibtex_key})")
-    for warning in addition.warnings:
-        print(f"check: {warning}")
-    if addition.similar:
-        print(f"note: its title and year resemble the study {addition.similar}: check it is not the same work")
-    print("next: fill in the cells marked TODO; python -m livingreview validate lists them by line and column")
+    if not batch.changes:
+        print("nothing to add: every included candidate is a study already")
+        return 0
+    write_all(batch.changes)
+    for addition in batch.additions:
+        row = addition.row
+        print(
+            f"added {row['id']}: {row['first_author']} ({row['year']}), {row['title'] or 'no title in the record'}"
+            + (f" [{addition.candidate}, from {addition.source}]" if addition.candidate else "")
+        )
+        shown = [f"{column} {';'.join(s.terms)}" for column, s in addition.suggestions.items() if s.terms]
+        missing = [column for column, s in addition.suggestions.items() if not s.terms]
+        print("  suggested: " + "; ".join([*shown, *([f"nothing for {', '.join(missing)}"] if missing else [])]))
+        for warning in addition.warnings:
+            print(f"  check: {warning}")
+        if addition.similar:
+            print(f"  note: its title and year resemble the study {addition.similar}: check it is not the same work")
+    for link in batch.links:
+        print(f"linked {link.candidate} to the study {link.study}, already in the table (same DOI)")
+    keys = ", ".join(a.bibtex_key for a in batch.additions if a.bibtex_key)
+    print(f"written: {', '.join(display(p) for p in batch.changes)}" + (f" (BibTeX keys {keys})" if keys else ""))
+    if batch.additions:
+        ids = " ".join(a.row["id"] for a in batch.additions)
+        print(
+            f"next: python -m livingreview code {ids} (summarise each study in your own words, accept or edit "
+            "the suggested codes)"
+        )
+    return 0
+
+
+def cmd_code(args) -> int:
+    from .data.validation import DataFileError
+    from .update.coding_screen import CodeError, CodingSession, run_coding
+
+    try:
+        session = CodingSession(_repo(args), args.ids or None)
+    except CodeError as exc:
+        return _fail(str(exc), 1)
+    except DataFileError as exc:
+        return _fail(f"code cannot start: {_first_line(exc)} (run: python -m livingreview validate)")
+    if not session.ids:
+        print("nothing to code: no study has a cell still to do")
+        return 0
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        return _fail("code needs a terminal; or fill in the cells of data/studies.csv in an editor")
+    run_coding(session)
     return 0
 
 
@@ -403,6 +533,15 @@ def cmd_release(args) -> int:
     from .update.versions import ReleasesError
 
     repo = _repo(args)
+    if args.check:
+        from .update.release import release_check
+
+        try:
+            ok, message = release_check(repo)
+        except (ReleasesError, DataFileError, InvalidStudiesError) as exc:
+            return _fail(f"not released: {_first_line(exc)} (run: python -m livingreview validate)", 1)
+        print(f"released: {message}" if ok else f"not released: {message}", file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else 1
     try:
         cut = prepare_release(repo, today=_today(args), notes=args.notes or "")
     except (ReleaseError, ReleasesError) as exc:
@@ -451,7 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--date", help=argparse.SUPPRESS, type=_iso_date)
     validate.add_argument(
         "--kind",
-        choices=("studies", "cited", "candidates", "screening", "search-runs", "import-runs", "screening-stops"),
+        choices=("studies", *FILE_KINDS.values()),
         help="which file PATH is (default: from its name; any other name is a study table)",
     )
     validate.add_argument(
@@ -461,6 +600,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="github: one ::error annotation per problem, for pull-request checks",
     )
     validate.set_defaults(run=cmd_validate)
+
+    normalise = commands.add_parser(
+        "normalise",
+        help="write data files back as the repository keeps them (after a spreadsheet program saved them)",
+    )
+    normalise.add_argument("path", nargs="?", help="one CSV (default: the study table and every CSV of data/)")
+    normalise.add_argument("--root", help=argparse.SUPPRESS)
+    normalise.set_defaults(run=cmd_normalise)
 
     contributing = commands.add_parser(
         "contributing",
@@ -531,16 +678,42 @@ def build_parser() -> argparse.ArgumentParser:
     screen.set_defaults(run=cmd_screen)
 
     add = commands.add_parser(
-        "add", parents=[shared], help="add a publication by DOI or candidate id as a pre-filled row of the study table"
+        "add",
+        parents=[shared],
+        help="add publications by DOI or candidate id (or every included candidate) as pre-filled rows of the study table",
     )
-    add.add_argument("target", help="a DOI (10.NNNN/…, or a doi.org link) or a candidate id (c2026-1a2b3c4d)")
-    add.add_argument("--screener", help="who decided to include the candidate (recorded in screening.csv)")
+    add.add_argument(
+        "targets",
+        nargs="*",
+        metavar="DOI|CANDIDATE",
+        help="a DOI (10.NNNN/…, or a doi.org link) or a candidate id (c2026-1a2b3c4d); several at once",
+    )
+    add.add_argument(
+        "--included", action="store_true", help="every candidate whose decision is an inclusion and is not a study yet"
+    )
+    add.add_argument(
+        "--screener",
+        help="who adds the candidates, recorded in screening.csv (default: $LIVINGREVIEW_SCREENER, else git's user.name)",
+    )
     add.add_argument("--quiet", action="store_true", help="no progress lines (waits, retries), only the result")
     add.set_defaults(run=cmd_add)
+
+    code = commands.add_parser(
+        "code",
+        parents=[shared],
+        help="fill in new studies' descriptive fields and codes in the terminal (suggested codes pre-selected)",
+    )
+    code.add_argument("ids", nargs="*", metavar="ID", help="the studies (default: every study with a cell still to do)")
+    code.set_defaults(run=cmd_code)
 
     release = commands.add_parser("release", parents=[shared], help="cut a dated version (releases.yml, CITATION.cff)")
     release.add_argument("--notes", help="a sentence for the release notes (corrections, anything readers should know)")
     release.add_argument("--dry-run", action="store_true", help="show what would be released; write nothing")
+    release.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 unless the last version holds every search and the table as it is (the monthly pull request's check)",
+    )
     release.set_defaults(run=cmd_release)
     return parser
 

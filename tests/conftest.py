@@ -23,6 +23,13 @@ SEED = SHARED / "seeds" / "000_84fef9ad5470382f.txt"
 SOURCES_BIB = SHARED / "sources" / "references.bib"
 
 
+@pytest.fixture(autouse=True)
+def _ranking_cache(tmp_path_factory, monkeypatch):
+    """`screen` keeps its ranking features between sessions (livingreview.update.ranking): in the
+    test run's own folder, not the user's cache (commands the tests start inherit it)."""
+    monkeypatch.setenv("LIVINGREVIEW_CACHE", str(tmp_path_factory.getbasetemp() / "ranking-cache"))
+
+
 def require(condition: bool, reason: str, *, strict_env: str = "CI") -> None:
     """Skip when something outside the repo is missing, except where `strict_env` is set (CI),
     in which case it must be there."""

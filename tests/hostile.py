@@ -108,12 +108,19 @@ def hostile_text(original: str, index: int, *, single_line: bool = False) -> str
     return f"{formula} {original} {body}" if original else f"{formula} {body}"
 
 
+#: The text columns whose cell is one line (the validator refuses a line break in them).
+ONE_LINE_COLUMNS = ("first_author", "title", "venue")
+
+
 def hostile_rows(rows: list[dict]) -> list[dict]:
+    """The rows, every text cell hostile yet valid: no white space at either end (so "\t=cmd"
+    leads a cell as "=cmd") and no line break where a cell is one line."""
     out = []
     for i, row in enumerate(rows):
         row = dict(row)
         for j, column in enumerate(TEXT_COLUMNS):
-            row[column] = hostile_text(row.get(column, ""), i + j, single_line=column == "first_author")
+            text = hostile_text(row.get(column, ""), i + j, single_line=column in ONE_LINE_COLUMNS)
+            row[column] = text.strip()
         # Keep a few studies bibliographically "verified" with hostile (but schema-valid) links.
         if i % 3 == 0:
             row["url"] = HOSTILE_URL

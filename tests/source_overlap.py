@@ -140,6 +140,19 @@ class SourceIndex:
         return found
 
 
+#: A quotation inside a data file's text (notes, summaries): '…' as the notes quote the source
+#: (an apostrophe inside a word or after a letter is not a quotation mark), or “…”.
+_DATA_QUOTE = re.compile(r"(?<![A-Za-z])'[^']+?'(?![A-Za-z])|“[^”]*”")
+
+
+def text_runs(text: str, index: SourceIndex) -> list[Run]:
+    """Every maximal run a data file's text (a note, a summary) shares with the source, outside
+    its quotations, longest first."""
+    segments = _DATA_QUOTE.split(text)
+    runs = [run for segment in segments for run in index.runs(words(segment))]
+    return sorted(runs, key=lambda run: -run.length)
+
+
 def chapter_runs(markdown: str, index: SourceIndex) -> list[Run]:
     """Every maximal shared run of a chapter, longest first."""
     runs = [run for segment in prose_segments(markdown) for run in index.runs(words(segment))]

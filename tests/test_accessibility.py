@@ -308,7 +308,7 @@ def test_a_chapter_prints_to_pdf(book_html, context, tmp_path):
     require(shutil.which("pdftoppm") is not None, "pdftoppm is not installed (apt-get install poppler-utils)")
     page = context.new_page()
     page.goto((book_html / "book" / "analysis.html").as_uri(), wait_until="load")
-    # Untouched, the page prints its charts' static drawings (livingreview.charts.static_chart).
+    # Untouched, the page prints its charts' static drawings (livingreview.charts.svg).
     assert page.evaluate("[...document.querySelectorAll('.lr-figure')].every(f => f.querySelector('svg.lr-chart'))")
     page.emulate_media(media="print")
     page.wait_for_timeout(500)
@@ -321,7 +321,7 @@ def test_a_chapter_prints_to_pdf(book_html, context, tmp_path):
     assert pages >= 2, info
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     # The charts print as drawings with their text (a chart's title is written only in it).
-    from livingreview.charts.figures import TITLES
+    from livingreview.charts.model import TITLES
 
     flat = " ".join(text.split())
     assert TITLES["gap_map"] in flat and "Number of studies" in flat, text[:1000]

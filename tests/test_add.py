@@ -9,8 +9,9 @@ from pybtex.database import parse_string
 from werkzeug import Response
 
 from livingreview.data.paths import Repository
-from livingreview.data.studies import load_studies
-from livingreview.data.validation import TODO
+from livingreview.data.studies import TABLE1_COLUMNS, load_studies
+from livingreview.data.validation import TODO, is_to_do, suggested_terms
+from livingreview.data.vocabulary import LIST_COLUMNS
 from livingreview.update.prefill import TODO_COLUMNS, slug
 
 from api_replay import Paper, cassette, rows, run, snapshot
@@ -39,14 +40,20 @@ def test_add_a_doi_prefills_a_row_and_a_bibtex_record(repo, replay):
     assert row["venue"] == "Journal of {Clinical} AI"
     assert row["url"] == "https://publisher.example.org/article/Add.1"
     assert row["added"] == TODAY and row["ref"] == ""
-    assert all(row[c] == TODO for c in TODO_COLUMNS)
-    # The validator names every to-do cell, on the new row's line, by column.
+    assert all(row[c] == TODO for c in TABLE1_COLUMNS)
+    # The coded columns are suggestions, marked: the title names the model family and modality.
+    assert all(is_to_do(row[c]) for c in LIST_COLUMNS)
+    assert suggested_terms(row["model_family"]) == "diffusion"
+    assert "histopathology" in suggested_terms(row["modality"]).split(";")
+    assert "  suggested: " in out and "model_family diffusion" in out
+    # The validator names every to-do cell, suggestions included, on the new row's line, by column.
     code, _out, err = run("validate", "--root", str(repo))
     assert code == 1
     line = len(before) + 2
     named = {m.split("column '")[1].split("'")[0] for m in err.splitlines() if f"studies.csv:{line}: column" in m}
     assert named == set(TODO_COLUMNS)
-    assert "to do: fill in from the publication" in err and "to do: choose one or more terms" in err
+    assert "to do: fill in from the publication" in err
+    assert "to do: 'diffusion' only suggested" in err and "python -m livingreview code muller-lotsch-2026" in err
     # The BibTeX record: registry fields only, escaped, and the whole file still parses.
     bib = (repo / "book" / "references.bib").read_text(encoding="utf-8")
     database = parse_string(bib, "bibtex")
@@ -55,7 +62,7 @@ def test_add_a_doi_prefills_a_row_and_a_bibtex_record(repo, replay):
     assert entry.fields["doi"] == "10.5555/add.1" and entry.fields["year"] == "2026"
     assert entry.fields["journal"] == r"Journal of \textbraceleft{}Clinical\textbraceright{} AI"
     assert [str(p) for p in entry.persons["author"]] == ["{Müller-Løtsch}, Anna", "{Doe}, John"]
-    assert "mullerlotsch2026" in out and "TODO" in out
+    assert "mullerlotsch2026" in out and "next: python -m livingreview code muller-lotsch-2026" in out
 
 
 def test_a_second_study_of_the_same_author_and_year_gets_b(repo, replay):

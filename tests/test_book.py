@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from livingreview import load_studies, load_vocabulary
-from livingreview.book.chapters import compute_facts
+from livingreview.book.facts import Images, Size
 from livingreview.book.offline import is_remote, page_loads
 
 from conftest import FIXTURES, ROOT, build_book
@@ -33,10 +33,10 @@ def test_every_chapter_is_built(built_book):
 
 
 def test_landing_page_counts_match_the_data(built_book):
-    facts = compute_facts(load_studies())
+    size = Size.compute(load_studies())
     text = visible_text(built_book / "book" / "index.html")
-    assert f"{facts['n_studies_text']} coded so far, published {facts['year_span']}" in text
-    assert f"The living review began on {facts['first_added']}" in text and facts["growth_text"] in text
+    assert f"{size.n_studies.text} coded so far, published {size.year_span}" in text
+    assert f"The living review began on {size.first_added}" in text and size.growth_text in text
 
 
 def built_pages(built_book: Path) -> list[Path]:
@@ -74,10 +74,11 @@ def test_figure_script_only_on_pages_with_figures(built_book):
 
 
 def test_source_claim_shown_beside_computed_value(built_book):
-    facts = compute_facts(load_studies())
+    studies = load_studies()
+    size, images = Size.compute(studies), Images.compute(studies)
     text = visible_text(built_book / "book" / "analysis.html")
     assert "Source review: “more than two-thirds”" in text  # smart quotes, as rendered
-    assert f"{facts['n_image_centric']} of {facts['n_studies']} studies ({facts['share_image_centric']})" in text
+    assert f"{images.n_image_centric} of {size.n_studies} studies ({images.share_image_centric})" in text
 
 
 def test_cards_for_every_study(built_book):
@@ -126,14 +127,14 @@ def test_rebuild_follows_the_data(built_book, tmp_path):
         rows = list(csv.reader(handle))
     with open(fewer, "w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows[:-1])
-    shipped, dropped = compute_facts(load_studies(ROOT / "data" / "studies.csv")), compute_facts(load_studies(fewer))
-    assert dropped["n_studies"] == shipped["n_studies"] - 1
+    shipped, dropped = Size.compute(load_studies(ROOT / "data" / "studies.csv")), Size.compute(load_studies(fewer))
+    assert dropped.n_studies == shipped.n_studies - 1
     result = build_book(output, data=fewer, all_pages=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     text = visible_text(built / "book" / "index.html")
-    assert f"{dropped['n_studies_text']} coded so far" in text
+    assert f"{dropped.n_studies.text} coded so far" in text
     analysis = visible_text(built / "book" / "analysis.html")
-    assert f"of {dropped['n_studies']} studies (" in analysis
+    assert f"of {dropped.n_studies} studies (" in analysis
     # Nothing changed since: Sphinx reads no page again, so no notebook runs.
     again = build_book(output, data=fewer, all_pages=False)
     assert again.returncode == 0
@@ -141,7 +142,7 @@ def test_rebuild_follows_the_data(built_book, tmp_path):
     # And back to the shipped table.
     back = build_book(output, all_pages=False)
     assert back.returncode == 0
-    assert f"{shipped['n_studies_text']} coded so far" in visible_text(built / "book" / "index.html")
+    assert f"{shipped.n_studies.text} coded so far" in visible_text(built / "book" / "index.html")
 
 
 def test_references_page_counts_the_cited_studies(built_book):
@@ -168,10 +169,10 @@ def test_invalid_data_stops_the_build_with_the_validators_lines(tmp_path):
 def test_each_figure_has_a_data_table_with_its_numbers():
     """The text alternative under each chart holds the chart's counts (checked against the data)."""
     from livingreview.book.chapters import figure_html
-    from livingreview.charts.figures import FIGURES
+    from livingreview.charts.model import CHARTS
 
     df = load_studies()
-    for name in FIGURES:
+    for name in CHARTS:
         assert '<details class="lr-figure-data"><summary>Data table</summary>' in figure_html(name, df)._repr_html_()
     domains = figure_html("domain_bar", df)._repr_html_()
     for key, term in load_vocabulary()["domain"].terms.items():
@@ -198,15 +199,16 @@ def test_figure_markup_is_valid_and_reserves_the_charts_height():
     """<figure> holds the chart and its caption only (the data table, a <details>, follows it:
     the W3C checker rejects it inside); the box reserves the chart's own height."""
     from livingreview.book.chapters import figure_html
-    from livingreview.charts.figures import FIGURES, phone_variant
+    from livingreview.charts.model import CHARTS
+    from livingreview.charts.style import geometry
 
     df = load_studies()
-    for name in FIGURES:
+    for name in CHARTS:
         markup = figure_html(name, df)._repr_html_()
         figure = markup.split("<figure", 1)[1].split("</figure>", 1)[0]
         assert "<details" not in figure and figure.rstrip().endswith("</figcaption>")
         assert "</figure><details" in markup
-        drawn = FIGURES[name].make(df)
+        chart = CHARTS[name].build(df)
         heights = re.search(r"--lr-h:(\d+)px;--lr-h-phone:(\d+)px", markup).groups()
-        assert int(heights[0]) == drawn.layout.height
-        assert int(heights[1]) == phone_variant(drawn)["layout"]["height"]
+        assert int(heights[0]) == geometry(chart).height
+        assert int(heights[1]) == geometry(chart, phone=True).height

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from livingreview.charts.figures import FIGURES
+from livingreview.charts.model import CHARTS
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -43,7 +43,7 @@ def test_page_renders_offline_without_errors(browser, built_book, name, tmp_path
 def test_analysis_page_draws_all_six_figures(browser, built_book):
     page = open_offline(browser, (built_book / "book" / "analysis.html").as_uri())
     holders = page.locator(".lr-figure")
-    assert holders.count() == len(FIGURES) == 6
+    assert holders.count() == len(CHARTS) == 6
     page.mouse.move(5, 5)  # plotly.js is loaded once the reader interacts (figures.js)
     for index in range(holders.count()):
         holder = holders.nth(index)
@@ -58,7 +58,9 @@ def test_charts_are_drawn_statically_until_the_reader_interacts(browser, built_b
     """First load: every chart is its static drawing, visible, and no plotly.js is requested
     (issue #17's first-load bound). A pointer moving over the page: plotly.js loads and takes over
     the chart in view, removing its drawing; a theme switch recolours the drawings still shown."""
-    from livingreview.charts.figures import DARK, LIGHT
+    from livingreview import load_studies
+    from livingreview.charts.plotly_figure import plotly_figure
+    from livingreview.charts.style import DARK, LIGHT, PHONE_MAX_WIDTH
 
     from conftest import css_rgb
 
@@ -77,7 +79,7 @@ def test_charts_are_drawn_statically_until_the_reader_interacts(browser, built_b
            })""",
         layout,
     )
-    assert len(shown) == len(FIGURES)
+    assert len(shown) == len(CHARTS)
     for figure in shown:
         # One drawing shown, the one for this width, within the height the box reserves.
         assert figure["n"] == 1 and figure["layout"], shown
@@ -100,6 +102,16 @@ def test_charts_are_drawn_statically_until_the_reader_interacts(browser, built_b
     first.locator(".main-svg").first.wait_for(state="attached", timeout=20000)
     assert [u for u in requested if "plotly-partial" in u]
     assert first.locator("svg.lr-chart").count() == 0  # the drawing made way for plotly.js's
+    # plotly.js draws the renderer's figure for this box, the page's variant merged in
+    # (livingreview.charts.plotly_figure), and the dark one once the reader switches theme.
+    chart = CHARTS[first.get_attribute("id").removeprefix("lr-fig-")].build(load_studies())
+    shown = "h => ({margin: h.layout.margin, height: h.layout.height, rows: h.layout.yaxis.ticktext, ink: h.layout.font.color})"
+    for theme in ("light", "dark"):
+        page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+        page.wait_for_timeout(300)
+        layout = plotly_figure(chart, phone=width < PHONE_MAX_WIDTH, dark=theme == "dark")["layout"]
+        expected = {"margin": layout["margin"], "height": layout["height"], "rows": layout["yaxis"]["ticktext"]}
+        assert first.evaluate(shown) == {**expected, "ink": layout["font"]["color"]}, theme
     assert page.lr_errors == [] and page.lr_remote == []
     page.close()
 

@@ -9,6 +9,7 @@ import re
 import yaml
 
 from livingreview.book.contributor_docs import (
+    EXAMPLE_ROW,
     Code,
     Strong,
     Subtitle,
@@ -17,6 +18,10 @@ from livingreview.book.contributor_docs import (
     columns_html,
     columns_markdown,
     columns_table,
+    describing_html,
+    describing_markdown,
+    describing_rules,
+    example_row_csv,
     example_validation_messages,
     md_escape,
     parse_inline,
@@ -149,3 +154,48 @@ def test_example_messages_name_the_table_as_typed_at_the_root(monkeypatch, tmp_p
     monkeypatch.chdir(tmp_path)  # a chapter's kernel runs in book/, not at the root
     text, github = example_validation_messages()
     assert text.startswith("data/studies.csv:2: ") and github.startswith("::error file=data/studies.csv,")
+
+
+def test_the_guide_to_an_added_studys_six_columns():
+    """What a contributor writes for a study not in Table 1: their own words, never pasted, what
+    each of the six columns holds, an example row, and how the record is added."""
+    text = " ".join(to_markdown(runs) for runs in describing_rules())
+    for phrase in (
+        "**in your own words**",
+        "abstract",
+        "**Do not paste from the abstract or the paper.**",
+        "Summary by the living review’s contributors (added YYYY-MM)",
+        "`python -m livingreview add DOI`",
+        "`book/references.bib`",
+        "`None stated by the study`",
+    ):
+        assert phrase in text, phrase
+    markdown, page = describing_markdown(), describing_html()
+    for rule in column_rules():
+        if rule.name in ("dataset", "method", "model", "application", "purpose", "limitations"):
+            assert f"`{rule.name}`" in markdown and f"<code>{rule.name}</code>" in page
+            assert md_escape(EXAMPLE_ROW[rule.name]) in markdown and escape(EXAMPLE_ROW[rule.name]) in page
+    assert example_row_csv() in markdown and escape(example_row_csv()) in page
+    # CONTRIBUTING.md holds the block; the Contribute chapter renders the same model.
+    assert markdown in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "HTML(describing_html())" in (ROOT / "book" / "contribute.md").read_text(encoding="utf-8")
+
+
+def test_the_example_row_is_a_valid_row_of_the_table(tmp_path):
+    """Appended to the table in use, the guide's example validates: the columns it shows are the
+    schema's, its terms are the vocabulary's, and it is an added study (no reference number)."""
+    import csv
+
+    from livingreview import load_studies
+    from livingreview.data.provenance import provenance
+
+    table = (ROOT / "data" / "studies.csv").read_text(encoding="utf-8")
+    taken = set(load_studies()["id"])
+    assert EXAMPLE_ROW["id"] not in taken, "the example's id is a real row's"
+    path = tmp_path / "studies.csv"
+    path.write_text(table + example_row_csv().split("\n", 1)[1], encoding="utf-8")
+    frame = load_studies(path)
+    assert list(csv.DictReader(example_row_csv().splitlines()))[0] == EXAMPLE_ROW
+    example = frame.set_index("id").loc[EXAMPLE_ROW["id"]]
+    assert not provenance(example).quoted
+    assert provenance(example).label == "Summary by the living review’s contributors (added 2026-12)"

@@ -26,10 +26,10 @@ import pytest
 from livingreview import load_studies, load_vocabulary
 from livingreview.book import upstream
 from livingreview.book.studies_page import EXPLORER_URLPATH, explorer_url, studies_page_url
-from livingreview.charts.figures import FIGURES
+from livingreview.charts import model as charts
 from livingreview.data.counts import term_counts
 from livingreview.data.filters import FACETS, FilterState, facet_counts, filter_studies
-from livingreview.data.studies import data_fingerprint
+from livingreview.data.studies import cell_items, data_fingerprint
 from livingreview.data.validation import VALIDATED_ENV
 from livingreview.explorer.app import CHARTS, TARGET_PX, build_explorer
 from livingreview.text.wording import plural
@@ -298,10 +298,11 @@ def test_charts_follow_the_filters(explorer):
         # The title is a heading of the page (it wraps on a phone), with the subtitle under it.
         assert "title" not in spec["layout"]
         heading = explorer.chart_titles[name].value
-        assert f'<h2 class="lr-chart-title">{html.escape(FIGURES[name].title)}</h2>' in heading
+        assert f'<h2 class="lr-chart-title">{html.escape(charts.CHARTS[name].title)}</h2>' in heading
         assert f"{len(DERMATOLOGY)} studies" in plain(heading)
-        assert plain(explorer.chart_captions[name].value) == FIGURES[name].caption(
-            filter_studies(STUDIES, domains=["dermatology"])
+        assert (
+            plain(explorer.chart_captions[name].value)
+            == charts.CHARTS[name].build(filter_studies(STUDIES, domains=["dermatology"])).caption
         )  # the chart in words
         # The chart follows its column's width; its box gets the figure's height.
         assert spec["config"]["responsive"] is True
@@ -387,7 +388,7 @@ def test_study_card_has_the_details_and_a_doi_link(explorer):
     card = explorer.table.value.split('data-study-id="la-salvia-2022"', 1)[1].split("</tr>", 1)[0]
     assert "<details" in card and "<summary" in card
     for column in ("dataset", "method", "model", "application", "purpose", "limitations"):
-        assert html.escape(row[column]) in card
+        assert all(html.escape(item) in card for item in cell_items(row[column]))  # one per line
     assert f'href="https://doi.org/{row["doi"]}"' in card
     vocabulary = load_vocabulary()
     for column in ("modality", "limitation_themes"):  # coded tags, shown by their labels

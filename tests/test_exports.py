@@ -26,6 +26,7 @@ from livingreview.data.exports import (
     to_ris,
 )
 from livingreview.data.paths import DEFAULT_STUDIES
+from livingreview.data.provenance import provenance
 from livingreview.data.schema import expected_columns
 from livingreview.data.vocabulary import LIST_COLUMNS
 
@@ -136,12 +137,14 @@ def test_bibtex_fields_come_from_the_table_only():
             ("journal", "venue"),
             ("doi", "doi"),
             ("url", "url"),
-            ("note", "notes"),
         ):
             if study[column]:
                 assert field in entry.fields
             else:
                 assert field not in entry.fields, f"{study['id']}: {field} invented"
+        # The note: which kind of row the study is (Table 1's or added later), then the notes.
+        expected = " ".join(filter(None, [provenance(study).record_note, tex_escape(study["notes"])]))
+        assert entry.fields["note"] == expected, study["id"]
 
 
 def test_bibtex_two_word_surname_stays_one_family_name():
@@ -224,9 +227,10 @@ def test_ris_has_one_record_per_study_with_the_right_tags():
             ("JO", "venue"),
             ("DO", "doi"),
             ("UR", "url"),
-            ("N1", "notes"),
         ):
             assert tags.get(tag) == (study[column] or None), (study["id"], tag)
+        notes = [value for tag, value in record if tag == "N1"]
+        assert notes == [provenance(study).record_note, *([study["notes"]] if study["notes"] else [])]
         assert {tag for tag, _ in record} <= {"TY", "ID", "AU", "TI", "T2", "JO", "PY", "DO", "UR", "N1", "ER"}
 
 

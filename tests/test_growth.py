@@ -12,7 +12,6 @@ and every expected number is computed here from the grown table.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from pathlib import Path
@@ -22,13 +21,15 @@ from test_book import visible_text
 from test_prose import prose_problems
 
 from livingreview import LIST_COLUMNS, load_studies, load_vocabulary
-from livingreview.book.chapters import compute_facts, figure_table_html
+from livingreview.book.facts import Images, Size
 from livingreview.book.studies_page import studies_table_html
-from livingreview.charts.figures import FIGURES
+from livingreview.charts.model import CHARTS
+from livingreview.charts.table import chart_table_html
 from livingreview.cli import main as cli
 from livingreview.data.cited import cited_facts, load_cited
 from livingreview.data.exports import to_bibtex, to_csv, to_ris
 from livingreview.data.filters import FACETS, filter_studies
+from livingreview.data.links import STUDIES_PAGE
 from livingreview.data.vocabulary import family_patterns
 from livingreview.explorer.app import build_explorer
 
@@ -106,37 +107,30 @@ def test_validate_accepts_the_grown_table(grown_csv, grown, capsys):
 
 def test_figures_count_the_new_rows(grown, new_ids):
     new = grown[grown["id"].isin(new_ids)]
-    for name, spec in FIGURES.items():
-        figure = spec.make(grown)
-        assert f"{len(grown)} studies" in figure.layout.title.subtitle.text, name
-        hover = {line for trace in figure.data for t in _flat(trace.hovertext) for line in str(t).split("<br>")}
+    for name, spec in CHARTS.items():
+        chart = spec.build(grown)
+        assert f"{len(grown)} studies" in chart.subtitle, name
+        cells = [cell for row in (chart.matrix.cells if chart.matrix else ()) for cell in row]
+        named = {study for group in [*(chart.bars or ()), *cells] for study in group.names}
         drawn_names = {
             f"{s.first_author} {s.year}"
             for s in grown.itertuples()
             if name != "limitations_by_family" or bool(s.limitation_themes)
         }
         for study in new.itertuples():
-            # Hover names a study as "Author Year" (two new rows share one: Testrow 2026).
+            # A chart names a study as "Author Year" (two new rows share one: Testrow 2026).
             shown = f"{study.first_author} {study.year}"
-            assert (html.escape(shown) in hover) == (shown in drawn_names), (name, study.id)
+            assert (shown in named) == (shown in drawn_names), (name, study.id)
     # Every bar is the count of the grown table, new terms included.
-    bar = FIGURES["family_bar"].make(grown).data[0]
-    drawn = dict(zip(bar.y, bar.x))
+    families = CHARTS["family_bar"].build(grown)
+    drawn = {row.label: group.count for row, group in zip(families.rows, families.bars)}
     for key, term in load_vocabulary()["model_family"].terms.items():
-        assert drawn[html.escape(term.label)] == sum(key in cell for cell in grown["model_family"]), key
-    years = FIGURES["timeline"].make(grown).data[0]
-    assert years.y[-1] == str(grown["year"].max()) and sum(years.x) == len(grown)
-    caption = FIGURES["limitations_by_family"].caption(grown)
+        assert drawn[term.label] == sum(key in cell for cell in grown["model_family"]), key
+    years = CHARTS["timeline"].build(grown)
+    assert years.rows[-1].label == str(grown["year"].max()) and sum(g.count for g in years.bars) == len(grown)
+    caption = CHARTS["limitations_by_family"].build(grown).caption
     without = int((grown["limitation_themes"].map(len) == 0).sum())
     assert f"{without} studies have no coded limitation theme" in caption
-
-
-def _flat(values):
-    for value in values or ():
-        if isinstance(value, (list, tuple)):
-            yield from _flat(value)
-        else:
-            yield value
 
 
 def test_static_table_lists_and_counts_the_new_rows(grown):
@@ -196,16 +190,16 @@ def grown_book(tmp_path_factory, grown_csv) -> Path:
 
 @pytest.mark.book
 def test_every_page_counts_the_new_rows(grown_book, grown, new_ids):
-    facts = compute_facts(grown)
+    size, images = Size.compute(grown), Images.compute(grown)
     index = visible_text(grown_book / "index.html")
-    assert f"{facts['n_studies_text']} coded so far, published {facts['year_span']}" in index
-    assert f"{facts['n_added_later']:,} stud" in facts["growth_text"] and "been added since" in facts["growth_text"]
-    assert facts["growth_text"] in index
+    assert f"{size.n_studies.text} coded so far, published {size.year_span}" in index
+    assert f"{size.n_added_later:,} stud" in size.growth_text and "been added since" in size.growth_text
+    assert size.growth_text in index
     analysis = visible_text(grown_book / "analysis.html")
-    assert f"{facts['n_image_centric']} of {facts['n_studies']} studies ({facts['share_image_centric']})" in analysis
+    assert f"{images.n_image_centric} of {size.n_studies} studies ({images.share_image_centric})" in analysis
     changelog = visible_text(grown_book / "changelog.html")
-    assert f"The living review has {facts['n_studies_text']} in total" in changelog
-    assert facts["growth_text"] in changelog
+    assert f"The living review has {size.n_studies.text} in total" in changelog
+    assert size.growth_text in changelog
     # The source's own count does not change: the new rows are not cited by it.
     cited = cited_facts(grown)
     references = visible_text(grown_book / "references.html")
@@ -228,6 +222,6 @@ def test_the_grown_book_reads_as_a_person_writes(grown_book, grown):
 def test_every_figure_on_the_page_counts_the_new_rows(grown_book, grown):
     """Each figure's data table on the built page is the one drawn from the grown table."""
     page = (grown_book / "analysis.html").read_text(encoding="utf-8")
-    for name in FIGURES:
-        table = figure_table_html(FIGURES[name].make(grown))
+    for name in CHARTS:
+        table = chart_table_html(CHARTS[name].build(grown), STUDIES_PAGE)
         assert table in page, name

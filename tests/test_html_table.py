@@ -46,7 +46,7 @@ from livingreview.data.filters import FilterState, filter_studies
 from livingreview.data.paths import ASSETS_DIR
 from livingreview.data.paths import VOCABULARY as VOCABULARY_FILE
 from livingreview.data.schema import column_titles
-from livingreview.data.studies import TABLE1_COLUMNS
+from livingreview.data.studies import ITEM_MARK, TABLE1_COLUMNS, cell_items
 from livingreview.data.vocabulary import LIST_COLUMNS, load_vocabulary
 
 from conftest import write_site
@@ -88,6 +88,7 @@ ALLOWED_TAGS = {
     "dt",
     "dd",
     "nav",
+    "br",  # between the items of a Table 1 field (ITEM_MARK)
 }
 
 HOSTILE = {
@@ -229,7 +230,7 @@ def test_every_study_and_every_table1_field_is_in_the_table(studies):
     vocabulary = load_vocabulary()
     for row, study in zip(parsed.rows, studies.to_dict("records")):
         texts = ["".join(cell) for cell in row["cells"]]
-        assert texts[2:8] == [study[c] for c in TABLE1_COLUMNS]
+        assert texts[2:8] == [shown(study[c]) for c in TABLE1_COLUMNS]
         assert texts[1] == str(study["year"])
         assert f"#study-{study['id']}" in row["links"]
         assert row["fields"]["first_author"] == study["first_author"]
@@ -240,6 +241,21 @@ def test_every_study_and_every_table1_field_is_in_the_table(studies):
                 assert vocabulary[column].label_of(key) in texts[-1]
         if study["doi"]:
             assert f"https://doi.org/{study['doi']}" in row["links"]
+
+
+def shown(text: str) -> str:
+    """What a reader sees of a Table 1 field: its items one per line, each after its mark."""
+    items = cell_items(text)
+    return text if len(items) < 2 else "".join(f"{ITEM_MARK}\u00a0{item}" for item in items)
+
+
+def test_items_of_a_field_are_one_per_line(studies):
+    """Where Table 1's text lost the breaks between a cell's items, the table marks each join
+    (ITEM_MARK) and the card shows the items one per line."""
+    marked = studies[studies["application"].str.contains(ITEM_MARK, regex=False)].head(1)
+    assert len(marked), "no Table 1 field with several items"
+    application = parse(studies_table_html(marked)).rows[0]["cells"][2 + TABLE1_COLUMNS.index("application")]
+    assert application == [f"{ITEM_MARK}\u00a0{item}" for item in cell_items(marked["application"].iloc[0])]
 
 
 def test_headers_and_caption_are_proper(studies):
@@ -366,12 +382,13 @@ def test_any_text_round_trips_and_never_adds_markup(studies, title, dataset, aut
     def structure(p):
         return [(t, sorted(k for k in a if k != "data-id")) for t, a in p.tags]
 
-    # The markup depends on which fields are empty, never on what the text says.
-    if title and notes:
+    # The markup depends on which fields are empty (and where a Table 1 field marks its items),
+    # never on what the text says.
+    if title and notes and ITEM_MARK not in dataset:
         assert structure(parsed) == structure(plain)
     row = parsed.rows[0]
     # What a browser will read back: the parser's view (a CR stays a CR thanks to &#13;).
-    assert "".join(row["cells"][2]) == dataset
+    assert "".join(row["cells"][2]) == shown(dataset)
     assert row["fields"]["first_author"] == author
     assert row["fields"].get("title", "") == title
     assert row["fields"].get("notes", "") == notes

@@ -13,7 +13,8 @@ import pytest
 
 from livingreview import load_studies
 from livingreview.book import upstream
-from livingreview.charts.figures import FIGURES
+from livingreview.charts.model import CHARTS
+from livingreview.charts.plotly_figure import plotly_figure
 from livingreview.data.paths import ASSETS_DIR
 
 from conftest import ROOT, require
@@ -32,7 +33,7 @@ def header() -> dict:
 
 
 def figure_trace_types(df) -> set[str]:
-    return {trace.type for spec in FIGURES.values() for trace in spec.make(df).data}
+    return {trace["type"] for spec in CHARTS.values() for trace in plotly_figure(spec.build(df))["data"]}
 
 
 def test_bundle_holds_exactly_the_figures_trace_types():

@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 
 from livingreview import load_studies
-from livingreview.charts.figures import DARK, FIGURES, LIGHT
+from livingreview.charts.model import CHARTS
+from livingreview.charts.style import DARK, LIGHT
 from livingreview.data import exports
 from livingreview.data.filters import FilterState, filter_studies
 from livingreview.data.paths import DEFAULT_STUDIES
@@ -189,8 +190,8 @@ def test_charts_are_readable(browser, book_html, artifacts, screen, theme):
     page = reader.open(book_url(book_html, "analysis"))
     draw_all_figures(page)
     holders = page.locator(".lr-figure")
-    assert holders.count() == len(FIGURES)
-    for index, name in enumerate(FIGURES):
+    assert holders.count() == len(CHARTS)
+    for index, name in enumerate(CHARTS):
         holder = holders.nth(index)
         holder.scroll_into_view_if_needed()
         page.wait_for_timeout(100)
@@ -249,8 +250,8 @@ CONTRAST = """
     const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     if (ratio < 4.5) worst.push([t.textContent.slice(0, 30), style.fill, ratio.toFixed(2)]);
   }
-  // Cell counts are drawn in one colour, the theme's ink (figures.py keeps every cell colour at
-  // 4.5:1 with it; tests/test_figures.py checks the palettes).
+  // Cell counts are drawn in one colour, the theme's ink (livingreview.charts.style keeps every cell
+  // colour at 4.5:1 with it; tests/test_figures.py checks the palettes).
   const cells = [...new Set([...holder.querySelectorAll('.heatmap-label text')].map(t => getComputedStyle(t).fill))];
   probe.remove();
   return {under, worst, cells};
@@ -268,7 +269,7 @@ def test_chart_text_reads_well_in_both_themes_and_follows_a_switch(browser, book
         page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
         page.wait_for_timeout(400)
         holders = page.locator(".lr-figure")
-        for index, name in enumerate(FIGURES):
+        for index, name in enumerate(CHARTS):
             holder = holders.nth(index)
             assert ("dark" in holder.get_attribute("data-lr-variant")) == (theme == "dark"), (name, theme)
             result = holder.evaluate(CONTRAST)
@@ -284,15 +285,18 @@ def test_chart_text_reads_well_in_both_themes_and_follows_a_switch(browser, book
 # --------------------------------------------------------------------------------------------
 # From a bar or a cell to exactly its studies
 
-CELL_CENTRE = """
+CELL_CENTRE = r"""
 ([holder, trace, row, column]) => {
   const full = holder._fullLayout, data = holder._fullData[trace];
   const xa = full[data.xaxis === 'x' ? 'xaxis' : 'xaxis' + data.xaxis.slice(1)], ya = full.yaxis;
   const box = holder.getBoundingClientRect();
-  const yIndex = ya._categories.indexOf(String(row));
+  // Rows and columns are positions 0, 1, ...; their labels are the axes' tick text (a row's may
+  // be wrapped and end in its count on a phone, a column's may start with a family's glyph).
+  const words = (t) => t.replace(/<br>/g, ' ').replace(/<[^>]*>/g, '').trim();
+  const yIndex = ya.tickvals[ya.ticktext.findIndex(t => words(t).replace(/ \([\d,]+\)$/, '') === String(row))];
   let x;
-  if (data.type === 'bar') { const v = data.x[data.y.indexOf(String(row))]; x = xa._offset + xa.l2p(v / 2); }
-  else { x = xa._offset + xa.l2p(xa._categories.indexOf(String(column))); }
+  if (data.type === 'bar') x = xa._offset + xa.l2p(data.x[yIndex] / 2);
+  else x = xa._offset + xa.l2p(xa.tickvals[xa.ticktext.findIndex(t => words(t) === column || words(t).endsWith(' ' + column))]);
   return {x: box.left + x, y: box.top + ya._offset + ya.l2p(yIndex)};
 }
 """

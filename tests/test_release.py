@@ -13,11 +13,12 @@ import yaml
 
 from livingreview.data.paths import Repository
 from livingreview.data.studies import load_studies
+from livingreview.data.validation import is_to_do
 from livingreview.update.protocol import load_protocol
 from livingreview.update.release import release_notes_html, this_version_html, versions_table_html
 from livingreview.update.screening import load_cycle
 from livingreview.update.selection import EXTRA_FIELDS, PRISMA_FIELDS, UpdateFlow, prisma_csv, update_flow
-from livingreview.update.versions import load_citation, load_releases, next_version
+from livingreview.update.versions import load_citation, load_releases, next_version, row_digest
 
 from api_replay import Paper, rows, run, snapshot
 
@@ -32,12 +33,12 @@ def write(path, rows):
 
 
 def fill_in(repo):
-    """What the maintainer writes from the publication into every to-do cell."""
+    """What the maintainer writes from the publication into every to-do cell (a suggested code too)."""
     path = repo / "data" / "studies.csv"
     table = rows(path)
     for row in table:
         for column, value in row.items():
-            if value == "TODO":
+            if is_to_do(value):
                 row[column] = {
                     "domain": "radiology",
                     "modality": "2d-image",
@@ -87,10 +88,23 @@ def month(repo, replay, date):
     return {"identified": 5, "duplicates": 1, "screened": 4, "excluded": 2, "awaiting": 1, "new": 1}
 
 
+def unreleased(repo, release) -> tuple[set[str], set[str]]:
+    """(added, corrected): the rows of the table that differ from `release`. A contributor's pull
+    request has some, so a test expects them besides its own change, whatever they are."""
+    table = load_studies(Repository(repo).studies).to_dict("records")
+    digests = {row["id"]: row_digest(row) for row in table}
+    added = {i for i in digests if i not in release.rows}
+    return added, {i for i in digests if i in release.rows and release.rows[i] != digests[i]}
+
+
 def test_a_monthly_cycle_ends_in_a_release(repo, replay):
     releases_before = load_releases(Repository(repo).releases)
     previous = releases_before[-1]
-    studies_before = len(load_studies(Repository(repo).studies))
+    added_before, corrected_before = unreleased(repo, previous)
+    ids_before = set(load_studies(Repository(repo).studies)["id"])
+    studies_before = len(ids_before)
+    # A row taken out since the last version (a correction) is released as removed.
+    taken_out = [i for i in previous.rows if i not in ids_before]
     expected = month(repo, replay, "2026-12-20")
     assert run("validate", "--root", str(repo), "--date", "2026-12-28")[0] == 0
 
@@ -100,8 +114,11 @@ def test_a_monthly_cycle_ends_in_a_release(repo, replay):
     releases = load_releases(Repository(repo).releases)
     assert [r.version for r in releases] == [*(r.version for r in releases_before), "2026.12"]
     release = releases[-1]
-    assert release.studies == studies_before + expected["new"] and len(release.added) == expected["new"]
-    assert release.added[0].startswith("newauthor-2026") and not release.corrected and not release.removed
+    assert release.studies == studies_before + expected["new"]
+    new = set(release.added) - added_before
+    assert len(new) == expected["new"] and all(i.startswith("newauthor-2026") for i in new)
+    assert set(release.added) == added_before | new
+    assert set(release.corrected) == corrected_before and list(release.removed) == taken_out
     cff = load_citation(repo / "CITATION.cff")
     assert (cff["version"], cff["date-released"]) == ("2026.12", "2026-12-28")
     # Everything else in CITATION.cff is as it was, comments included.
@@ -117,8 +134,8 @@ def test_a_monthly_cycle_ends_in_a_release(repo, replay):
     assert flow["records_excluded"] == expected["excluded"]
     assert flow["records_excluded_reasons"] == "Not clinical, 1; Other, 1"
     assert flow["records_awaiting"] == expected["awaiting"] and flow["records_not_screened"] == 0
-    assert flow["new_studies"] == expected["new"] and flow["new_studies_from_search"] == expected["new"]
-    assert flow["total_studies"] == previous.studies + expected["new"]
+    assert flow["new_studies"] == len(release.added) and flow["new_studies_from_search"] == expected["new"]
+    assert flow["total_studies"] == previous.studies + len(release.added) - len(taken_out)
     assert flow["search_dates"] == "2026-12-20"
     assert list(flow) == [*PRISMA_FIELDS, *EXTRA_FIELDS]
     assert 'database_specific_results,"Records identified, per service' in out  # the CSV, printed
@@ -127,7 +144,10 @@ def test_a_monthly_cycle_ends_in_a_release(repo, replay):
     studies = load_studies(Repository(repo).studies)
     notes = release_notes_html(releases, studies).markup
     assert 'id="version-2026-12"' in notes and "Newauthor et al. (2026)" in notes
-    assert f"{release.studies} studies in this version; since version {previous.version}: 1 added" in notes
+    assert (
+        f"{release.studies} studies in this version; since version {previous.version}: "
+        f"{len(release.added)} added, {len(release.corrected)} corrected, {len(taken_out)} removed" in notes
+    )
     assert (
         "5 records identified (PubMed 4, Europe PMC 1, OpenAlex 0), 1 duplicates removed, 4 screened, 2 excluded, 1 awaiting a decision"
         in notes
@@ -182,6 +202,7 @@ def test_no_release_while_the_table_has_to_do_cells(repo, replay):
 
 
 def test_corrections_and_a_second_release_in_a_month(repo):
+    _added, corrected_before = unreleased(repo, load_releases(Repository(repo).releases)[-1])
     path = repo / "data" / "studies.csv"
     table = rows(path)
     table[0]["notes"] += " Corrected."
@@ -190,7 +211,7 @@ def test_corrections_and_a_second_release_in_a_month(repo):
     assert run("release", "--root", str(repo), "--date", "2026-12-02")[0] == 0
     releases = load_releases(Repository(repo).releases)
     assert [r.version for r in releases[-2:]] == ["2026.12", "2026.12.1"]
-    assert releases[-2].corrected == (table[0]["id"],) and releases[-1].corrected == ()
+    assert set(releases[-2].corrected) == corrected_before | {table[0]["id"]} and releases[-1].corrected == ()
     assert next_version(releases, __import__("datetime").date(2026, 12, 31)) == "2026.12.2"
 
 

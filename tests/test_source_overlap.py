@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import source_overlap
-from source_overlap import MIN_RUN, SourceIndex, chapter_runs, prose_segments, words
+from source_overlap import MIN_RUN, SourceIndex, chapter_runs, prose_segments, text_runs, words
 
 from conftest import ROOT, SEED, SOURCES_BIB, require_shared
 
@@ -59,6 +59,39 @@ def test_no_chapter_shares_a_long_run_with_the_source(capsys):
     text, longest = source_overlap.report(chapters, SEED)
     copied = {name: length for name, length in longest.items() if length >= MIN_RUN}
     assert not copied, f"chapters copying the source's words (write them in our own, or quote them):\n{text}"
+
+
+def test_the_data_files_own_words_copy_no_run_of_the_source():
+    """Our words in the data files (the notes, the summaries of cited-only studies, and the six
+    fields of a study the living review added) quote the source's sentences or leave them."""
+    require_shared(SEED)
+    from livingreview import TABLE1_COLUMNS, load_studies
+    from livingreview.data.cited import load_cited
+
+    index = SourceIndex(SEED.read_text(encoding="utf-8"))
+    texts = []
+    for row in load_studies(ROOT / "data" / "studies.csv").to_dict("records"):
+        own = ["notes"] if row["ref"] is not None and row["ref"] == row["ref"] else ["notes", *TABLE1_COLUMNS]
+        texts += [(row["id"], column, row[column]) for column in own]
+    for row in load_cited().to_dict("records"):
+        texts += [(row["id"], column, row[column]) for column in ("cited_in", "source_says", "notes")]
+    assert texts
+    copied = []
+    for study, column, text in texts:
+        runs = text_runs(str(text or ""), index)
+        if runs and runs[0].length >= MIN_RUN:
+            copied.append(f"{study} {column}: {runs[0].length} words: {runs[0].text}")
+    assert not copied, "\n".join(copied)
+
+
+def test_a_run_in_a_note_is_found_and_a_quotation_is_not():
+    index = SourceIndex(SOURCE)
+    assert (
+        text_runs("We say generative models synthesise realistic yet privacy preserving data here.", index)[0].length
+        == 8
+    )
+    assert text_runs("It says 'generative models synthesise realistic yet privacy preserving data' here.", index) == []
+    assert text_runs("The authors' models synthesise realistic yet privacy preserving data", index)[0].length == 7
 
 
 @pytest.mark.slow

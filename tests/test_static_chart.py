@@ -1,9 +1,10 @@
-"""The charts' static drawings (livingreview.charts.static_chart): what a page shows before plotly.js.
+"""The charts' static drawings (livingreview.charts.svg): what a page shows before plotly.js.
 
-Each is checked against the figure it draws, on the shipped table and on a synthetic one that
+Each is checked against the chart it draws, on the shipped table and on a synthetic one that
 uses every term of the vocabulary: every bar and cell that holds studies links to exactly the
-studies the figure's own customdata names, with the count the figure writes; the drawing has the
-figure's height; dark colours are the dark variant's; the markup is well formed with unique ids.
+studies the chart's group names, with its count; the drawing has the chart's height; dark
+colours are the dark palette's; the markup is well formed with unique ids; text from the data is
+text, never markup. (tests/test_chart_agreement.py holds the drawing to plotly.js's in chromium.)
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import pytest
 
 from livingreview import load_studies
 from livingreview.book.chapters import figure_html
-from livingreview.charts.figures import DARK, FIGURES, LIGHT, dark_variant, phone_variant
-from livingreview.charts.static_chart import PHONE, WIDE, figure_svgs, plain, with_variant
+from livingreview.charts.model import CHARTS, Category, Chart, Group, Matrix, Swatch
+from livingreview.charts.style import DARK, LIGHT, PHONE_WIDTH, WIDE_WIDTH, geometry
+from livingreview.charts.svg import chart_svgs
+from livingreview.charts.table import chart_table_html
 from livingreview.data.links import STUDIES_PAGE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -31,29 +34,18 @@ def tables(tmp_path_factory):
     return {"shipped": load_studies(), "grown": load_studies(grown)}
 
 
-def drawings(figure) -> tuple[dict, dict, list[ET.Element]]:
-    """The figure's JSON, its phone variant merged, and its two drawings (wide, phone) parsed."""
-    import json
-
-    base = json.loads(figure.to_json())
-    phone, dark = phone_variant(figure), dark_variant(figure)
-    markup = figure_svgs(base, phone, dark, STUDIES_PAGE, "lr-fig-test")
-    root = ET.fromstring(f"<div>{markup}</div>")  # well formed, or this raises
-    return base, with_variant(base, phone), list(root)
+def drawings(chart: Chart) -> list[ET.Element]:
+    """The chart's two drawings (wide, phone), parsed."""
+    root = ET.fromstring(f"<div>{chart_svgs(chart, href=STUDIES_PAGE, key='lr-fig-test')}</div>")  # well formed
+    return list(root)
 
 
-def expected_links(figure: dict) -> list[tuple[str, str]]:
-    """(href, count text) of every bar and cell that holds studies, in drawing order."""
-    out = []
-    for trace in figure["data"]:
-        if trace.get("visible", True) is False:
-            continue
-        links, texts = trace.get("customdata") or [], trace.get("text") or []
-        if trace["type"] == "heatmap":
-            links = [q for row in links for q in row]
-            texts = [t for row in texts for t in row]
-        out += [(STUDIES_PAGE + q, plain(t)) for q, t in zip(links, texts) if q]
-    return out
+def expected_links(chart: Chart, phone: bool) -> list[tuple[str, str]]:
+    """(href, count text) of every bar and cell that holds studies, in drawing order: the bars
+    (none on a phone when a matrix takes the width), then the cells row by row."""
+    groups = [] if chart.bars is None or geometry(chart, phone=phone).bars is None else list(chart.bars)
+    groups += [cell for row in (chart.matrix.cells if chart.matrix else ()) for cell in row]
+    return [(STUDIES_PAGE + g.query, f"{g.count:,}") for g in groups if g.query]
 
 
 def drawn_links(svg: ET.Element) -> list[tuple[str, str]]:
@@ -61,45 +53,47 @@ def drawn_links(svg: ET.Element) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("table", ["shipped", "grown"])
-@pytest.mark.parametrize("name", list(FIGURES))
+@pytest.mark.parametrize("name", list(CHARTS))
 def test_every_bar_and_cell_with_studies_links_to_them_with_its_count(tables, table, name):
-    figure = FIGURES[name].make(tables[table])
-    base, phone, (wide_svg, phone_svg) = drawings(figure)
-    for variant, svg in ((base, wide_svg), (phone, phone_svg)):
-        expected = expected_links(variant)
+    chart = CHARTS[name].build(tables[table])
+    wide, phone = drawings(chart)
+    for is_phone, svg in ((False, wide), (True, phone)):
+        expected = expected_links(chart, is_phone)
         assert expected, f"{name}: nothing links to studies"
         assert drawn_links(svg) == expected, name
         # Not a tab stop each (the data table under the chart has the same links for keys).
         assert {a.get("tabindex") for a in svg.iter("a")} == {"-1"}
         assert svg.get("aria-hidden") == "true"
+        # Each names its heading and count as a tooltip.
+        assert all(re.search(r" \u2014 [\d,]+ stud", a.find("title").text) for a in svg.iter("a"))
+    # The data table under the chart links to the same studies.
+    table_links = re.findall(r'<a href="([^"]+)">([\d,]+)</a>', chart_table_html(chart, STUDIES_PAGE))
+    assert sorted((href.replace("&amp;", "&"), n) for href, n in table_links) == sorted(expected_links(chart, False))
 
 
-@pytest.mark.parametrize("name", list(FIGURES))
-def test_a_drawing_is_as_tall_as_its_figure(tables, name):
-    figure = FIGURES[name].make(tables["grown"])
-    base, phone, (wide_svg, phone_svg) = drawings(figure)
-    assert wide_svg.get("viewBox") == f"0 0 {WIDE} {base['layout']['height']}"
-    assert phone_svg.get("viewBox") == f"0 0 {PHONE} {phone['layout']['height']}"
-    assert "lr-chart-wide" in wide_svg.get("class") and "lr-chart-phone" in phone_svg.get("class")
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_a_drawing_is_as_tall_as_its_chart(tables, name):
+    chart = CHARTS[name].build(tables["grown"])
+    wide, phone = drawings(chart)
+    assert wide.get("viewBox") == f"0 0 {WIDE_WIDTH} {geometry(chart).height}"
+    assert phone.get("viewBox") == f"0 0 {PHONE_WIDTH} {geometry(chart, phone=True).height}"
+    assert "lr-chart-wide" in wide.get("class") and "lr-chart-phone" in phone.get("class")
 
 
 def test_the_bars_are_as_long_as_their_counts(tables):
-    """Bar lengths are proportional to the counts the figure states."""
-    figure = FIGURES["family_bar"].make(tables["grown"])
-    base, _, (svg, _) = drawings(figure)
-    bars = [
-        (float(a.find("rect").get("width")), int(plain(text).replace(",", "")))
-        for a in svg.iter("a")
-        for text in [a.find("text").text]
-    ]
+    """Bar lengths are proportional to the counts the chart holds."""
+    chart = CHARTS["family_bar"].build(tables["grown"])
+    svg, _ = drawings(chart)
+    bars = [(float(a.find("rect").get("width")), int(a.find("text").text.replace(",", ""))) for a in svg.iter("a")]
+    assert [n for _, n in bars] == [g.count for g in chart.bars if g.count]
     largest = max(bars, key=lambda bar: bar[1])
     for width, count in bars:
         assert width == pytest.approx(largest[0] * count / largest[1], abs=0.2), bars
 
 
-def test_dark_colours_are_the_dark_variants(tables):
-    figure = FIGURES["gap_map"].make(tables["shipped"])
-    _, _, (svg, _) = drawings(figure)
+def test_dark_colours_are_the_dark_palettes(tables):
+    chart = CHARTS["gap_map"].build(tables["shipped"])
+    svg, _ = drawings(chart)
     assert svg.get("fill") == LIGHT.ink and f"--d:{DARK.ink}" in svg.get("style")
     cells = [a.find("rect") for a in svg.iter("a")]
     empty = [r for r in svg.iter("rect") if r.get("fill") == LIGHT.empty]
@@ -109,17 +103,16 @@ def test_dark_colours_are_the_dark_variants(tables):
 
 
 def test_an_empty_table_draws_the_message_and_no_link(tables):
-    figure = FIGURES["domain_bar"].make(tables["shipped"].iloc[:0])
-    _, _, svgs = drawings(figure)
-    for svg in svgs:
+    chart = CHARTS["domain_bar"].build(tables["shipped"].iloc[:0])
+    for svg in drawings(chart):
         assert not list(svg.iter("a"))
-        assert "No studies match" in "".join(svg.itertext())
         message = next(t for t in svg.iter("text") if "No studies match" in (t.text or ""))
         assert message.get("fill") == LIGHT.muted and message.get("style") == f"--d:{DARK.muted}"
+    assert "<p>No studies match.</p>" in chart_table_html(chart, STUDIES_PAGE)
 
 
-def test_ids_are_unique_on_a_page_of_every_figure(tables):
-    page = "".join(figure_html(name, tables["grown"])._repr_html_() for name in FIGURES)
+def test_ids_are_unique_on_a_page_of_every_chart(tables):
+    page = "".join(figure_html(name, tables["grown"])._repr_html_() for name in CHARTS)
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(ids) == len(set(ids))
     # Every hatch a bar uses is defined in its own drawing.
@@ -128,26 +121,30 @@ def test_ids_are_unique_on_a_page_of_every_figure(tables):
             assert f'id="{ref}"' in svg
 
 
+HOSTILE = "<img src=x onerror=alert(1)> & co"
+
+
+def hostile_chart() -> Chart:
+    """A chart whose every text is hostile, as no vocabulary ships it (labels come from the data
+    in principle: the renderers must not trust them)."""
+    group = Group(2, (HOSTILE,), '?q="><script>')
+    return Chart(
+        name="hostile",
+        title=HOSTILE,
+        subtitle=HOSTILE,
+        caption=HOSTILE,
+        row_title=HOSTILE,
+        rows=(Category("x", HOSTILE),),
+        bars=(group,),
+        matrix=Matrix(HOSTILE, (Category("y", HOSTILE, Swatch('#000"><script>', "")),), ((group,),)),
+    )
+
+
 def test_text_is_text_never_markup():
-    """Labels reach a figure escaped for plotly.js; the drawing shows them as text, escaped once."""
-    hostile = "&lt;img src=x onerror=alert(1)&gt; &amp; co"
-    figure = {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "x": [2],
-                "y": [hostile],
-                "text": ["2"],
-                "customdata": ['?q="><script>'],
-                "hovertext": [f"<b>{hostile}</b><br>2 studies"],
-            }
-        ],
-        "layout": {"height": 200, "title": {"text": hostile}, "yaxis": {"autorange": "reversed"}},
-    }
-    markup = figure_svgs(figure, {}, {}, STUDIES_PAGE, "hostile")
-    root = ET.fromstring(f"<div>{markup}</div>")
-    assert not [e.tag for e in root.iter() if e.tag in ("img", "script")]
-    shown = " ".join(root.itertext())
-    assert "<img src=x onerror=alert(1)> & co" in shown
-    assert {a.get("href") for a in root.iter("a")} == {STUDIES_PAGE + '?q="><script>'}
+    """The drawing shows text from the chart as text, escaped once; the table too."""
+    chart = hostile_chart()
+    for markup in (chart_svgs(chart, href=STUDIES_PAGE, key="hostile"), chart_table_html(chart, STUDIES_PAGE)):
+        root = ET.fromstring(f"<div>{markup}</div>")
+        assert not [e.tag for e in root.iter() if e.tag in ("img", "script")]
+        assert HOSTILE in " ".join(root.itertext())
+        assert {a.get("href") for a in root.iter("a")} == {STUDIES_PAGE + '?q="><script>'}

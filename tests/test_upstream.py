@@ -221,7 +221,8 @@ def test_served_plotly_js_is_the_version_plotly_py_targets():
     import plotly
 
     from livingreview import load_studies
-    from livingreview.charts.figures import FIGURES
+    from livingreview.charts.model import CHARTS
+    from livingreview.charts.plotly_figure import plotly_figure
 
     bundled = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:400]
     served = (ASSETS_DIR / upstream.PLOTLY_JS).read_text()[:400]
@@ -231,7 +232,7 @@ def test_served_plotly_js_is_the_version_plotly_py_targets():
         "(plotly-bundle/README.md)"
     )
     assert upstream.PLOTLY_JS in (ASSETS_DIR / "figures.js").read_text()  # where figures.js fetches it
-    types = {trace.type for spec in FIGURES.values() for trace in spec.make(load_studies()).data}
+    types = {trace["type"] for spec in CHARTS.values() for trace in plotly_figure(spec.build(load_studies()))["data"]}
     assert types <= {"bar", "heatmap", "scatter", "histogram", "box", "contour", "histogram2d"}
 
 

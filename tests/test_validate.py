@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -93,10 +96,105 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path):
     assert "did you mean 'gan'?" in result.stderr
 
 
-def test_bom_and_crlf_are_accepted():
+def test_a_file_saved_by_a_spreadsheet_is_named_with_its_fix(tmp_path):
+    """A byte-order mark and Windows line ends (as Excel saves CSV) would change every line of
+    the diff: the validator says so and names the command that writes the file back."""
     result = run_validate("tests/fixtures/bom-crlf.csv")
-    assert result.returncode == 0, result.stderr
-    assert load_studies(FIXTURES / "bom-crlf.csv")["id"].tolist() == ["smith-2024"]
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "tests/fixtures/bom-crlf.csv:1: column 'id': the file was saved with a byte-order mark and Windows line ends"
+    )
+    assert "run `python -m livingreview normalise`" in result.stderr
+    # The command writes it back as the repository keeps it, and then it is valid.
+    copy = tmp_path / "studies.csv"
+    copy.write_bytes((FIXTURES / "bom-crlf.csv").read_bytes())
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["normalise", str(copy)]) == 0
+    assert "normalised" in out.getvalue()
+    assert not copy.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r" not in copy.read_bytes()
+    assert run_validate(str(copy)).returncode == 0
+    assert load_studies(copy)["id"].tolist() == ["smith-2024"]
+    # Old Mac line ends (a lone carriage return) are named too, from the line they start on.
+    lines = (FIXTURES / "valid.csv").read_text(encoding="utf-8").split("\n")
+    (tmp_path / "cr.csv").write_text("\n".join(lines[:2]) + "\r" + "\n".join(lines[2:]), encoding="utf-8")
+    assert (
+        "cr.csv:2: column 'id': the file was saved with Windows line ends"
+        in run_validate(str(tmp_path / "cr.csv")).stderr
+    )
+
+
+def test_normalise_leaves_the_repository_files_as_they_are():
+    """The shipped data files are already as `normalise` writes them (nothing to change)."""
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["normalise", "--root", str(ROOT)]) == 0
+    lines = out.getvalue().splitlines()
+    assert lines and all(line.endswith("unchanged, already as the repository keeps it") for line in lines), lines
+
+
+def _one_row(tmp_path, **cells) -> Path:
+    """valid.csv's first study with `cells` changed, as a file of its own."""
+    with open(FIXTURES / "valid.csv", encoding="utf-8", newline="") as handle:
+        header, first, *_rest = list(csv.reader(handle))
+    for column, value in cells.items():
+        first[header.index(column)] = value
+    path = tmp_path / "row.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, first])
+    return path
+
+
+def test_terms_separated_by_commas_are_named_with_the_fix(tmp_path):
+    """'pathology,oncology' is two terms mistyped, not an unknown term to guess one for."""
+    result = run_validate(str(_one_row(tmp_path, domain="pathology,oncology")))
+    assert result.returncode == 1
+    assert (
+        ":2: column 'domain': 'pathology,oncology': separate terms with ';', not ',' (write 'pathology;oncology')"
+        in result.stderr
+    )
+    assert "unknown term" not in result.stderr and "did you mean" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "column, value, where",
+    [
+        ("first_author", "Smith ", "ends"),
+        ("title", " A title", "starts"),
+        ("limitations", " Few ", "starts and ends"),
+        ("model_family", "diffusion ", "ends"),
+        ("notes", "A note\n", "ends"),
+    ],
+)
+def test_white_space_at_a_cells_ends_is_refused_by_column(tmp_path, column, value, where):
+    """The validator refuses what the tests (ids from first authors, Table 1 compared word for
+    word) would trip on: the column is named, and the command that removes it."""
+    result = run_validate(str(_one_row(tmp_path, **{column: value})))
+    assert result.returncode == 1
+    assert f":2: column '{column}': {where} with white space" in result.stderr
+    assert "`python -m livingreview normalise` removes it" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "column, value, fix",
+    [
+        ("domain", "oncology;\npathology", "list the terms on one line, separated by ';'"),
+        ("limitation_themes", "bias-fairness\n;evaluation", "list the terms on one line, separated by ';'"),
+        ("first_author", "Smith\nJones", "write the cell on one line"),
+        ("venue", "Journal of\nTesting", "write the cell on one line"),
+    ],
+)
+def test_a_line_break_is_refused_where_a_cell_is_one_line(tmp_path, column, value, fix):
+    result = run_validate(str(_one_row(tmp_path, **{column: value})))
+    assert result.returncode == 1
+    assert f":2: column '{column}': has a line break; {fix}" in result.stderr
+
+
+@pytest.mark.parametrize("column", ["dataset", "limitations", "notes"])
+def test_a_line_break_is_kept_in_the_long_text_columns(tmp_path, column):
+    """The six descriptive fields and the notes may hold line breaks (a list, line by line): the
+    studies table shows them; they are kept as written."""
+    path = _one_row(tmp_path, **{column: "First item\nSecond item"})
+    assert run_validate(str(path)).returncode == 0
+    assert load_studies(path).loc[0, column] == "First item\nSecond item"
 
 
 def test_quoted_fields_spanning_lines_keep_line_numbers(tmp_path):
@@ -148,3 +246,74 @@ def test_list_columns_are_lists_and_types_are_right():
     assert frame.loc[1, "limitation_themes"] == [] and frame.loc[0, "model_family"] == ["diffusion"]
     assert frame["ref"].isna().all() and frame["year"].tolist() == [2024, 2023]
     assert frame.loc[1, "method"] == "A method\nover two lines"
+
+
+# --- The checkout's own table against its other files: the bibliography and Table 1 ---------
+
+
+def _edit_table(repo, change) -> None:
+    path = repo / "data" / "studies.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    change(header, rows)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+
+
+def _validate_root(repo) -> subprocess.CompletedProcess:
+    return run_validate("--root", str(repo))
+
+
+def test_a_doi_without_a_verified_record_is_refused_with_the_command_that_adds_it(repo):
+    """A bibliographic cell comes only from a verified record of book/references.bib; a DOI typed
+    by hand has none, and the message names `add`. A record without a provenance is not verified."""
+
+    def hand_typed(header, rows):
+        row = rows[-1]
+        row[header.index("doi")] = "10.5555/typed.by.hand"
+
+    _edit_table(repo, hand_typed)
+    result = _validate_root(repo)
+    line = len(load_studies(repo / "data" / "studies.csv")) + 1
+    assert result.returncode == 1
+    assert f"studies.csv:{line}: column 'doi': " in result.stderr
+    assert "has no verified record with this row's DOI or URL" in result.stderr
+    assert "run `python -m livingreview add 10.5555/typed.by.hand`" in result.stderr
+
+
+def test_a_cell_unlike_its_record_and_an_unverified_record_are_named(repo):
+    studies = load_studies(repo / "data" / "studies.csv")
+    with_title = studies[studies["title"] != ""].iloc[0]
+    line = int(studies.index[studies["id"] == with_title["id"]][0]) + 2
+
+    def retitled(header, rows):
+        rows[line - 2][header.index("title")] = with_title["title"] + " (revised)"
+
+    _edit_table(repo, retitled)
+    result = _validate_root(repo)
+    assert f"studies.csv:{line}: column 'title': differs from its record" in result.stderr
+    # Without its provenance the record does not count: every cell of that row is unverified.
+    bib = repo / "book" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(re.sub(r",\n\s*provenance\s*=\s*\{[^}]*\}", "", text), encoding="utf-8")
+    result = _validate_root(repo)
+    assert "has no verified record" in result.stderr and result.returncode == 1
+
+
+def test_a_row_with_a_reference_number_must_be_table1s(repo):
+    def miscited(header, rows):
+        rows[0][header.index("year")] = str(int(rows[0][header.index("year")]) - 1)
+        rows[1][header.index("ref")] = "99"
+
+    _edit_table(repo, miscited)
+    result = _validate_root(repo)
+    assert result.returncode == 1
+    assert "studies.csv:2: column 'year': reference " in result.stderr and "(data/table1.csv): write '" in result.stderr
+    assert "studies.csv:3: column 'ref': reference 99 is not a study of the source review's Table 1" in result.stderr
+
+
+def test_another_table_is_not_held_to_the_checkouts_bibliography():
+    """A preview table ($LIVINGREVIEW_DATA, PATH) has no records in book/references.bib: its DOIs
+    are not refused (the References page lists such studies as awaiting a record)."""
+    assert load_studies(FIXTURES / "valid.csv")["doi"].any()
+    assert run_validate("tests/fixtures/valid.csv").returncode == 0

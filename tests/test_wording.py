@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -14,9 +15,12 @@ from livingreview.text.wording import (
     from_to,
     growth_sentence,
     in_sentence,
+    leader_clause,
     month_label,
     one_line,
     plural,
+    ranking,
+    share_of,
 )
 
 
@@ -66,3 +70,59 @@ def test_spans_labels_and_growth_read_as_sentences():
     assert growth_sentence("", 0, 0, "") == "No study has been added yet."
     for text in (growth_sentence(day, n, k, day) for n in (0, 1, 15) for k in (0, 1, 2)):
         assert "0 stud" not in text and "1 studies" not in text, text
+
+
+def test_a_share_never_reads_n_of_the_n():
+    assert share_of(5, 7) == "5 of the 7 studies"
+    assert share_of(7, 7) == "all 7 studies" and share_of(2, 2) == "both studies" and share_of(1, 1) == "the one study"
+    assert share_of(0, 3) == "none of the 3 studies" and share_of(0, 1) == "no study" and share_of(0, 0) == "no study"
+    assert share_of(1, 3) == "1 of the 3 studies" and share_of(1200, 1500) == "1,200 of the 1,500 studies"
+    assert share_of(3, 3, "cell", "cells") == "all 3 cells"
+    for whole in range(0, 12):
+        for part in range(0, whole + 1):
+            text = share_of(part, whole)
+            assert not re.search(r"\b(\d+) of the \1\b", text) and not re.search(r"\b1 studies", text), text
+
+
+def test_a_leader_agrees_with_its_verb_and_a_tie_is_said():
+    assert leader_clause(["radiology"], 8) == "radiology leads, with 8 studies"
+    assert leader_clause(["radiology"], 1) == "radiology leads, with 1 study"
+    assert (
+        leader_clause(["oncology", "drug discovery"], 3)
+        == "oncology and drug discovery share the lead, with 3 studies each"
+    )
+    assert leader_clause([], 0) == "" and leader_clause(["x"], 0) == ""
+
+
+def test_a_ranking_names_a_tie_whole_or_not_at_all():
+    """The landing page's 'most often …': a tie at the cut is never broken silently."""
+    assert (
+        ranking(
+            [
+                ("radiology", 8),
+                ("oncology", 3),
+                ("drug discovery", 3),
+                ("dermatology", 2),
+                ("general", 2),
+                ("emergency care", 2),
+                ("neurology", 1),
+            ]
+        )
+        == "radiology (8 studies), then oncology and drug discovery (3 each)"
+    )
+    assert (
+        ranking([("a", 5), ("b", 4), ("c", 3), ("d", 2), ("e", 1)])
+        == "a (5 studies), then b (4), then c (3), then d (2)"
+    )
+    assert ranking([("a", 2), ("b", 2)]) == "a and b (2 studies each)"
+    assert ranking([("a", 1)]) == "a (1 study)"
+    assert ranking([(k, 1) for k in "abcdef"]) == "6 of them equally (1 study each)"
+    assert ranking([("a", 3), ("b", 0)]) == "a (3 studies)" and ranking([]) == "" and ranking([("a", 0)]) == ""
+    # Whatever the counts, every label of a count that is named is named.
+    for counts in ([3, 2, 2, 2, 1], [4, 4, 4, 4, 4], [5, 1, 1, 1, 1, 1], [2, 2, 1, 1, 1], [9, 8, 7, 7, 7, 7]):
+        labelled = [(f"t{i}", c) for i, c in enumerate(counts)]
+        text = ranking(labelled)
+        named = {label for label, _ in labelled if re.search(rf"\b{label}\b", text)}
+        for count in {c for _, c in labelled}:
+            group = {label for label, c in labelled if c == count}
+            assert group <= named or not group & named, (counts, text)

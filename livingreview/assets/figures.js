@@ -1,21 +1,22 @@
-// Draws the book's Plotly figures from the JSON each page embeds (no plotly.js inlined per figure).
-// Loaded with `defer`, only on pages that have figures.
+// Draws the book's charts with plotly.js from the figure JSON each page embeds (no plotly.js inlined
+// per chart). Loaded with `defer`, only on pages that have charts.
 //
-// Every figure is already on the page as a static SVG (livingreview.charts.static_chart, written at
-// build time): the reader sees it at once, it prints, and its bars and cells link to their
-// studies. plotly.js (a partial bundle of the trace types the figures use, built by
-// plotly-bundle/ and served by the book) adds hover lists and the toolbar; it is about 400 KB,
-// so it is downloaded only once the reader interacts with the page (a pointer moves, a finger
-// touches, a key is pressed, the page scrolls), never as part of the first load (issue #17).
-// Then each figure in view is drawn, one per task so the reader's input is handled between two
-// charts, and later figures as they scroll into view; the static drawing is removed in the same
-// task as plotly.js draws, in the box that already has the figure's height (book.css).
+// Every chart is already on the page as a static SVG (livingreview.charts.svg, written at build
+// time): the reader sees it at once, it prints, and its bars and cells link to their studies.
+// plotly.js (a partial bundle of the trace types the charts use, built by plotly-bundle/ and
+// served by the book) adds hover lists and the toolbar; it is about 400 KB, so it is downloaded
+// only once the reader interacts with the page (a pointer moves, a finger touches, a key is
+// pressed, the page scrolls), never as part of the first load (issue #17). Then each chart in
+// view is drawn, one per task so the reader's input is handled between two charts, and later
+// charts as they scroll into view; the static drawing is removed in the same task as plotly.js
+// draws, in the box that already has the chart's height (book.css).
 //
-// Each figure's JSON (livingreview.book.chapters.FigureHTML) carries, besides the figure, two variants
-// written by livingreview.charts.figures: "phone" (for a box narrower than its max_width) and "dark"
-// (for the dark theme). They are patches merged into the figure here, and merged again whenever
-// the reader switches theme or the box crosses the phone width, so the chart always matches the
-// page. No style is decided here: the figures module decides, this script only applies.
+// Each chart's JSON (livingreview.charts.page_figure) is the figure for a wide box in the light
+// theme plus, under "variants", the same chart for a phone's box ("phone", below
+// phone_max_width), in the dark theme ("dark") and both ("phone+dark"): each a JSON merge patch
+// (RFC 7396) of the figure, computed in Python from what the renderer draws for that case
+// (livingreview.charts.plotly_figure). The one that applies is merged here, again whenever the
+// reader switches theme or the box crosses the phone width. No style is decided here.
 //
 // A bar or cell that holds studies carries the studies page's query string for exactly those
 // studies (customdata); selecting it opens that page. On a touch screen, where the first tap
@@ -55,14 +56,17 @@
     return value !== null && typeof value === "object" && !Array.isArray(value);
   }
 
-  // `patch` merged into `base`: objects merge key by key, anything else (numbers, strings,
-  // arrays) replaces what was there. Neither argument is changed.
+  // `patch` merged into `base` as RFC 7396 says (livingreview.charts.plotly_figure.merge):
+  // objects merge key by key, null removes a key, anything else (numbers, strings, arrays)
+  // replaces what was there. Neither argument is changed.
   function merge(base, patch) {
-    if (patch === undefined) return base;
-    if (!isObject(base) || !isObject(patch)) return patch;
+    if (!isObject(patch)) return patch;
     var out = {};
-    Object.keys(base).forEach(function (key) { out[key] = base[key]; });
-    Object.keys(patch).forEach(function (key) { out[key] = merge(base[key], patch[key]); });
+    if (isObject(base)) Object.keys(base).forEach(function (key) { out[key] = base[key]; });
+    Object.keys(patch).forEach(function (key) {
+      if (patch[key] === null) delete out[key];
+      else out[key] = merge(out[key], patch[key]);
+    });
     return out;
   }
 
@@ -70,37 +74,35 @@
     return document.documentElement.getAttribute("data-theme") === "dark";
   }
 
-  // The variants that apply to this holder now, in the order they are merged.
-  function variantsFor(holder, spec) {
+  // The variant that applies to this holder now: "phone", "dark", "phone+dark" or "" (none).
+  function variantFor(holder, spec) {
     var names = [];
-    var variants = spec.variants || {};
-    if (variants.phone && holder.clientWidth > 0 && holder.clientWidth < variants.phone.max_width) names.push("phone");
-    if (variants.dark && isDark()) names.push("dark");
-    return names;
+    if (holder.clientWidth > 0 && holder.clientWidth < spec.phone_max_width) names.push("phone");
+    if (isDark()) names.push("dark");
+    return names.join("+");
   }
 
-  function figureFor(spec, names) {
+  function figureFor(spec, key) {
     // A fresh copy each time: plotly.js writes computed ranges back into what it is given.
     var data = JSON.parse(JSON.stringify(spec.data));
     var layout = JSON.parse(JSON.stringify(spec.layout));
-    names.forEach(function (name) {
-      var variant = spec.variants[name];
-      layout = merge(layout, variant.layout);
-      data = data.map(function (trace, i) { return merge(trace, (variant.data || [])[i]); });
-    });
-    return { data: data, layout: layout };
+    var variant = key && spec.variants[key];
+    if (!variant) return { data: data, layout: layout };
+    return {
+      data: data.map(function (trace, i) { return merge(trace, variant.data[i]); }),
+      layout: merge(layout, variant.layout)
+    };
   }
 
   function render(holder) {
     var spec = holder.lrSpec;
     if (!spec) return;
-    var names = variantsFor(holder, spec);
-    var key = names.join("+");
+    var key = variantFor(holder, spec);
     if (holder.lrVariant === key) return;
     var first = holder.lrVariant === undefined;
     holder.lrVariant = key;
     holder.setAttribute("data-lr-variant", key || "base");
-    var figure = figureFor(spec, names);
+    var figure = figureFor(spec, key);
     if (first) {
       holder.querySelectorAll("svg.lr-chart").forEach(function (drawn) { drawn.remove(); });
       var drawing = window.Plotly.newPlot(holder, figure.data, figure.layout, spec.config);

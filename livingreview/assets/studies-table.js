@@ -646,8 +646,8 @@
   };
 
   // The same view in the Binder explorer: the filters carried through Binder's urlpath, which ends
-  // the explorer's address (the explorer reads the same parameters; studies_page.explorer_url(query)
-  // writes the same address).
+  // the explorer's address (the explorer reads the same parameters; studies_page.explorer_url
+  // writes the same address from a query).
   StudyTable.prototype.explorerHref = function () {
     return this.explorer + encodeURIComponent(this.rules.writeQuery(this.filterPairs()));
   };

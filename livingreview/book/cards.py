@@ -1,8 +1,9 @@
 """The study card: what the book shows of one study, and the one place that renders it.
 
 study_card(record) (study_cards(records) for many) gathers a study's fields as text (links checked by livingreview.data.links, tags
-with their vocabulary labels and safe colours, Table 1's fields with the schema's titles). Two
-layouts render that one card:
+with their vocabulary labels and safe colours, the six descriptive fields with the schema's titles
+and their provenance: quoted from Table 1, or a contributor's summary). Two layouts render that
+one card:
 
 - table_row_html(card): a row of the static book's table (livingreview.book.studies_page). The row is
   the card: other pages link to studies.html#study-<id> (card_href). The page holds the first
@@ -22,24 +23,27 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ..data.links import card_href, card_id, doi_href, is_https
+from ..data.provenance import QUOTED_LABEL, Provenance, provenance
 from ..data.schema import column_titles
-from ..data.studies import TABLE1_COLUMNS, cell_text
+from ..data.studies import ITEM_MARK, TABLE1_COLUMNS, cell_items, cell_text
 from ..data.vocabulary import LIST_COLUMNS, SEPARATOR, Facet, load_vocabulary
 from ..text.markup import attrs, esc
 from ..text.wording import one_line
 
 NOTE_LABEL = "Curator’s note"
 
-#: Table 1's six fields are the source review's words, not ours: each card shows them as a
-#: quotation, attributed to the review.
+#: On a row of the source review's Table 1 the six fields are the review's words, not ours: the
+#: card shows them as a quotation, attributed to the review. On a study the living review added
+#: they are a contributor's summary, labelled as such (livingreview.data.provenance decides which).
 SOURCE_REVIEW = "the source review (Frontiers in Digital Health, 2025)"
-QUOTE_LABEL = "Quoted from the source review’s Table 1"
-#: The source's limitations are the studies' own statements or the reviewers' remarks, and the
-#: marks that told them apart are lost (datapackage.json says so): the label says it where it is read.
+QUOTE_LABEL = QUOTED_LABEL
+#: The source's limitations are the studies' own statements or the reviewers' remarks; the source
+#: marks the remarks (†), but our copy of its text lost the marks (datapackage.json says so): the
+#: label says it where it is read.
 TABLE1_LABELS = {"limitations": "Limitations (the study’s or the reviewers’)"}
 QUOTE_CAVEAT = (
-    "Its limitations mix what each study reports with the reviewers’ own remarks, which the "
-    "source no longer marks apart."
+    "Its limitations mix what each study reports with the reviewers’ own remarks; the source marks "
+    "the remarks with †, but the copy of its text this review was built from lost those marks."
 )
 
 
@@ -75,7 +79,8 @@ class StudyCard:
     doi_href: str | None  # https://doi.org/<DOI>, for a DOI of the expected shape
     page_href: str | None  # the publication's own https page, if it is not a doi.org link
     notes: str
-    table1: tuple[tuple[str, str, str], ...]  # (column, title, text) of Table 1's six fields
+    table1: tuple[tuple[str, str, str], ...]  # (column, title, text) of the six descriptive fields
+    provenance: Provenance  # whether those six are Table 1's words or a contributor's summary
     tags: tuple[tuple[str, str, tuple[Tag, ...]], ...]  # (column, facet label, tags), coded columns only
 
     @property
@@ -90,7 +95,9 @@ class StudyCard:
 def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | None = None) -> Iterator[StudyCard]:
     """The card of each study (records of a frame as load_studies() returns it), in order."""
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
-    labels = table1_titles(column_titles())
+    titles = column_titles()
+    # The caveat on limitations is Table 1's: an added study's are what the study itself reports.
+    labels = {True: table1_titles(titles), False: {c: titles[c] for c in TABLE1_COLUMNS}}
     tag_of: dict[tuple[str, str], Tag] = {}  # one Tag per term, shared by every card
     for study in studies:
         tags = []
@@ -105,6 +112,7 @@ def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | No
         doi = cell_text(study.get("doi"))
         url = cell_text(study.get("url"))
         page = url.strip()
+        where = provenance(study)
         yield StudyCard(
             id=cell_text(study.get("id")),
             ref=cell_text(study.get("ref")),
@@ -118,7 +126,8 @@ def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | No
             doi_href=doi_href(doi),
             page_href=page if page and is_https(page) and not page.lower().startswith("https://doi.org/") else None,
             notes=cell_text(study.get("notes")),
-            table1=tuple((c, labels[c], cell_text(study.get(c))) for c in TABLE1_COLUMNS),
+            table1=tuple((c, labels[where.quoted][c], cell_text(study.get(c))) for c in TABLE1_COLUMNS),
+            provenance=where,
             tags=tuple(tags),
         )
 
@@ -167,6 +176,15 @@ def source_parts(card: StudyCard, *, new_tab: bool = False) -> list[str]:
     return parts
 
 
+def items_html(text: str) -> str:
+    """A text field with its items one per line, each after the mark (ITEM_MARK) that separated it
+    in the table: Table 1's lost line breaks shown again, and seen to be shown by us."""
+    items = cell_items(text)
+    if len(items) < 2:
+        return esc(text)
+    return "<br>".join(f"{ITEM_MARK}\u00a0{esc(item)}" for item in items)
+
+
 def chips_html(column: str, tags: tuple[Tag, ...]) -> str:
     """The tags of one coded column, one <span> each (styled through their container's class
     lr-t-<column>); model families carry their colour (--lr-c) as in the figures."""
@@ -184,8 +202,14 @@ def chips_html(column: str, tags: tuple[Tag, ...]) -> str:
 TABLE_COLUMNS = ("study", "year", *TABLE1_COLUMNS, "tags")
 
 
+#: The row's class: Table 1's fields in quotation marks, or a contributor's summary.
+QUOTED_CLASS = "lr-st-quoted"
+SUMMARY_CLASS = "lr-st-summary"
+
+
 def table_row_html(card: StudyCard) -> str:
-    row = {"id": card_id(card.id), "data-id": card.id}
+    quoted = card.provenance.quoted
+    row = {"id": card_id(card.id), "class": QUOTED_CLASS if quoted else SUMMARY_CLASS, "data-id": card.id}
     for name in ("ref", "added", "url"):
         if getattr(card, name):
             row[f"data-{name}"] = getattr(card, name)
@@ -201,6 +225,8 @@ def table_row_html(card: StudyCard) -> str:
     source = source_parts(card)
     if source:
         study.append(f'<span class="lr-st-src">{" · ".join(source)}</span>')
+    if not quoted:  # a Table 1 row says it with its quotation marks and the line over the table
+        study.append(f'<span class="lr-st-prov">{esc(card.provenance.label)}</span>')
     if card.notes:
         study.append(
             f'<span class="lr-st-note"><span class="lr-st-note-l">{NOTE_LABEL}:</span> '
@@ -209,7 +235,7 @@ def table_row_html(card: StudyCard) -> str:
 
     cells = [f'<th scope="row" class="lr-c-study">{"".join(study)}</th>']
     cells.append(f'<td class="lr-c-year">{esc(card.year)}</td>')
-    cells += [f"<td><div>{esc(text)}</div></td>" for _column, _title, text in card.table1]
+    cells += [f"<td><div>{items_html(text)}</div></td>" for _column, _title, text in card.table1]
     groups = "".join(
         f'<dt>{esc(label)}</dt><dd class="lr-t-{column}">{chips_html(column, tags)}</dd>'
         for column, label, tags in card.tags
@@ -236,7 +262,9 @@ def details_row_html(card: StudyCard) -> str:
     else:
         application = next(text for column, _title, text in card.table1 if column == "application")
         heading = f'<span class="lr-gist">{esc(one_line(application, GIST_CHARS))}</span>'
-    quoted = "".join(f"<dt>{esc(title)}</dt><dd>{esc(text)}</dd>" for _column, title, text in card.table1 if text)
+    fields = "".join(
+        f"<dt>{esc(title)}</dt><dd>{items_html(text)}</dd>" for _column, title, text in card.table1 if text
+    )
     details = ""
     for column, label, tags in card.tags:
         if column in DETAILS_CARD_TAGS:
@@ -255,7 +283,19 @@ def details_row_html(card: StudyCard) -> str:
     return (
         f'<tr data-study-id="{esc(card.id)}"><td><details class="lr-study">'
         f'<summary><span class="lr-cite">{esc(card.short_citation)}</span>{heading}</summary>'
-        f'<div class="lr-card">{quotation_html(quoted)}<dl>{details}</dl></div></details></td>{columns}</tr>'
+        f'<div class="lr-card">{descriptive_html(fields, card.provenance)}<dl>{details}</dl></div></details></td>{columns}</tr>'
+    )
+
+
+def descriptive_html(fields: str, where: Provenance) -> str:
+    """The six descriptive fields (a <dl>'s content) as their provenance says: a Table 1 row's as a
+    quotation, attributed, with the caveat; an added study's as the contributors' summary it is."""
+    if where.quoted:
+        return quotation_html(fields)
+    return (
+        f'<figure class="lr-summary"><dl>{fields}</dl>'
+        f"<figcaption>{esc(where.label)}, in their own words from the publication; not the source review’s."
+        "</figcaption></figure>"
     )
 
 

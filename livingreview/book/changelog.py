@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..data.filters import FilterState
 from ..data.links import STUDIES_PAGE, card_href
+from ..data.provenance import provenance
 from ..data.vocabulary import load_vocabulary
 from ..text.wording import citation_text, date_label, month_label, one_line, plural
 
@@ -136,13 +137,9 @@ def changelog_html(
 
 def _application_html(row: dict) -> str:
     """The study's application: a Table 1 row's is the source review's words, so it is quoted
-    (<q>; the page says where from); a later study's is the contributor's summary."""
+    (<q>); a later study's is the contributor's summary. The item's last line says which."""
     text = html.escape(one_line(row.get("application", "")))
-    return f"<q>{text}</q>" if _has_ref(row.get("ref")) else text
-
-
-def _has_ref(ref) -> bool:
-    return ref is not None and not pd.isna(ref) and str(ref).strip() != ""
+    return f"<q>{text}</q>" if provenance(row).quoted else text
 
 
 def _item_html(row: dict, vocabulary, studies_page: str) -> str:
@@ -160,5 +157,6 @@ def _item_html(row: dict, vocabulary, studies_page: str) -> str:
         f"{_application_html(row)}"
         f'<br><span class="lr-changelog-meta">{coded}'
         f'{" · " if coded else ""}added <time datetime="{added:%Y-%m-%d}">{esc(date_label(added))}</time>'
+        f'<br><span class="lr-changelog-prov">{esc(provenance(row).label)}</span>'
         "</span></li>"
     )

@@ -19,7 +19,9 @@ at all. sphinxcontrib-bibtex still formats the bibliography (book/references.md)
 
 Building the book from another table ($LIVINGREVIEW_DATA: previews, tests, the benchmarks'
 synthetic tables): a study the chapters cite but that table lacks is worded from the shipped table,
-without a card link (that table has no card for it); only an id found nowhere is an error.
+without a card link (that table has no card for it). A study of the source review's Table 1 that
+the study table no longer holds (a correction took its row out) is worded from data/table1.csv,
+as the source cites it, also without a card link. Only an id found nowhere is an error.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from ..data.cited import cited_anchor
 from ..data.links import card_id
-from ..data.paths import CITED, DEFAULT_STUDIES, ROOT, studies_path
+from ..data.paths import CITED, DEFAULT_STUDIES, ROOT, TABLE1, studies_path
 from ..text.wording import citation_author, citation_year
 from . import upstream
 
@@ -122,7 +124,9 @@ def build_citations(bibfile: Path = BIBFILE) -> dict[str, Citation]:
     (with their text as the bibliography shows it), and the shipped table as the fallback when
     another table is in use."""
     table = studies_path()
-    fallback = _csv_rows(DEFAULT_STUDIES) if table.resolve() != DEFAULT_STUDIES.resolve() else []
+    # Table 1's citations first, so the shipped table's row (when another table is in use) wins.
+    fallback = _csv_rows(TABLE1)
+    fallback += _csv_rows(DEFAULT_STUDIES) if table.resolve() != DEFAULT_STUDIES.resolve() else []
     studies, cited = _csv_rows(table), _csv_rows(CITED)
     records = upstream.read_records(bibfile)
     upstream.register_record_style(RECORD_STYLE)

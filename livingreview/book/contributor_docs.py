@@ -8,8 +8,11 @@ messages from the validator itself.
 
 - columns_markdown(), columns_html(): every CSV column and its rule;
 - vocabulary_keys_markdown(), vocabulary_html(): the terms, compact (Markdown) and with definitions;
+- describing_markdown(), describing_html(): what to write in the six descriptive columns of a study
+  not in Table 1 (own words, never pasted), with an example row, and how its record is added;
 - checklist_html(): the reviewer checklist; example_validation_messages(): a real validator error;
-- maintainer_steps_markdown(), maintainer_steps_html(): the monthly update, step by step;
+- maintainer_steps_markdown(), maintainer_steps_html(): the monthly update as a recipe, each command's
+  output and time on the recorded month (monthly_recipe, book/monthly-update.json);
 - sync_contributing(): CONTRIBUTING.md with its generated blocks rebuilt
   (`python -m livingreview contributing [--check]`).
 """
@@ -17,15 +20,26 @@ messages from the validator itself.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..data.paths import CONTRIBUTING, DATAPACKAGE, PR_TEMPLATE, ROOT, VOCABULARY, display, studies_path
+from ..data.paths import (
+    CONTRIBUTING,
+    DATAPACKAGE,
+    MONTHLY_EXAMPLE,
+    PR_TEMPLATE,
+    ROOT,
+    VOCABULARY,
+    display,
+    studies_path,
+)
 from ..data.schema import schema_fields
 from ..data.vocabulary import LIST_COLUMNS, Facet, load_vocabulary
 from ..text.markup import esc
+from ..text.wording import plural
 
 # --------------------------------------------------------------------------------------------
 # The model: runs of inline text, rendered as Markdown or HTML
@@ -272,6 +286,117 @@ def vocabulary_keys_markdown(vocabulary_path: str | Path = VOCABULARY) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# A study not in Table 1: what to write in its six descriptive columns, and its record
+
+#: An invented study (no such publication), the guide's example of an added row: its six
+#: descriptive columns as a contributor writes them. tests/test_contributor_docs.py checks that it
+#: is a valid row of the table.
+EXAMPLE_ROW = {
+    "id": "doe-2026",
+    "ref": "",
+    "first_author": "Doe",
+    "year": "2026",
+    "title": "",
+    "venue": "",
+    "doi": "",
+    "url": "",
+    "dataset": "Knee MRI scans of 900 patients from two hospitals, each graded for cartilage damage by a radiologist",
+    "method": (
+        "A diffusion model trained on the scans generated extra scans of the rare severe grade, which were added "
+        "to the training data of a grading classifier"
+    ),
+    "model": "Latent diffusion model conditioned on the damage grade",
+    "application": "Synthetic scans of severe cartilage damage for training a classifier",
+    "purpose": "Grade cartilage damage of the knee more reliably, the severe cases above all",
+    "limitations": "Tested at the two hospitals only; no radiologist rated the synthetic scans",
+    "domain": "orthopaedics;radiology",
+    "modality": "3d-volume",
+    "model_family": "diffusion",
+    "contribution": "data-augmentation",
+    "limitation_themes": "generalisation;evaluation",
+    "added": "2026-12-01",
+    "notes": "",
+}
+
+
+def describing_rules() -> list[Runs]:
+    """What a contributor writes in the six descriptive columns of a study that is not in Table 1,
+    and how its bibliographic record is added, as runs (`code`, **bold**)."""
+    from ..data.provenance import QUOTED_LABEL, SUMMARY_LABEL
+
+    rules = [
+        "Write the six descriptive columns (`dataset`, `method`, `model`, `application`, `purpose`, "
+        "`limitations`) **in your own words**, as a summary of the publication: read its abstract, and its "
+        "methods where the abstract is silent. The book shows them labelled "
+        f"“{SUMMARY_LABEL} (added YYYY-MM)”; only the rows of the source review's Table 1 are shown as "
+        f"“{QUOTED_LABEL}”.",
+        "**Do not paste from the abstract or the paper.** A copied sentence would be the authors' words shown "
+        "as the review's own. Short plain phrases are enough; where a coding decision rests on the "
+        "publication's exact words, quote those few words in single quotes in `notes`.",
+        "Describe what this study did (its data, its model, what it reports), not the field. One phrase or "
+        "sentence per cell; a line break only to list items; no space at either end of a cell.",
+        "`limitations`: what the study itself reports, not your own critique. If it reports none, write "
+        "`None stated by the study` and leave `limitation_themes` empty.",
+        "**The bibliographic record.** A study with a DOI starts with `python -m livingreview add DOI`: it "
+        "fetches Crossref's record, writes the row's `first_author`, `year`, `title`, `venue`, `doi` and `url`, "
+        "appends the record to `book/references.bib` (its `provenance` says where it came from) and marks "
+        "every cell you write `TODO`. Without a DOI, leave `title`, `venue`, `doi` and `url` empty: `validate` "
+        "refuses them when no verified record is behind them.",
+        "Leave `ref` empty: a reference number marks a row of the source review's Table 1.",
+    ]
+    return [parse_inline(rule) for rule in rules]
+
+
+def describing_table(path: str | Path = DATAPACKAGE) -> Table:
+    """The six descriptive columns: what each holds (the first sentence of its rule in
+    datapackage.json) and the example row's cell."""
+    from ..data.studies import TABLE1_COLUMNS
+
+    rules = {rule.name: rule for rule in column_rules(path)}
+    rows = tuple(
+        (
+            [Code(column), Subtitle(rules[column].title)],
+            [rules[column].description.split(". ")[0].rstrip(".") + "."],
+            [EXAMPLE_ROW[column]],
+        )
+        for column in TABLE1_COLUMNS
+    )
+    caption = "The six descriptive columns of a study you add, with the example row's cells (an invented study)"
+    return Table(caption, ("Column", "What to write", "Example"), rows, "table lr-rules")
+
+
+def example_row_csv() -> str:
+    """The example row as the two lines of CSV it is in data/studies.csv (header, row)."""
+    from ..data.schema import expected_columns
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=expected_columns(), lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(EXAMPLE_ROW)
+    return out.getvalue()
+
+
+def describing_markdown() -> str:
+    """The rules, the six columns with the example and the whole example row (CONTRIBUTING.md)."""
+    rules = "\n".join(f"- {to_markdown(runs)}" for runs in describing_rules())
+    row = example_row_csv()
+    return (
+        f"{rules}\n\n{table_markdown(describing_table())}\n\n"
+        f"The example row (an invented study), as it is written in `data/studies.csv`:\n\n```csv\n{row}```"
+    )
+
+
+def describing_html() -> str:
+    """The same, for the Contribute chapter."""
+    rules = "".join(f"<li>{to_html(runs)}</li>" for runs in describing_rules())
+    return (
+        f'<ul class="lr-describing">{rules}</ul>{table_html(describing_table())}'
+        "<p>The example row (an invented study), as it is written in <code>data/studies.csv</code>:</p>"
+        f'<pre class="lr-example-row"><code>{esc(example_row_csv())}</code></pre>'
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # The pull-request checklist and an example of the validator's messages
 
 
@@ -317,84 +442,103 @@ def example_validation_messages(studies: str | Path | None = None) -> tuple[str,
 
 
 # --------------------------------------------------------------------------------------------
-# The monthly update, for maintainers: one list of steps, in CONTRIBUTING.md and the chapter
+# The monthly update, for maintainers: one recipe, in CONTRIBUTING.md and the chapter, with what
+# each command printed and how long it took on the month tests/test_month.py replays and records
+# (book/monthly-update.json; the test fails when a command or its output no longer matches).
+
+#: What each command of the recipe is for, by its first words (one sentence each).
+RECIPE_STEPS = {
+    "python -m livingreview import": "Records you exported from a database the search cannot reach (Scopus, "
+    "Embase, Web of Science: RIS, MEDLINE, Web of Science text or CSV), if any, become candidates.",
+    "python -m livingreview search": "New records of PubMed, Europe PMC and OpenAlex since the last run. The "
+    "**Monthly search** workflow runs it on the first of the month and opens the month's pull request from "
+    "`monthly-update/YYYY-MM`; work on that branch (`git switch monthly-update/YYYY-MM`).",
+    "python -m livingreview screen": "One key per record, the most likely inclusions first: `i` include, `e` "
+    "exclude (then a reason), `m` maybe, `s` skip, `u` undo, `n` note, `q` quit. Each decision is one line of "
+    "`data/screening.csv`, saved at once; `screen --stop` once the stopping estimate holds, `--second` and "
+    "`--resolve` for two screeners.",
+    "python -m livingreview add": "Every included record becomes a row of `data/studies.csv` (from Crossref's "
+    "record, or the candidate's own where Crossref has none) with its BibTeX record and suggested codes, marked "
+    "as suggestions.",
+    "python -m livingreview code": "Each new study's six descriptive fields, in your own words (text copied from "
+    "the abstract is refused), and its codes, the suggestions pre-selected: Enter accepts, typing edits.",
+    "python -m livingreview validate": "Nothing left to do: every file valid.",
+    "python -m livingreview release": "This month's version (`data/releases.yml`, `CITATION.cff`); refused while a "
+    "record awaits a decision or a cell, or a suggested code, awaits a person.",
+    "make book": "The book as it will be published: the Methods chapter draws this update's flow.",
+}
+#: The last step, which the recorded month does not run.
+PUSH_STEP = (
+    "Commit and push to the month's branch. Its checks fail until the branch holds the month's version "
+    "(`python -m livingreview release --check`); merging the pull request is the release, and the published "
+    "book follows."
+)
 
 
-def maintainer_steps() -> list[tuple[str, Runs]]:
-    """The monthly cycle, step by step: (title, text) with `code` and **bold** runs. The exclusion
-    reasons are read from data/search.yml."""
-    from ..update.protocol import load_protocol
+@dataclass(frozen=True)
+class RecipeStep:
+    command: str
+    what: Runs
+    output: str
+    seconds: float | None
 
-    reasons = ", ".join(f"`{key}`" for key in load_protocol().reasons)
-    steps = [
-        (
-            "Search",
-            "On the first of each month the **Monthly search** workflow runs `python -m livingreview search` "
-            "(start it by hand with its “Run workflow” button, or run the command yourself). It asks PubMed, Europe PMC and "
-            "OpenAlex for records since the last run, drops those already in the study table, cited by the "
-            "source or found before, says how many and why, and opens a pull request that adds the rest to "
-            "`data/candidates.csv`. If a service cannot be reached it prints one line, exits with 2 and changes "
-            "nothing: run it again later.",
-        ),
-        (
-            "Import",
-            "Check out the pull request's branch. Where you have access to a database the search cannot reach "
-            "(Scopus, IEEE Xplore, Embase, Web of Science), run the same query there, export the records (RIS, "
-            "PubMed MEDLINE, Web of Science text or CSV) and run `python -m livingreview import FILE...` "
-            "(`--database NAME` when a file does not name its database). It says, per file, how many records it "
-            "held, how many became candidates and which were duplicates of what; importing a file twice adds "
-            "nothing, and the update's flow counts each database's records.",
-        ),
-        (
-            "Screen",
-            "Run `python -m livingreview screen --screener NAME`. It shows one candidate at a time, the most "
-            "likely inclusions first, with its abstract and where it was found; one key decides: `i` include, "
-            f"`e` exclude (then a reason: {reasons}; `other` needs a note), `m` maybe, `s` skip, `u` undo, "
-            "`n` note, `q` quit. Each decision is saved in `data/screening.csv` the moment it is made: stop "
-            "whenever you like and run it again to go on. The stopping estimate under each record says when, "
-            "with 95 % confidence, 95 % of the relevant records are found; then `python -m livingreview screen "
-            "--stop` may end the month's screening early, and the release says so. A second screener runs "
-            "`screen --second`, and `screen --resolve` settles disagreements. ASReview LAB or a spreadsheet: "
-            "`screen --export FILE`, then `screen --import FILE`. A `maybe` waits for the full text or a "
-            "second screener.",
-        ),
-        (
-            "Add",
-            "For each included candidate run `python -m livingreview add CANDIDATE-ID --screener NAME`. It "
-            "fetches the Crossref record of the candidate's DOI, appends a pre-filled row to "
-            "`data/studies.csv`, adds the record to `book/references.bib` and links the decision to the "
-            "new study. A study found another way (a reader's proposal) is added the same way by its DOI: "
-            "`python -m livingreview add 10.NNNN/…`.",
-        ),
-        (
-            "Code",
-            "Replace every `TODO` in the new rows from the publication itself: Table 1's six fields and the "
-            "coded columns, choosing each term by its definition. `python -m livingreview validate` lists "
-            "what is left, by line and column.",
-        ),
-        (
-            "Check",
-            "Run `make validate` and `make book`, and open `_build/html/book/methods.html`: the flow diagram "
-            "of this update is drawn from your records. Push to the branch; the pull request's checks run.",
-        ),
-        (
-            "Release",
-            "Merge the pull request. On `main`, run `python -m livingreview release` (with `--notes` for "
-            "anything readers should know, such as corrections) and push: it cuts a dated version "
-            "(`data/releases.yml`, `CITATION.cff`), and the published book, its Versions page and its feed "
-            "follow. A release is refused while a candidate awaits a decision or a row still has a `TODO`.",
-        ),
-    ]
-    return [(title, parse_inline(text)) for title, text in steps]
+    @property
+    def generic(self) -> str:
+        """The command as a maintainer types it in any month: the example's files and name as placeholders."""
+        command = re.sub(r"^(python -m livingreview import)( \S+)+", r"\1 FILE...", self.command)
+        return re.sub(r"--screener \S+", "--screener NAME", command)
+
+
+def monthly_recipe(path: Path = MONTHLY_EXAMPLE) -> tuple[list[RecipeStep], dict]:
+    """The recipe's steps (the recorded month's commands, in order, what each is for, printed and
+    took) and the recording's details (about, recorded, load_average)."""
+    import json
+
+    recorded = json.loads(Path(path).read_text(encoding="utf-8"))
+    steps = []
+    for step in recorded["steps"]:
+        what = next((text for start, text in RECIPE_STEPS.items() if step["command"].startswith(start)), "")
+        steps.append(RecipeStep(step["command"], parse_inline(what), step["output"], step["seconds"]))
+    steps.append(RecipeStep("git push", parse_inline(PUSH_STEP), "", None))
+    return steps, {k: v for k, v in recorded.items() if k != "steps"}
+
+
+#: An output longer than this many lines is shown cut, saying how many lines are left out.
+SHOWN_LINES = 8
+
+
+def _shown_output(output: str) -> str:
+    lines = output.splitlines()
+    if len(lines) <= SHOWN_LINES:
+        return output
+    return "\n".join(lines[:SHOWN_LINES] + [f"… ({plural(len(lines) - SHOWN_LINES, 'more line')})"])
 
 
 def maintainer_steps_markdown() -> str:
-    return "\n".join(f"{i}. **{title}.** {to_markdown(runs)}" for i, (title, runs) in enumerate(maintainer_steps(), 1))
+    """The recipe for CONTRIBUTING.md: each command and what it is for (what each printed and how
+    long it took are in the Contribute chapter, which changes with every recording)."""
+    steps, _about = monthly_recipe()
+    return "\n".join(f"{i}. `{step.generic}`: {to_markdown(step.what)}" for i, step in enumerate(steps, 1))
 
 
 def maintainer_steps_html() -> str:
-    items = "".join(f"<li><strong>{esc(title)}.</strong> {to_html(runs)}</li>" for title, runs in maintainer_steps())
-    return f'<ol class="lr-maintainer-steps">{items}</ol>'
+    """The recipe for the Contribute chapter: each command, what it is for, what it printed on the
+    recorded month and how long it took."""
+    steps, about = monthly_recipe()
+    items = []
+    for step in steps:
+        item = f"<li><p>{to_html(step.what)}</p><pre><code>$ {esc(step.command)}"
+        if step.output:
+            item += "\n" + esc(_shown_output(step.output))
+        item += "</code></pre>"
+        if step.seconds is not None:
+            item += f'<p class="lr-muted">{step.seconds:.1f} s on the recorded month.</p>'
+        items.append(item + "</li>")
+    note = (
+        f'<p class="lr-muted">Recorded on {esc(str(about.get("recorded", ""))[:10])} by tests/test_month.py (load '
+        f"average {about.get('load_average', '?')} on 2 cores): {esc(about.get('about', ''))}</p>"
+    )
+    return f'<ol class="lr-maintainer-steps">{"".join(items)}</ol>{note}'
 
 
 # --------------------------------------------------------------------------------------------
@@ -402,6 +546,7 @@ def maintainer_steps_html() -> str:
 
 GENERATED = {
     "columns": columns_markdown,
+    "describing": describing_markdown,
     "vocabulary": vocabulary_keys_markdown,
     "maintainers": maintainer_steps_markdown,
 }

@@ -359,7 +359,7 @@ def version_tag(*parts: str) -> str:
 NON_BLOCKING_MEDIA = ("print", "not all", "none")
 
 _HEAD = re.compile(r"<head\b.*?</head>", re.S | re.I)
-_TAG = re.compile(r"<(link|script)\b([^>]*)>", re.I)
+_FETCHING_TAG = re.compile(r"<(link|script)\b([^>]*)>", re.I)
 _ATTR = re.compile(r'([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s>]+)))?')
 
 
@@ -369,7 +369,7 @@ def blocking_requests(page: str) -> list[str]:
     external scripts without defer, async or type=module."""
     head = _HEAD.search(page)
     found = []
-    for tag in _TAG.finditer(head[0] if head else ""):
+    for tag in _FETCHING_TAG.finditer(head[0] if head else ""):
         attrs = {m[1].lower(): (m[2] or m[3] or m[4] or "") for m in _ATTR.finditer(tag[2])}
         if tag[1].lower() == "link":
             if (

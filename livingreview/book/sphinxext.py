@@ -31,7 +31,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from ..data.paths import ASSETS_DIR, CITED, PACKAGE_DIR, STATIC_SUBDIR, data_files, studies_path
+from ..data.paths import ASSETS_DIR, CITED, PACKAGE_DIR, REFERENCES_BIB, STATIC_SUBDIR, TABLE1, data_files, studies_path
 from . import citations, upstream
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def build_inputs_fingerprint() -> str:
     """What the pages' outputs depend on besides their own text: data, vocabulary, package code."""
     digest = hashlib.sha256()
     digest.update(str(studies_path().resolve()).encode())
-    inputs = data_files() + sorted(PACKAGE_DIR.rglob("*.py"))
+    # The bibliography too: the References page lists the studies without a verified record.
+    inputs = data_files() + [REFERENCES_BIB] + sorted(PACKAGE_DIR.rglob("*.py"))
     for path in inputs:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")
@@ -65,6 +66,7 @@ def check_data(app: Sphinx, config) -> None:
     from ..data.cited import cited_fingerprint, load_cited
     from ..data.paths import Repository
     from ..data.studies import data_fingerprint, load_studies
+    from ..data.table1 import load_table1, table1_fingerprint
     from ..data.validation import DataFileError, InvalidStudiesError, mark_validated
     from ..update.protocol import ProtocolError, load_protocol
     from ..update.screening import load_cycle
@@ -76,6 +78,7 @@ def check_data(app: Sphinx, config) -> None:
     if not (marker.is_file() and marker.read_text() == app.lr_fingerprint):
         try:
             frame = load_studies()
+            load_table1()  # data/table1.csv: what the source cites in its Table 1 (counts, citations)
             load_cited(studies=frame)  # data/cited.csv, the References page's cited-only studies
             # The update cycle's records and versions: Methods draws their flows, Versions lists them.
             load_protocol()
@@ -91,7 +94,8 @@ def check_data(app: Sphinx, config) -> None:
         marker.write_text(app.lr_fingerprint)
     # The kernels that execute the pages inherit this and skip re-validating the same bytes.
     studies_digest = data_fingerprint()
-    mark_validated(studies_digest, cited_fingerprint(CITED, studies_digest))
+    digests = [studies_digest, cited_fingerprint(CITED, studies_digest)]
+    mark_validated(*digests, *([table1_fingerprint()] if TABLE1.is_file() else []))
 
 
 def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[str]:

@@ -51,6 +51,7 @@ from ..data.exports import CSV_FILENAME, _csv_cell, bibtex_entry, citation_spec,
 from ..data.filters import FACETS, MAX_TEXT_CHARS, SEARCH_COLUMNS, TEXT_KEY, filter_spec, normalise_text
 from ..data.links import STUDIES_PAGE
 from ..data.paths import BOOK_CONFIG
+from ..data.provenance import SUMMARY_LABEL, table1_mask
 from ..data.schema import column_titles
 from ..data.studies import TABLE1_COLUMNS
 from ..data.vocabulary import load_vocabulary
@@ -124,12 +125,21 @@ def studies_table_html(
     total = len(df)
     years = sorted({int(y) for y in df["year"] if _has_year(y)}) if total else []
 
+    quoted = int(table1_mask(df).sum()) if total else 0
     if caption is None:
-        caption_html = (
-            f"The {esc(plural(total, 'study', 'studies'))} of the review, with our coded tags. "
-            f"The six fields in quotation marks are {QUOTE_SOURCE_HTML}, in its words. {esc(QUOTE_CAVEAT)} "
-            "Each study’s citation is a link you can share to its row."
-        )
+        caption_html = f"The {esc(plural(total, 'study', 'studies'))} of the review, with our coded tags. "
+        if quoted:
+            caption_html += (
+                f"For the {esc(plural(quoted, 'study', 'studies'))} of the source review’s Table 1, the six fields "
+                f"in quotation marks are {QUOTE_SOURCE_HTML}, in its words. {esc(QUOTE_CAVEAT)} "
+            )
+        if total - quoted:
+            caption_html += (
+                f"For the {esc(plural(total - quoted, 'study', 'studies'))} added by the living review, the six "
+                f"fields are a summary in its contributors’ own words, not quoted; each says "
+                f"“{esc(SUMMARY_LABEL)}” and the month it was added. "
+            )
+        caption_html += "Each study’s citation is a link you can share to its row."
     else:
         caption_html = esc(caption)
 
@@ -158,7 +168,7 @@ def studies_table_html(
     parts.append(f'<table class="lr-st-table" id="{prefix}-table" aria-describedby="{prefix}-status">')
     parts.append(f"<caption>{caption_html}</caption>")
     parts.append(_colgroup())
-    parts.append(_thead(titles))
+    parts.append(_thead(titles, fields_heading(quoted, total)))
     parts.append("<tbody>")
     parts.extend(table_row_html(card) for card in study_cards(df.head(first).to_dict("records"), vocabulary))
     parts.append("</tbody></table></div>")
@@ -537,6 +547,8 @@ def _label_style(titles: dict[str, str]) -> str:
     in the page's head."""
     labels = table1_titles(titles)
     rules = [f"--lr-l{TABLE_COLUMNS.index(c) + 1}:{_css_string(labels[c])}" for c in TABLE1_COLUMNS]
+    # On an added study's card, limitations without Table 1's caveat (the study's own, summarised).
+    rules.append(f"--lr-l-summary-limitations:{_css_string(titles['limitations'])}")
     rules.append(f"--lr-quote:{_css_string(QUOTE_LABEL)}")
     return ";".join(rules)
 
@@ -546,12 +558,23 @@ def _css_string(text: str) -> str:
     return '"' + "".join(c if c.isalnum() and c.isascii() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
 
 
-def _thead(titles) -> str:
-    """Two header rows: over Table 1's six columns, where they are quoted from; then the columns."""
+def fields_heading(quoted: int, total: int) -> str:
+    """What heads the six descriptive columns: where their text comes from, true of every row
+    (Table 1's quotation, contributors' summaries, or, in a table of both, which is which)."""
+    if quoted == total:
+        return QUOTE_LABEL
+    if not quoted:
+        return "Summaries by the living review’s contributors, in their own words"
+    return f"{QUOTE_LABEL} (in quotation marks), or a summary by the living review’s contributors (labelled)"
+
+
+def _thead(titles, heading: str = QUOTE_LABEL) -> str:
+    """Two header rows: over the six descriptive columns, where their text comes from; then the
+    columns."""
     labels = table1_titles(titles)
     group = (
         '<tr class="lr-st-groups"><td colspan="2"></td>'
-        f'<th scope="colgroup" colspan="{len(TABLE1_COLUMNS)}" class="lr-st-quoted-h">{esc(QUOTE_LABEL)}</th>'
+        f'<th scope="colgroup" colspan="{len(TABLE1_COLUMNS)}" class="lr-st-quoted-h">{esc(heading)}</th>'
         "<td></td></tr>"
     )
     cells = ['<th scope="col" class="lr-c-study" data-lr-sort-key="study">Study</th>']

@@ -1,1 +1,1 @@
-"""The review's charts: the figures and their static drawings."""
+"""The review's charts: each defined once as data, from the counts, and drawn by three renderers."""

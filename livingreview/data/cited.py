@@ -21,18 +21,12 @@ from ..text.wording import GlueText, citation_text, plural
 from .links import is_https
 from .paths import CITED
 from .schema import resource_schema
-from .validation import (
-    InvalidStudiesError,
-    Problem,
-    check_cells,
-    check_header,
-    is_validated,
-    read_records,
-    trusted_rows,
-)
+from .table1 import load_table1
+from .validation import InvalidStudiesError, Problem, check_resource, is_validated, trusted_resource_rows
 
-#: The resource of datapackage.json that describes cited.csv.
+#: The resource of datapackage.json that describes cited.csv, and how messages name the file.
 RESOURCE = "cited"
+WHAT = "the cited-only studies (cited.csv)"
 
 
 def cited_schema() -> dict:
@@ -47,13 +41,7 @@ def validate_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None
     reference number is both a row of Table 1 and a cited-only study. Raises DataFileError when
     the file cannot be read as CSV at all.
     """
-    schema = cited_schema()
-    columns = [f["name"] for f in schema["fields"]]
-    parsed = read_records(path, columns, "the cited-only studies (cited.csv)")
-    problems = check_header(parsed.header, columns, "cited-only file")
-    if problems:
-        return [], problems
-    rows, lines, problems = check_cells(parsed, schema)
+    rows, lines, problems = check_resource(path, RESOURCE, WHAT, "cited-only file")
     this_year = _dt.date.today().year
     in_table1 = set() if studies is None else {int(ref) for ref in studies["ref"].dropna()}
     for row, line in zip(rows, lines):
@@ -82,8 +70,7 @@ def load_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None) ->
     studies_digest = studies.attrs.get("sha256") if studies is not None else None
     trusted = bool(studies_digest) and is_validated(cited_fingerprint(path, studies_digest))
     if trusted:
-        columns = [f["name"] for f in cited_schema()["fields"]]
-        rows = trusted_rows(read_records(path, columns, "the cited-only studies (cited.csv)"), columns)
+        rows = trusted_resource_rows(path, RESOURCE, WHAT)
     else:
         rows, problems = validate_cited(path, studies)
         if problems:
@@ -94,14 +81,20 @@ def load_cited(path: str | Path = CITED, studies: pd.DataFrame | None = None) ->
     return frame
 
 
-def cited_facts(studies: pd.DataFrame, cited: pd.DataFrame | None = None) -> dict[str, object]:
-    """How many studies the source review cites, and how many of them Table 1 codes (glue names).
+def cited_facts(
+    studies: pd.DataFrame, cited: pd.DataFrame | None = None, table1: list[dict] | None = None
+) -> dict[str, object]:
+    """How many studies the source review cites, and how many of them are in its Table 1 (glue names).
 
-    Table 1's studies are the rows of the study table with a reference number; studies added to
-    the living review later have none and are not counted as cited by the source.
+    Facts about the source, which the study table does not change: Table 1's studies are those
+    of data/table1.csv (a row a correction took out of the study table is still one of them), and
+    the rows of the study table with a reference number where that file is missing (a table
+    built elsewhere). Studies the living review added have none and are not counted as cited.
     """
     cited = load_cited(studies=studies) if cited is None else cited
-    table1 = {int(ref) for ref in studies["ref"].dropna()}
+    table1 = load_table1() if table1 is None else table1
+    refs = [row["ref"] for row in table1] if table1 else list(studies["ref"].dropna())
+    table1 = {int(ref) for ref in refs}
     only = {int(ref) for ref in cited["ref"].dropna()} - table1
     n_cited = len(table1 | only)
     return {

@@ -14,6 +14,7 @@ import re
 
 import pandas as pd
 
+from .provenance import provenance
 from .schema import expected_columns
 from .studies import cell_text
 from .vocabulary import LIST_COLUMNS, SEPARATOR
@@ -128,7 +129,8 @@ def bibtex_entry(row: dict) -> str:
     """One study as a BibTeX entry keyed by its id: @article when the venue is known, else @misc.
 
     author is the first author "and others" (the table records only the first author); title,
-    journal, year, doi, url and note (the table's notes) appear only when the table has them.
+    journal, year, doi and url appear only when the table has them. note says which kind of row
+    of the living review the study is (livingreview.data.provenance), then the table's notes.
     """
     venue = cell_text(row.get("venue")).strip()
     fields = []
@@ -144,9 +146,8 @@ def bibtex_entry(row: dict) -> str:
         value = cell_text(row.get(name)).strip()
         if value:
             fields.append((name, verbatim_escape(value)))
-    note = cell_text(row.get("notes")).strip()
-    if note:
-        fields.append(("note", tex_escape(note)))
+    note = " ".join(filter(None, [provenance(row).record_note, cell_text(row.get("notes")).strip()]))
+    fields.append(("note", tex_escape(note)))
     kind = "article" if venue else "misc"
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{bibtex_key(row.get('id', ''))},\n{body}\n}}\n"
@@ -170,7 +171,8 @@ def ris_record(row: dict) -> str:
     """One study as a RIS record (TY, ID, AU, TI, T2/JO, PY, DO, UR, N1, ER), CRLF line ends.
 
     TY is JOUR when the venue is known, else GEN. AU is the first author only (RIS has no
-    "and others"); tags whose value the table lacks are left out.
+    "and others"); tags whose value the table lacks are left out. The first N1 says which kind of
+    row of the living review the study is (livingreview.data.provenance); a second holds the notes.
     """
     venue = ris_value(cell_text(row.get("venue")))
     lines = [("TY", "JOUR" if venue else "GEN"), ("ID", ris_value(cell_text(row.get("id"))))]
@@ -182,6 +184,7 @@ def ris_record(row: dict) -> str:
         ("PY", row.get("year")),
         ("DO", row.get("doi")),
         ("UR", row.get("url")),
+        ("N1", provenance(row).record_note),
         ("N1", row.get("notes")),
     ):
         value = ris_value(cell_text(value))

@@ -23,6 +23,8 @@ DATAPACKAGE = DATA_DIR / "datapackage.json"
 SELECTION = DATA_DIR / "selection.yml"
 #: Studies the source review cites in its text but leaves out of Table 1 (livingreview.data.cited).
 CITED = DATA_DIR / "cited.csv"
+#: The source review's Table 1 as it cites its studies (livingreview.data.table1).
+TABLE1 = DATA_DIR / "table1.csv"
 
 # The update cycle (livingreview.update.search, .imports, .screening, .screen, .release): the saved
 # search and its runs, the imports of databases' exports, the records they found, the decisions on
@@ -46,6 +48,8 @@ FEED_NAME = "feed.xml"
 # Contributor documents with blocks generated from the data files (livingreview.book.contributor_docs).
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 PR_TEMPLATE = ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md"
+#: The monthly update's recipe as recorded on a replayed month (tests/test_month.py writes it).
+MONTHLY_EXAMPLE = ROOT / "book" / "monthly-update.json"
 
 #: The book's scripts, styles and vendored plotly.js; copied as a whole to _static/STATIC_SUBDIR/.
 ASSETS_DIR = PACKAGE_DIR / "assets"
@@ -99,6 +103,10 @@ class Repository:
     @property
     def cited(self) -> Path:
         return self._in_data(CITED)
+
+    @property
+    def table1(self) -> Path:
+        return self._in_data(TABLE1)
 
     @property
     def search(self) -> Path:

@@ -1,5 +1,6 @@
 """load_studies(): the validated study table as a DataFrame, the one way every page reads data;
-cell_text(): the one way a cell becomes text again (exports, tables, cards).
+cell_text(): the one way a cell becomes text again (exports, tables, cards); cell_items(): a text
+cell's items, where ITEM_MARK marks the joins of Table 1's lost line breaks.
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ import pandas as pd
 
 from .paths import studies_path
 from .schema import expected_columns
-from .validation import InvalidStudiesError, is_validated, read_records, trusted_rows, validate
+from .validation import DESCRIPTIVE_COLUMNS, InvalidStudiesError, is_validated, read_records, trusted_rows, validate
 from .vocabulary import LIST_COLUMNS, split_terms
 
-#: Free-text columns, in reading order (Table 1's six, then the bibliographic ones).
-TABLE1_COLUMNS = ("dataset", "method", "model", "application", "purpose", "limitations")
+#: Free-text columns, in reading order (Table 1's six, then the bibliographic ones). The six are
+#: Table 1's words on its rows and a contributor's summary on the others (livingreview.data.provenance).
+TABLE1_COLUMNS = DESCRIPTIVE_COLUMNS
 TEXT_COLUMNS = ("first_author", "title", "venue", *TABLE1_COLUMNS, "notes")
+
+#: Many of Table 1's cells hold several items (a list of aims, of datasets, of limitations). The
+#: text of the source we have lost the breaks between them, so two items run on as one sentence
+#: ("… in medical genetic understand how …"). The study table marks each such join with this
+#: character, spaces around it; cards show the items one per line. Read with each mark as one
+#: space (source_text), a cell is the source's text exactly (tests/test_data.py checks it).
+ITEM_MARK = "•"
 
 
 def load_studies(path: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -73,3 +82,14 @@ def cell_text(value) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+def cell_items(text: str) -> list[str]:
+    """A text cell's items: the parts between ITEM_MARKs, stripped (one item for an unmarked cell)."""
+    items = [item.strip() for item in str(text or "").split(ITEM_MARK)]
+    return [item for item in items if item]
+
+
+def source_text(text: str) -> str:
+    """A cell as the source's text has it: its items run on, one space apart."""
+    return " ".join(cell_items(text))

@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import expected_columns, table_schema
-from .vocabulary import LIST_COLUMNS, load_vocabulary, split_terms
+from .schema import expected_columns, resource_schema, table_schema
+from .vocabulary import LIST_COLUMNS, SEPARATOR, load_vocabulary, split_terms
 
 #: Larger files are refused before parsing: 10,000 studies with long text fields take ~25 MB.
 MAX_BYTES = 64 * 1024 * 1024
@@ -35,9 +35,31 @@ FIRST_YEAR = 1990
 #: What `python -m livingreview add` writes into the cells a person must fill in (the six Table 1
 #: fields and the codes): the validator names each one until it is replaced.
 TODO = "TODO"
+#: What `add` writes into a coded cell for which it suggests terms (livingreview.update.coding):
+#: the mark, then the terms ('TODO suggested: radiology;oncology'). The cell is still to do: the
+#: validator names it, and so nothing releases it, until a person accepts or edits the terms
+#: (`python -m livingreview code ID` writes the bare terms).
+SUGGESTED = "TODO suggested:"
 #: Line breaks and other control characters in a quoted cell or header, shown escaped (\n, \x0c):
 #: every problem stays on one line of output.
 _ONE_LINE = {c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
+
+
+def is_to_do(cell) -> bool:
+    """Whether a cell still waits for a person: the to-do mark, or terms only suggested."""
+    text = str(cell or "").strip()
+    return text == TODO or text.startswith(SUGGESTED)
+
+
+def suggested_terms(cell) -> str | None:
+    """The terms of a suggested cell ('radiology;oncology'), or None if the cell is no suggestion."""
+    text = str(cell or "").strip()
+    return text.removeprefix(SUGGESTED).strip() if text.startswith(SUGGESTED) else None
+
+
+def suggestion_cell(terms: str) -> str:
+    """A coded cell holding suggested terms, marked as not yet accepted."""
+    return f"{SUGGESTED} {terms}"
 
 
 class DataFileError(Exception):
@@ -89,6 +111,9 @@ class ParsedFile:
     header: list[str]
     records: list[list[str]]
     lines: list[int]  # line on which each record starts (header = line 1)
+    #: How a spreadsheet program saves CSV, which the repository does not keep (format_problems):
+    bom: bool = False  # the file starts with a byte-order mark
+    carriage_return: int = 0  # the first line with a carriage return (Windows or old Mac line ends); 0: none
 
 
 def trusted_rows(parsed: ParsedFile, columns: list[str]) -> list[dict]:
@@ -130,7 +155,9 @@ def read_records(path: str | Path, columns: list[str] | None = None, what: str =
             f"{path}:{line}: is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded); "
             "save the file with UTF-8 encoding"
         ) from None
+    bom = text.startswith("\ufeff")
     text = text.removeprefix("\ufeff")  # a BOM, as spreadsheet programs write it
+    carriage_return = text[: text.index("\r")].count("\n") + 1 if "\r" in text else 0
     if not text.strip():
         raise DataFileError(f"{path}: the file is empty; it needs a header line")
 
@@ -162,7 +189,7 @@ def read_records(path: str | Path, columns: list[str] | None = None, what: str =
             f"{path}:1: does not look like {what}: the first line has none of the expected "
             f"columns ({', '.join(expected)})"
         )
-    return ParsedFile(header, records[1:], lines[1:])
+    return ParsedFile(header, records[1:], lines[1:], bom, carriage_return)
 
 
 def read_rows(path: str | Path, columns: list[str] | None = None, what: str = "the study table") -> list[dict]:
@@ -236,6 +263,8 @@ def check_cells(parsed: ParsedFile, schema: dict) -> tuple[list[dict], list[int]
         rows.append({name: record[position[name]] for name in columns})
         lines.append(line)
 
+    problems += format_problems(parsed)
+
     data = [columns] + [[row[name] for name in columns] for row in rows]
     report = Resource(data=data, schema=Schema.from_descriptor(schema)).validate(limit_errors=10**9)
     for error in report.tasks[0].errors if report.tasks else []:
@@ -249,24 +278,127 @@ def check_cells(parsed: ParsedFile, schema: dict) -> tuple[list[dict], list[int]
     return rows, lines, problems
 
 
+def check_resource(
+    path: str | Path, resource: str, what: str, noun: str
+) -> tuple[list[dict], list[int], list[Problem]]:
+    """A data file described by datapackage.json's `resource` (what: 'the cited-only studies
+    (cited.csv)', noun: 'cited-only file'): its rows as text, their lines and the problems of its
+    header and cells. Raises DataFileError when the file cannot be read as CSV at all."""
+    schema = resource_schema(resource)
+    columns = [f["name"] for f in schema["fields"]]
+    parsed = read_records(path, columns, what)
+    problems = check_header(parsed.header, columns, noun)
+    if problems:
+        return [], [], problems
+    return check_cells(parsed, schema)
+
+
+def trusted_resource_rows(path: str | Path, resource: str, what: str) -> list[dict]:
+    """The rows of a data file the build already validated (no checks)."""
+    columns = [f["name"] for f in resource_schema(resource)["fields"]]
+    return trusted_rows(read_records(path, columns, what), columns)
+
+
+def format_problems(parsed: ParsedFile) -> list[Problem]:
+    """A byte-order mark or carriage returns, as spreadsheet programs save CSV: valid CSV, but the
+    repository keeps '\n' line ends and no mark, and git would show every line as changed."""
+    saved = [
+        *(["a byte-order mark"] if parsed.bom else []),
+        *(
+            [f"Windows line ends (carriage returns, from line {parsed.carriage_return})"]
+            if parsed.carriage_return
+            else []
+        ),
+    ]
+    if not saved or not parsed.header:
+        return []
+    return [
+        Problem(
+            1 if parsed.bom else parsed.carriage_return,
+            parsed.header[0],
+            f"the file was saved with {' and '.join(saved)}, as spreadsheet programs save CSV, so every line "
+            f"would change in the diff; run `python -m livingreview normalise` to write it back as the "
+            "repository keeps it",
+        )
+    ]
+
+
+def normalised_text(path: str | Path, columns: list[str] | None = None, what: str = "the study table") -> str:
+    """The file as the repository keeps it (what `python -m livingreview normalise` writes): UTF-8
+    without a byte-order mark, '\n' line ends (inside quoted cells too), no white space at either
+    end of a cell, no blank rows, and csv's minimal quoting. The cells' text is otherwise unchanged.
+    Raises DataFileError when the file cannot be read as CSV."""
+    parsed = read_records(path, columns, what)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for record in [parsed.header, *parsed.records]:
+        writer.writerow([cell.replace("\r\n", "\n").replace("\r", "\n").strip() for cell in record])
+    return out.getvalue()
+
+
+#: The study table's long-text columns: the six descriptive fields and the notes. A line break
+#: inside them is kept (the studies table shows it; Table 1 lists items line by line); in every
+#: other column a cell is one line.
+DESCRIPTIVE_COLUMNS = ("dataset", "method", "model", "application", "purpose", "limitations")
+MULTILINE_COLUMNS = (*DESCRIPTIVE_COLUMNS, "notes")
+
+
+def _cell_shape_problems(row: dict, line: int, fields: dict) -> list[Problem]:
+    """White space at either end of a cell, and a line break where a cell is one line: for the
+    text columns without a pattern (a pattern or a type already names a stray space)."""
+    problems = []
+    for column, cell in row.items():
+        field = fields.get(column, {})
+        if field.get("type", "string") != "string" or "pattern" in field.get("constraints", {}):
+            continue
+        if cell.strip() == TODO:
+            continue
+        if cell != cell.strip():
+            where = " and ".join(
+                side for side, stray in (("starts", cell[:1].isspace()), ("ends", cell[-1:].isspace())) if stray
+            )
+            problems.append(
+                Problem(
+                    line,
+                    column,
+                    f"{where} with white space (a space or a line break); remove it "
+                    "(`python -m livingreview normalise` removes it from every cell)",
+                )
+            )
+        if column not in MULTILINE_COLUMNS and ("\n" in cell.strip() or "\r" in cell.strip()):
+            fix = (
+                "list the terms on one line, separated by ';'"
+                if column in LIST_COLUMNS
+                else "write the cell on one line"
+            )
+            problems.append(Problem(line, column, f"has a line break; {fix}"))
+    return problems
+
+
 def check_rows(parsed: ParsedFile, today: _dt.date | None = None) -> tuple[list[dict], list[int], list[Problem]]:
     """Every problem in the study table's rows; also the rows as dicts (column -> text) with their lines."""
     rows, lines, problems = check_cells(parsed, table_schema())
 
-    # What Table Schema cannot express: to-do cells, vocabulary lists and the moving upper bound on year.
+    # What Table Schema cannot express: to-do cells, vocabulary lists, the moving upper bound on
+    # year, and cells as the tests and pages read them (no stray white space, one line where a
+    # cell is a name or a list).
     facets = load_vocabulary()
+    fields = {f["name"]: f for f in table_schema()["fields"]}
     this_year = (today or _dt.date.today()).year
     for row, line in zip(rows, lines):
+        problems.extend(_cell_shape_problems(row, line, fields))
         for column, cell in row.items():
             if cell.strip() == TODO:
                 problems.append(Problem(line, column, _todo_message(column)))
+            elif suggested_terms(cell) is not None:
+                problems.append(Problem(line, column, _suggestion_message(row["id"], suggested_terms(cell))))
         year = row["year"].strip()
         if re.fullmatch(r"\d+", year) and int(year) > this_year:
             problems.append(
                 Problem(line, "year", f"{year} is in the future; expected a year from {FIRST_YEAR} to {this_year}")
             )
         for column in LIST_COLUMNS:
-            if row[column].strip() != TODO:
+            if not is_to_do(row[column]):
                 problems.extend(_check_terms(row[column], facets[column], line))
     return rows, lines, problems
 
@@ -277,6 +409,14 @@ def _todo_message(column: str) -> str:
         need = "one or more terms" if facet.required else "zero or more terms (an empty cell is allowed)"
         return f"to do: choose {need}, ';'-separated, by their definitions in the Contribute chapter"
     return f"to do: fill in from the publication ('{TODO}' was left here by python -m livingreview add)"
+
+
+def _suggestion_message(study: str, terms: str) -> str:
+    shown = f"'{terms}'" if terms else "no term"
+    return (
+        f"to do: {shown} only suggested (from the words of the record and the nearest studies); accept or edit it "
+        f"with python -m livingreview code {study}"
+    )
 
 
 def _schema_message(error, name: str, cell, field: dict, lines: list[int]) -> str:
@@ -325,6 +465,9 @@ def _check_terms(cell: str, facet, line: int) -> list[Problem]:
     terms = split_terms(cell)
     if not terms:
         return problems  # an empty required list is reported by the schema's "required"
+    if "," in cell:
+        joined = SEPARATOR.join(part.strip() for part in re.split(r"[;,]", cell) if part.strip())
+        return [Problem(line, facet.column, f"'{cell}': separate terms with ';', not ',' (write '{joined}')")]
     seen = set()
     for term in terms:
         if not term:

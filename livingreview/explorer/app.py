@@ -31,9 +31,6 @@ static book's table). All study text is untrusted: it is escaped wherever it is 
 from __future__ import annotations
 
 import base64
-import html
-import json
-import re
 from contextlib import contextmanager
 
 import ipywidgets as widgets
@@ -66,7 +63,7 @@ DOWNLOADS = (  # (label, file name, media type, exporter)
     ("RIS", exports.RIS_FILENAME, "application/x-research-info-systems", exports.to_ris),
 )
 
-#: The charts, by their livingreview.charts.figures.FIGURES name, in display order.
+#: The charts beside the table, by their livingreview.charts.model.CHARTS name, in display order.
 CHARTS = ("family_bar", "gap_map")
 #: The charts of this many recent views are kept (a view is a set of matching studies): ticking
 #: a box and unticking it again redraws the charts at once. At 10,000 studies a view's charts
@@ -676,57 +673,47 @@ def download_links(matches: pd.DataFrame) -> str:
 
 
 def draw_chart(name: str, matches: pd.DataFrame) -> tuple[str, dict | None, str]:
-    """(heading HTML, display_data output, plain-text caption) of figure `name` of livingreview.charts.figures."""
+    """(heading HTML, display_data output, plain-text caption) of chart `name` of livingreview.charts.model."""
     try:
-        # Imported here, not at module level: the study list does not need plotly, and a
+        # Imported here, not at module level: the study list does not need the charts, and a
         # chart that fails must not take the list down with it.
-        from ..charts import figures
+        from ..charts.model import CHARTS
+        from ..charts.plotly_figure import PLOTLY_CONFIG, plotly_figure
 
-        spec = figures.FIGURES[name]
-        output, subtitle = _plotly_output(spec.make(matches), getattr(figures, "PLOTLY_CONFIG", {}))
-        heading = f'<h2 class="lr-chart-title">{esc(spec.title)}</h2>'
-        if subtitle:
-            heading += f'<p class="lr-chart-sub">{esc(subtitle)}</p>'
-        height = output["data"][upstream.PLOTLY_MIME]["layout"].get("height")
-        if isinstance(height, (int, float)):
-            # The plot's box gets the figure's height: plotly.js sizes a responsive chart to its
-            # box, and the mime renderer's box has none of its own (the chart would be 0 px high).
-            heading += f"<style>.lr-plot-{name} .{upstream.PLOTLY_RENDERER_CLASS} {{ display: block; height: {int(height)}px; }}</style>"
-        return heading, output, spec.caption(matches)
+        chart = CHARTS[name].build(matches)
+        # The title is the page's heading, not the chart's: plotly.js draws a title on one line
+        # and cuts it at the chart's edge, a phone's width cuts most titles, and a heading in the
+        # page wraps and can be reached by a screen reader's heading navigation.
+        output = _plotly_output(plotly_figure(chart, titled=False), PLOTLY_CONFIG)
+        height = output["data"][upstream.PLOTLY_MIME]["layout"]["height"]
+        heading = f'<h2 class="lr-chart-title">{esc(chart.title)}</h2><p class="lr-chart-sub">{esc(chart.subtitle)}</p>'
+        # The plot's box gets the figure's height: plotly.js sizes a responsive chart to its
+        # box, and the mime renderer's box has none of its own (the chart would be 0 px high).
+        heading += f"<style>.lr-plot-{name} .{upstream.PLOTLY_RENDERER_CLASS} {{ display: block; height: {height}px; }}</style>"
+        return heading, output, chart.caption
     except Exception as exc:
         return "", None, f"This chart could not be drawn ({type(exc).__name__}: {exc})."
 
 
-#: The figure's top margin once its title is shown as HTML above it instead: room for plotly.js's
-#: toolbar (a download button of TARGET_PX), which would otherwise cover the top of the plot.
-TOP_MARGIN_PX = TARGET_PX + 8
+#: Room added above a chart for plotly.js's toolbar (a download button of TARGET_PX), which would
+#: otherwise cover the top of the plot or of the gap map's column labels.
+TOOLBAR_ROOM_PX = TARGET_PX + 8
 
 
-def _plotly_output(figure, config: dict) -> tuple[dict, str]:
-    """(display_data output, subtitle as plain text) of a figure, for the plotly mime renderer
-    that Voilà's page draws with (plotly 7's FigureWidget would need anywidget).
-
-    The figure's title moves out of the chart into the page: plotly.js draws a title on one line
-    and cuts it at the chart's edge, a phone's width cuts most titles, and a heading in the page
-    wraps and can be reached by a screen reader's heading navigation. The chart follows the width
-    of its column as the window resizes (responsive); its height is the figure's own."""
-    spec = json.loads(figure.to_json())
-    layout = spec.setdefault("layout", {})
-    title = layout.pop("title", None) or {}
-    subtitle = (title.get("subtitle") or {}).get("text", "") if isinstance(title, dict) else ""
-    if title:
-        layout["margin"] = dict(layout.get("margin") or {}, t=TOP_MARGIN_PX)
-    spec["config"] = dict(config, responsive=True)
-    return (
-        {
-            "output_type": "display_data",
-            "data": {upstream.PLOTLY_MIME: spec, "text/plain": "Plotly chart"},
-            "metadata": {},
-        },
-        _plain_text(subtitle),
+def _plotly_output(figure: dict, config: dict) -> dict:
+    """The display_data output of a figure for the plotly mime renderer that Voilà's page draws
+    with (plotly 7's FigureWidget would need anywidget). The chart follows the width of its
+    column as the window resizes (responsive); its height is the figure's own, TOOLBAR_ROOM_PX
+    taller: the whole drawing moves down under the toolbar (margins and height are explicit)."""
+    layout = figure["layout"]
+    layout = dict(
+        layout,
+        height=layout["height"] + TOOLBAR_ROOM_PX,
+        margin=dict(layout["margin"], t=layout["margin"]["t"] + TOOLBAR_ROOM_PX),
     )
-
-
-def _plain_text(plotly_text: str) -> str:
-    """The text a plotly label shows: its tags dropped, its entities decoded."""
-    return html.unescape(re.sub(r"<[^>]*>", " ", plotly_text)).strip()
+    spec = dict(figure, layout=layout, config=dict(config, responsive=True))
+    return {
+        "output_type": "display_data",
+        "data": {upstream.PLOTLY_MIME: spec, "text/plain": "Plotly chart"},
+        "metadata": {},
+    }

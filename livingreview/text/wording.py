@@ -8,7 +8,7 @@ SVG escapes it there.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 
 class GlueText(str):
@@ -29,6 +29,54 @@ def and_list(items: Iterable[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def share_of(part: int, whole: int, one: str = "study", many: str = "studies") -> str:
+    """Part of a whole as a sentence counts it, never 'the 7 of the 7': '5 of the 7 studies',
+    'all 7 studies', 'both studies', 'the one study'; 'none of the 3 studies', and 'no study' out of
+    none or one. Its verb is singular for 1 of several and for none ('none of the 3 works')."""
+    if part <= 0:
+        return f"none of the {whole:,} {many}" if whole > 1 else f"no {one}"
+    if part >= whole:
+        return f"the one {one}" if whole == 1 else f"both {many}" if whole == 2 else f"all {whole:,} {many}"
+    return f"{part:,} of the {whole:,} {many}"
+
+
+def leader_clause(labels: Sequence[str], count: int, one: str = "study", many: str = "studies") -> str:
+    """Who leads, with a verb that agrees and a tie said as one: 'radiology leads, with 8 studies',
+    'drug discovery and oncology share the lead, with 3 studies each' ('' when nothing is counted)."""
+    if not labels or count <= 0:
+        return ""
+    studies = plural(count, one, many)
+    if len(labels) == 1:
+        return f"{labels[0]} leads, with {studies}"
+    return f"{and_list(labels)} share the lead, with {studies} each"
+
+
+def ranking(counted: Iterable[tuple[str, int]], limit: int = 4, one: str = "study", many: str = "studies") -> str:
+    """The most counted labels, most first, for 'most often …': 'radiology (8 studies), then drug
+    discovery and oncology (3 each)'. Labels with equal counts are named together or not at all,
+    so a tie is never broken by leaving some of it out; after the first group, groups are named
+    while at most `limit` labels are. When the first group alone holds more than `limit` labels,
+    they are counted instead: '6 of them equally (2 studies each)'. ('' when nothing is counted.)"""
+    groups: dict[int, list[str]] = {}
+    for label, count in counted:
+        if count > 0:
+            groups.setdefault(count, []).append(label)
+    if not groups:
+        return ""
+    ordered = sorted(groups.items(), key=lambda group: -group[0])
+    first_count, first = ordered[0]
+    if len(first) > limit:
+        return f"{len(first):,} of them equally ({plural(first_count, one, many)} each)"
+    parts = [f"{and_list(first)} ({plural(first_count, one, many)}{' each' if len(first) > 1 else ''})"]
+    named = len(first)
+    for count, labels in ordered[1:]:
+        if named + len(labels) > limit:
+            break
+        parts.append(f"{and_list(labels)} ({count:,}{' each' if len(labels) > 1 else ''})")
+        named += len(labels)
+    return ", then ".join(parts)
 
 
 def in_sentence(label: str) -> str:

@@ -5,7 +5,8 @@ A release is a dated version, YEAR.MONTH (2026.12; 2026.12.1 for a second one th
 records in data/releases.yml what the version holds (every study row's digest), what changed
 since the previous one (studies added, corrected, removed) and the update's PRISMA flow
 (livingreview.update.selection.update_flow), and sets CITATION.cff's version and date-released. It is
-refused while the study table or the screening records have problems, or a candidate of the
+refused while the study table or the screening records have problems (a cell still to do, a
+code only suggested, an added study's summary copying its abstract), or a candidate of the
 update still awaits a first decision. Both files are written at once, or neither.
 """
 
@@ -19,9 +20,11 @@ import yaml
 from ..data.links import card_href
 from ..data.paths import Repository
 from ..data.studies import load_studies
+from ..data.validation import InvalidStudiesError
 from ..text.markup import RawHTML, esc
 from ..text.wording import and_list, date_label, plural
 from ..text.wording import citation_text as study_citation
+from .coding import copy_problems
 from .protocol import load_protocol
 from .screening import load_cycle
 from .selection import UpdateFlow, open_maybes, searched_dates, update_flow
@@ -68,6 +71,9 @@ def prepare_release(repo: Repository | None = None, *, today: _dt.date | None = 
     repo = repo or Repository()
     today = today or _dt.date.today()
     studies = load_studies(repo.studies)
+    copied = copy_problems(repo)  # an added study's summary must be its contributor's words
+    if copied:
+        raise InvalidStudiesError(repo.studies, copied)
     cycle = load_cycle(repo, study_ids=set(studies["id"]), today=today)
     releases = load_releases(repo.releases)
     if releases and releases[-1].date > today:
@@ -110,6 +116,35 @@ def prepare_release(repo: Repository | None = None, *, today: _dt.date | None = 
         repo.citation: citation_with_release(repo.citation.read_text(encoding="utf-8"), release),
     }
     return Cut(release, changes, flow)
+
+
+def release_check(repo: Repository | None = None) -> tuple[bool, str]:
+    """Whether the branch holds its release (`release --check`, the monthly pull request's check:
+    merging it is the release): every search run and import is counted in a version, and the
+    study table is the last version's, row for row. (ok, one line saying so or what to do)."""
+    repo = repo or Repository()
+    studies = load_studies(repo.studies)
+    cycle = load_cycle(repo, study_ids=set(studies["id"]))
+    releases = load_releases(repo.releases)
+    todo = "run python -m livingreview release on this branch, commit and push"
+    done = searched_dates(releases)
+    open_dates = sorted({run["date"] for run in [*cycle.runs, *cycle.imports]} - done)
+    if open_dates:
+        return False, f"the search or import of {and_list(open_dates)} is in no version yet: {todo}"
+    if not releases:
+        return False, f"no version has been released: {todo}"
+    last = releases[-1]
+    rows = {row["id"]: row_digest(row) for row in studies.to_dict("records")}
+    changed = sorted(i for i in set(rows) | set(last.rows) if rows.get(i) != last.rows.get(i))
+    if changed:
+        return False, (
+            f"the study table differs from version {last.version} in {plural(len(changed), 'row')} "
+            f"(first: {changed[0]}): {todo}"
+        )
+    return True, (
+        f"version {last.version} ({last.date}) holds this update: {len(last.added)} added, "
+        f"{len(last.corrected)} corrected, {len(last.removed)} removed; merging it releases it"
+    )
 
 
 def releases_text(releases: list[Release]) -> str:
@@ -266,13 +301,11 @@ def this_version_html(releases: list[Release], studies, cff: dict | None = None)
         removed = sum(1 for i in current.rows if i not in later)
         if added or changed or removed:
             news = []
-            if added:
-                news.append(f"{plural(added, 'study', 'studies')} added")
-            if changed:
-                news.append(f"{plural(changed, 'study', 'studies')} corrected")
-            if removed:
-                news.append(f"{plural(removed, 'study', 'studies')} removed")
-            version += f" Since then, {and_list(news)}; they will be part of the next version."
+            for count, done in ((added, "added"), (changed, "corrected"), (removed, "removed")):
+                if count:
+                    news.append(f"{plural(count, 'study has', 'studies have')} been {done}")
+            which = "this change" if added + changed + removed == 1 else "these changes"
+            version += f" Since then, {and_list(news)}; {which} will be part of the next version."
         version += "</p>"
     return RawHTML(
         '<div class="lr-this-version">'

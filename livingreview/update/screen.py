@@ -47,7 +47,7 @@ from ..data.transaction import write_all
 from ..data.validation import Problem, read_rows
 from ..text.wording import and_list, plural
 from .protocol import load_protocol
-from .ranking import RankingModel, record_text, study_text
+from .ranking import RankingModel, feature_cache, record_text, study_text
 from .screening import csv_text, load_cycle, settled_decisions
 from .selection import searched_dates
 from .stopping import Estimate, estimate
@@ -114,7 +114,9 @@ class Session:
         self.ids = [f"study:{s['id']}" for s in studies] + list(self.candidates)
         self.position = {key: i for i, key in enumerate(self.ids)}
         texts = [study_text(s) for s in studies] + [record_text(c) for c in self.candidates.values()]
-        self.model = RankingModel(texts, classifier=classifier)
+        # Features kept between sessions (by the texts' digest): the next `screen` on the same
+        # candidates starts without building them again.
+        self.model = RankingModel(texts, classifier=classifier, cache=feature_cache())
         self.retrain()
 
     # ---- decisions ---------------------------------------------------------------------------

@@ -5,7 +5,8 @@ estimate (screening-stops.csv).
 
 The search and `import` write the runs and the candidates; `screen` appends one line per
 screener's decision to screening.csv as it is made (a candidate without a line awaits one);
-`add` links an included candidate to the study row it became. A candidate's decision is its
+`add` appends a line of its own linking an included candidate to the study row it became
+(its study_id; added_studies). No command rewrites a line, so branches merge line by line. A candidate's decision is its
 screeners' when they agree, else the one marked `final` (settled_decisions). Each file is checked
 like the study table (livingreview.data.validation: its Table Schema in data/datapackage.json,
 every problem by line and column), plus its own rules:
@@ -185,6 +186,11 @@ def settled_decisions(rows: list[dict]) -> tuple[dict[str, dict], set[str]]:
     return settled, disputed
 
 
+def added_studies(rows: list[dict]) -> dict[str, str]:
+    """The study each candidate became (candidate id -> study id): the latest line naming one."""
+    return {row["candidate_id"]: row["study_id"].strip() for row in rows if row["study_id"].strip()}
+
+
 @dataclass
 class Cycle:
     """The update cycle's files, read and checked: rows as dicts of text, in file order."""
@@ -198,6 +204,10 @@ class Cycle:
     def decision(self, candidate_id: str) -> dict | None:
         """The candidate's decision (settled_decisions), or None while it awaits one."""
         return settled_decisions(self.screening)[0].get(candidate_id)
+
+    def study_of(self, candidate_id: str) -> str:
+        """The study the candidate became ('' while it has not been added)."""
+        return added_studies(self.screening).get(candidate_id, "")
 
     def pending(self, found_until: str | None = None) -> list[str]:
         """Candidates without a decision (found on or before `found_until`, if given)."""
@@ -282,5 +292,6 @@ def csv_text(kind: str, rows: list[dict], existing: str = "") -> str:
 
 
 def rewrite_text(kind: str, rows: list[dict]) -> str:
-    """The whole file from its rows (for a change to a row in place, as `add` makes)."""
+    """The whole file from its rows: for candidates.csv, whose rows gain identifiers and sources
+    in place when an import finds them again (screening.csv is only ever appended to)."""
     return csv_text(kind, rows)

@@ -32,7 +32,7 @@ import yaml
 from ..data.paths import SELECTION
 from ..text.wording import GlueText, and_list, date_label, month_label, plural
 from .protocol import Protocol
-from .screening import Cycle, settled_decisions
+from .screening import Cycle, added_studies, settled_decisions
 from .versions import Release
 
 QUALIFIERS = ("more than", "at least", "about")
@@ -166,8 +166,11 @@ def search_facts(protocol: Protocol | None = None) -> dict[str, GlueText]:
         "search_services": GlueText(and_list(services)),
         "search_start": GlueText(date_label(protocol.start)),
         "search_overlap": GlueText(plural(protocol.overlap_days, "day")),
-        "search_last_run": GlueText(
-            date_label(protocol.last_run) if protocol.last_run else "not yet: the first run is due"
+        "search_last_run": GlueText(date_label(protocol.last_run) if protocol.last_run else "never"),
+        "search_last_run_text": GlueText(
+            f"The search was last run on {date_label(protocol.last_run)}."
+            if protocol.last_run
+            else "The search has not been run yet."
         ),
         "search_query": GlueText(protocol.query("openalex")),
         "search_max_records": GlueText(f"{protocol.max_records:,}"),
@@ -687,7 +690,10 @@ def update_flow(
     current = set(studies["id"])
     before = set(previous.rows) if previous else set()
     new_ids = current - before
-    from_search = sum(1 for row in decisions.values() if row["decision"] == "include" and row["study_id"] in new_ids)
+    became = added_studies(cycle.screening)
+    from_search = sum(
+        1 for cid, row in decisions.items() if row["decision"] == "include" and became.get(cid) in new_ids
+    )
     return UpdateFlow(
         version=version,
         previous_version=previous.version if previous else "none",
