@@ -556,7 +556,9 @@ def shown_ids(page) -> list[str]:
 def checkbox(page, key: str, column: str = "domain"):
     """A term's checkbox, by its visible label: the term and its number of studies (which follows
     the other filters)."""
-    label = re.escape(load_vocabulary()[column].label_of(key))
+    # Playwright writes the pattern into a selector between slashes: a "/" in a label ("Graph /
+    # molecular generator") would end it there, so it is escaped too (re.escape leaves it).
+    label = re.escape(load_vocabulary()[column].label_of(key)).replace("/", r"\/")
     return page.get_by_role("checkbox", name=re.compile(rf"^{label} \(\d[\d,]*\)$"))
 
 
