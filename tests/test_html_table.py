@@ -42,6 +42,7 @@ from livingreview.book.studies_page import (
     table_files,
 )
 from livingreview.data import exports
+from livingreview.data.counts import term_counts
 from livingreview.data.filters import FilterState, filter_studies
 from livingreview.data.paths import ASSETS_DIR
 from livingreview.data.paths import VOCABULARY as VOCABULARY_FILE
@@ -891,5 +892,45 @@ def test_the_view_opens_in_the_explorer_and_the_month_added_is_a_filter(browser,
     assert visible_ids(page) == without.apply(frame)["id"].tolist()
     (urlpath,) = parse_qs(urlsplit(page.locator("a.lr-st-explorer").get_attribute("href")).query)["urlpath"]
     assert FilterState.from_query(urlpath.partition("?")[2]) == without
+    watch.check()
+    context.close()
+
+
+#: Every control of the table a finger may press (buttons, fields, lists, a term's label, the
+#: links that are not in a study's text), with its size.
+TARGETS_JS = """() => [...document.querySelectorAll(
+    '.lr-studies-table button, .lr-studies-table select, .lr-studies-table input:not([type=checkbox]), ' +
+    '.lr-studies-table summary, .lr-studies-table label.lr-st-opt, .lr-studies-table a:not(tbody a)')]
+  .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .map((e) => { const r = e.getBoundingClientRect();
+    return {what: e.tagName.toLowerCase() + ' ' + (e.getAttribute('aria-label') || e.textContent.trim() ||
+      e.getAttribute('placeholder') || e.className).slice(0, 60),
+      width: Math.round(r.width * 10) / 10, height: Math.round(r.height * 10) / 10}; })"""
+
+
+@pytest.mark.browser
+def test_every_target_is_a_fingers_width_on_a_touch_screen(browser, site):
+    """At 390 px with touch, every control of the table is at least 44 x 44 px (WCAG 2.5.5):
+    the search box, the Filters button, each list and its terms, a filter's chip, the year and
+    order menus, the downloads and the explorer link, a card's "Show more"."""
+    frame = site["frame"]
+    domain = next(key for key, n in term_counts(frame, "domain").items() if n)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    watch = Watch(context, ["file://"])
+    page = watch.attach(context.new_page())
+    page.goto(site["file"] + f"?domain={domain}")
+    wait_ready(page)
+    page.get_by_role("button", name=re.compile(r"^Filters")).first.tap()
+    targets = page.evaluate(TARGETS_JS)
+    lists = page.locator(".lr-st-facet > summary")
+    for i in range(lists.count()):  # each list open in turn: its terms are targets too
+        lists.nth(i).tap()
+        targets += page.evaluate(TARGETS_JS)
+        lists.nth(i).tap()
+    whats = " | ".join(t["what"] for t in targets)
+    for control in ("input ", "select ", "summary ", "label ", "Remove filter", "explorer", "CSV", "Show more"):
+        assert control in whats, (control, whats)
+    small = [t for t in targets if t["width"] < 44 or t["height"] < 44]
+    assert small == [], small
     watch.check()
     context.close()
