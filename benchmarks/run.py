@@ -63,6 +63,8 @@ OUT = HERE / "out"
 JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
 CHROMIUM = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: The network cut for the explorer's timing: every host name but 127.0.0.1 fails to resolve.
+CUT_NETWORK = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 #: How many Lighthouse runs per page and preset: its mobile score varies by about ±0.15 on this
 #: machine, so a page's figure is the median of these runs (its accessibility, the lowest).
@@ -85,7 +87,13 @@ TARGETS = {
     "nochange_rebuild_s": 5.0,
     "explorer_filter_change_ms_10000": 50.0,
     "search_keystroke_ms_10000": 200.0,
+    "studies_first_action_gzip_kb_10000": 300,
+    "studies_next_page_gzip_kb": 100,
+    "studies_count_after_data_ms_10000": 200,
+    "explorer_first_render_s": {15: 3.0, 10000: 4.0},
 }
+#: The explorer's first render, to the count shown, as Binder serves it (issue #25), by table size.
+EXPLORER_FIRST_RENDER_S = TARGETS["explorer_first_render_s"]
 
 #: What GitHub Pages gzips (text types); everything else is sent as is.
 GZIP_TYPES = (
@@ -453,6 +461,153 @@ def studies_search(html_dir: Path, browser, query: str = "fracture risk") -> dic
 
 
 # ------------------------------------------------------------------------------------------
+# Studies page by touch at a phone's size: what each first action transfers, how soon its count shows
+
+#: Before the page's own scripts: every data file's arrival (the moment lrStudyTableData runs it),
+#: every key press, tap or change of a control, and every change of the count, in
+#: performance.now() milliseconds.
+TOUCH_JS = """
+window.__lrTouch = {arrivals: [], counts: [], keys: []};
+(function () {
+  var real = null;
+  Object.defineProperty(window, 'lrStudyTableData', {
+    configurable: true,
+    get: function () { return real && function () { window.__lrTouch.arrivals.push(performance.now());
+                                                 return real.apply(this, arguments); }; },
+    set: function (value) { real = value; }
+  });
+  ['keydown', 'click', 'change'].forEach(function (name) {
+    document.addEventListener(name, function () { window.__lrTouch.keys.push(performance.now()); }, true);
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    var status = document.querySelector('.lr-st-status');
+    if (status) new MutationObserver(function () {
+      window.__lrTouch.counts.push([performance.now(), status.textContent]);
+    }).observe(status, {subtree: true, childList: true, characterData: true});
+  });
+})();
+"""
+
+#: The page's state once an action is done: the count drawn and the rows of its page too.
+SETTLED_JS = """() => { const root = document.querySelector('.lr-studies-table');
+  const table = root.querySelector('table.lr-st-table');
+  return [root.querySelector('.lr-st-status').textContent, table.getAttribute('aria-busy'),
+          root.querySelector('.lr-st-page') ? root.querySelector('.lr-st-page').textContent : ''].join('|'); }"""
+
+
+def _wait_settled(page, seconds: float = 60, quiet: float = 0.8) -> str:
+    """Wait until the table has shown the same state for `quiet` seconds with no cards awaited."""
+    deadline = time.perf_counter() + seconds
+    last, since = None, time.perf_counter()
+    while time.perf_counter() < deadline:
+        state = page.evaluate(SETTLED_JS)
+        if state != last:
+            last, since = state, time.perf_counter()
+        elif "|true|" not in state and time.perf_counter() - since > quiet:
+            return state
+        time.sleep(0.05)
+    return last or ""
+
+
+def _count_delays(marks: dict, since: float) -> list[float]:
+    """For every count drawn after `since`: milliseconds from the data or the reader's action it
+    waited for (the latest data arrival, key press, tap or change before it) to the count on screen."""
+    events = sorted(t for t in marks["arrivals"] + marks["keys"] if t >= since)
+    delays = []
+    for at, _text in marks["counts"]:
+        if at < since:
+            continue
+        before = [t for t in events if t <= at]
+        if before:
+            delays.append(round(at - before[-1], 1))
+    return delays
+
+
+def studies_first_touch(html_dir: Path, browser, query: str = "fracture risk") -> dict:
+    """The studies page on a 390 px phone with touch, each action on a freshly loaded page: the
+    first filter (the "Filters" button, the first list, its first term with studies), then the
+    next page of its results; and the first search (`query` typed one key at a time). Per action:
+    every file it loads, gzip'd as GitHub Pages serves them (bytes after the page's first load),
+    and the longest wait from the data (or key) a count needed to the count on screen."""
+    page_file = html_dir / "book" / "studies.html"
+    if "lr-studies-table" not in page_file.read_text(encoding="utf-8", errors="replace"):
+        return {"status": "n/a: the studies page has no static table"}
+    gz_cache: dict = {}
+    result: dict = {"viewport": "390x844, touch", "query": query}
+    with Server(html_dir) as base:
+        host = urlsplit(base).netloc
+
+        def fresh_page():
+            context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+            page = context.new_page()
+            loaded: list[Path] = []
+
+            def record(request):
+                parts = urlsplit(request.url)
+                if parts.netloc == host:
+                    local = html_dir / unquote(parts.path).lstrip("/")
+                    if local.is_file():
+                        loaded.append(local)
+
+            page.on("request", record)
+            page.add_init_script(TOUCH_JS)
+            page.goto(base + "book/studies.html", wait_until="load", timeout=300_000)
+            page.wait_for_selector('.lr-studies-table[data-lr-ready="true"]', timeout=60_000)
+            page.wait_for_timeout(500)
+            return context, page, loaded
+
+        def weigh(files: list[Path]) -> dict:
+            files = list(dict.fromkeys(files))  # a file the browser asked for twice came once
+            zipped = sum(gzip_size(f, gz_cache) if is_text(f) else f.stat().st_size for f in files)
+            return {"requests": len(files), "gzip_bytes": zipped, "gzip_kb": round(zipped / 1000, 1)}
+
+        # The first filter, then the next page of its results.
+        context, page, loaded = fresh_page()
+        before, since = len(loaded), page.evaluate("performance.now()")
+        page.locator('[data-lr-action="filters"]').tap()
+        page.locator("details[data-lr-facet] > summary").first.tap()
+        option = (
+            page.locator("details[data-lr-facet][open] label.lr-st-opt")
+            .filter(has_not=page.locator(".lr-st-c", has_text=re.compile(r"^0$")))
+            .first
+        )
+        result["filter_term"] = option.locator(".lr-st-opt-l").inner_text()
+        option.tap()
+        state = _wait_settled(page)
+        marks = page.evaluate("window.__lrTouch")
+        result["first_filter"] = weigh(loaded[before:]) | {
+            "count": state.split("|")[0],
+            "count_after_data_ms": max(_count_delays(marks, since), default=None),
+        }
+        before = len(loaded)
+        pager = page.locator('.lr-st-pager [data-lr-action="next"]')
+        if pager.is_visible() and pager.is_enabled():
+            pager.tap()
+            state = _wait_settled(page)
+            result["next_page"] = weigh(loaded[before:]) | {"page": state.split("|")[2]}
+        else:
+            result["next_page"] = {"status": "n/a: one page of results"}
+        context.close()
+
+        # The first search.
+        context, page, loaded = fresh_page()
+        before, since = len(loaded), page.evaluate("performance.now()")
+        page.locator(".lr-st-search input").tap()
+        for char in query:
+            page.keyboard.type(char)
+            page.wait_for_timeout(120)  # a quick typist
+        state = _wait_settled(page)
+        marks = page.evaluate("window.__lrTouch")
+        result["first_search"] = weigh(loaded[before:]) | {
+            "count": state.split("|")[0],
+            "count_after_data_ms": max(_count_delays(marks, since), default=None),
+        }
+        context.close()
+    result["status"] = "ok"
+    return result
+
+
+# ------------------------------------------------------------------------------------------
 # Explorer: its first render and a filter change, in the kernel and in the browser
 
 
@@ -521,6 +676,7 @@ def explorer_timing(data: Path, rounds: int = 3) -> dict:
     clock = Clock()
     app = StudyExplorer(df)
     result["build_ms"], result["build_cpu_ms"] = (round(v, 1) for v in clock.ms())
+    app.show_results("charts")  # the charts' tab: a change redraws them too (timed below)
 
     marks = {"clock": Clock()}
     draw_charts = app.draw_charts
@@ -565,13 +721,13 @@ def explorer_timing(data: Path, rounds: int = 3) -> dict:
     return result
 
 
-#: In the page: click the checkbox labelled `label` and time, from the click, the count's change
+#: In the page: click the checkbox of the term `label` and time, from the click, the count's change
 #: and the charts' (their subtitles count the studies drawn), each to the frame after it.
 CLICK_JS = """
 (label) => new Promise((resolve) => {
   const text = (s) => [...document.querySelectorAll(s)].map((e) => e.textContent).join('|');
   const count0 = text('.lr-count'), charts0 = text('.lr-chart-sub');
-  const box = [...document.querySelectorAll('label.widget-label-basic')].find((l) => l.textContent === label);
+  const box = [...document.querySelectorAll('label.widget-label-basic')].find((l) => l.textContent.startsWith(label + ' ('));
   let counted = null;
   const frame = (then) => requestAnimationFrame(() => setTimeout(then, 0));
   const observer = new MutationObserver(() => {
@@ -588,14 +744,26 @@ CLICK_JS = """
 """
 
 
+#: First renders timed per size, after one visit that warms the server (its imports, the disk).
+FIRST_RENDERS = 3
+
+
 def explorer_in_browser(data: Path, browser, workdir: Path, clicks: int = 4) -> dict:
-    """The explorer as a reader opens it: a fresh Voilà server (its own Jupyter set-up, the table
-    given by LIVINGREVIEW_DATA), the page in chromium with every request to another host counted
-    and aborted. First render: from the request to the count shown, then to both charts drawn.
+    """The explorer as Binder serves it: Jupyter server's Voilà extension at voila/render/...
+    (its own Jupyter set-up, the table given by LIVINGREVIEW_DATA and checked once beforehand, the
+    server's kernels told so, as binder/start tells them), the page in chromium with every request
+    to another host counted and aborted. After one visit that warms the server, FIRST_RENDERS
+    fresh visits: from the request to the count shown. Then the Charts tab: to both charts drawn.
     Then `clicks` terms of the first list, each ticked and unticked: click to count, to charts."""
     import socket
 
+    from livingreview.data.studies import data_fingerprint
+    from livingreview.data.validation import VALIDATED_ENV, validate
+
     source = SOURCE or ROOT
+    _rows, problems = validate(data)
+    if problems:
+        return {"error": f"the table does not validate: {problems[:3]}"}
     jupyter = workdir / "jupyter"
     env = dict(
         os.environ,
@@ -606,55 +774,76 @@ def explorer_in_browser(data: Path, browser, workdir: Path, clicks: int = 4) -> 
         PYTHONPATH=os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH", "")])),
     )
     env.pop("QUERY_STRING", None)
+    env[VALIDATED_ENV] = data_fingerprint(data)  # the kernels told the table is valid, as binder/start tells them
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    notebook = source / "book" / "explore.ipynb"
-    command = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
-    log = open(workdir / "voila.log", "w")  # noqa: SIM115 (closed with the server below)
+    command = [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
+    command += [f"--port={port}", "--IdentityProvider.token=bench", "--ServerApp.port_retries=0"]
+    log = open(workdir / "jupyter-server.log", "w")  # noqa: SIM115 (closed with the server below)
     server = subprocess.Popen(command, cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT)
-    result: dict = {}
+    url = f"http://127.0.0.1:{port}/voila/render/book/explore.ipynb?token=bench"
+    result: dict = {"mode": "jupyter server + Voilà extension (as Binder), warm server"}
     try:
         deadline = time.monotonic() + 90
         while True:
             if server.poll() is not None or time.monotonic() > deadline:
-                return {"error": f"voila did not start (see {workdir / 'voila.log'})"}
+                return {"error": f"jupyter server did not start (see {workdir / 'jupyter-server.log'})"}
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break
             except OSError:
                 time.sleep(0.2)
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        page = context.new_page()
         remote, errors = [], []
 
-        def route(route, request):
-            if request.url.startswith(("data:", "blob:")) or urlsplit(request.url).hostname == "127.0.0.1":
-                return route.continue_()
-            remote.append(request.url)
-            return route.abort()
+        def visit():
+            # Requests to other hosts are recorded and fail (the browser resolves no host name but
+            # 127.0.0.1: CUT_NETWORK), not intercepted: Playwright's routing would add its own
+            # round trip to each of the page's hundred requests, and to the figure.
+            context = browser.new_context(viewport={"width": 1366, "height": 900})
+            page = context.new_page()
 
-        context.route("**/*", route)
-        page.on("console", lambda m: errors.append(m.text[:200]) if m.type == "error" else None)
+            def record(request):
+                if not request.url.startswith(("data:", "blob:")) and urlsplit(request.url).hostname != "127.0.0.1":
+                    remote.append(request.url)
+
+            page.on("request", record)
+            page.on("console", lambda m: errors.append(m.text[:200]) if m.type in ("error", "warning") else None)
+            started = time.perf_counter()
+            page.goto(url, timeout=300_000)
+            page.wait_for_selector(".lr-count", timeout=300_000)
+            return context, page, time.perf_counter() - started
+
+        context, _page, warm = visit()  # the server's first visit: imports, disk caches
+        context.close()
+        result["warm_up_count_s"] = round(warm, 2)
+        renders = []
+        for _ in range(FIRST_RENDERS):
+            context, page, seconds = visit()
+            renders.append(round(seconds, 2))
+            if len(renders) < FIRST_RENDERS:
+                context.close()
+        result["first_renders_count_s"] = renders
+        result["first_render_count_s"] = round(statistics.median(renders), 2)
         started = time.perf_counter()
-        page.goto(f"http://127.0.0.1:{port}/", timeout=300_000)
-        page.wait_for_selector(".lr-count", timeout=300_000)
-        result["first_render_count_s"] = round(time.perf_counter() - started, 2)
+        page.get_by_role("button", name="Charts", exact=True).click()
         page.wait_for_function(
             "() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.getBoundingClientRect().height > 0).length >= 2",
             timeout=300_000,
         )
-        result["first_render_charts_s"] = round(time.perf_counter() - started, 2)
+        result["charts_tab_drawn_s"] = round(time.perf_counter() - started, 2)
         page.locator("button.lr-facet-toggle").first.click()
+        page.wait_for_selector(".lr-terms label.widget-label-basic", timeout=60_000)
         labels = page.evaluate(
             "() => [...document.querySelectorAll('.lr-terms label.widget-label-basic')]"
             ".filter((l) => !l.querySelector('input').disabled).map((l) => l.textContent)"
         )[:clicks]
         ticks, unticks = [], []
         for label in labels:  # a new view each tick; unticking returns to a view drawn before
+            term = label.rsplit(" (", 1)[0]  # its number follows the other filters
             for samples in (ticks, unticks):
                 page.wait_for_timeout(2000)  # the page settles: the last charts are drawn
-                samples.append(page.evaluate(CLICK_JS, label))
+                samples.append(page.evaluate(CLICK_JS, term))
         for name, samples in (("tick", ticks), ("untick", unticks)):
             result[f"{name}_to_count_median_ms"] = round(statistics.median(s[0] for s in samples), 1)
             result[f"{name}_to_charts_median_ms"] = round(statistics.median(s[1] for s in samples), 1)
@@ -680,7 +869,7 @@ def bench_explorer(n: int, data: Path, size_dir: Path, args) -> dict:
 
         print(f"[{n}] explorer in the browser (Voilà)", flush=True)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS + [CUT_NETWORK])
             try:
                 result["browser"] = explorer_in_browser(data, browser, size_dir)
             finally:
@@ -847,6 +1036,13 @@ def bench_size(n: int, workdir: Path, args) -> dict:
     result: dict = {"n": n, "data": source, "data_bytes": data.stat().st_size}
     if args.only == "explorer":
         result["explorer"] = bench_explorer(n, data, size_dir, args)
+        result["remeasured"] = {"explorer": remeasured(args)}
+        return result
+    if args.only == "studies":  # a clean build, then every page's first load and the studies page
+        print(f"[{n}] clean build", flush=True)
+        result["pages_build"] = run_build(data, size_dir / "book", all_pages=True, log=size_dir / "build-clean.log")
+        result.update(bench_pages(n, size_dir / "book" / "_build" / "html"))
+        result["remeasured"] = {"pages": remeasured(args)}
         return result
     out = size_dir / "book"
     if args.only == "lighthouse":  # a clean build, then Lighthouse on every page
@@ -874,21 +1070,72 @@ def bench_size(n: int, workdir: Path, args) -> dict:
     result["explorer"] = bench_explorer(n, data, size_dir, args)
 
     if not args.skip_browser:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS)
-            try:
-                print(f"[{n}] page weights", flush=True)
-                result["pages"] = page_weights(html_dir, browser)
-                print(f"[{n}] studies page search", flush=True)
-                result["studies_search"] = studies_search(html_dir, browser)
-            finally:
-                browser.close()
+        result.update(bench_pages(n, html_dir))
     if not args.skip_lighthouse and n in args.lighthouse_sizes:
         print(f"[{n}] lighthouse", flush=True)
         result["lighthouse"] = run_lighthouse(html_dir, size_dir, args.lighthouse_runs)
     return result
+
+
+def studies_touch_rows(col) -> list[tuple[str, dict, str, object]]:
+    """The studies page by touch at 390 px (studies_first_touch): what each first action loads."""
+
+    def kb_and_ms(action):
+        kb, ms = col(["studies_touch", action, "gzip_kb"]), col(["studies_touch", action, "count_after_data_ms"])
+        return {n: None if kb[n] is None else (kb[n], ms[n]) for n in kb}
+
+    def first_action(v, n):
+        if v is None or n != 10000:
+            return None
+        kb, ms = v
+        return kb <= TARGETS["studies_first_action_gzip_kb_10000"] and (
+            ms is None or ms <= TARGETS["studies_count_after_data_ms_10000"]
+        )
+
+    return [
+        (
+            "studies page at 390 px, first filter: loaded gzip (KB) / count after its data (ms)",
+            kb_and_ms("first_filter"),
+            "≤300 KB, ≤200 ms at 10,000",
+            first_action,
+        ),
+        (
+            "studies page at 390 px, first search: loaded gzip (KB) / count after its data (ms)",
+            kb_and_ms("first_search"),
+            "≤300 KB, ≤200 ms at 10,000",
+            first_action,
+        ),
+        (
+            "studies page at 390 px, next page of results: loaded gzip (KB)",
+            col(["studies_touch", "next_page", "gzip_kb"]),
+            "≤100 KB",
+            lambda v, n: None if not isinstance(v, (int, float)) else v <= TARGETS["studies_next_page_gzip_kb"],
+        ),
+    ]
+
+
+def bench_pages(n: int, html_dir: Path) -> dict:
+    """Every page's first load, the studies page's search keystrokes and its first actions by touch."""
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS)
+        try:
+            print(f"[{n}] page weights", flush=True)
+            out["pages"] = page_weights(html_dir, browser)
+            print(f"[{n}] studies page search", flush=True)
+            out["studies_search"] = studies_search(html_dir, browser)
+            print(f"[{n}] studies page by touch at 390 px", flush=True)
+            out["studies_touch"] = studies_first_touch(html_dir, browser)
+        finally:
+            browser.close()
+    return out
+
+
+def remeasured(args) -> dict:
+    """When a part was measured again on its own (--only), and why (README says so)."""
+    return {"started": dt.datetime.now().isoformat(timespec="seconds"), "why": args.why}
 
 
 def explorer_rows(col) -> list[tuple[str, dict, str, object]]:
@@ -903,14 +1150,14 @@ def explorer_rows(col) -> list[tuple[str, dict, str, object]]:
 
     return [
         (
-            "explorer page, first render: count shown (s)",
+            "explorer page as Binder serves it, warm server: first render to the count (s, median)",
             col(["explorer", "browser", "first_render_count_s"]),
-            "—",
-            None,
+            "≤3 at 15; ≤4 at 10,000",
+            lambda v, n: None if not isinstance(v, (int, float)) else v <= EXPLORER_FIRST_RENDER_S.get(n, 99),
         ),
         (
-            "explorer page, first render: charts drawn (s)",
-            col(["explorer", "browser", "first_render_charts_s"]),
+            "explorer page: Charts tab → both charts drawn (s)",
+            col(["explorer", "browser", "charts_tab_drawn_s"]),
             "—",
             None,
         ),
@@ -1097,6 +1344,7 @@ def summary_rows(results: dict) -> list[tuple[str, dict, str, object]]:
             lambda v, n: v <= 200 if n == 10000 and isinstance(v, (int, float)) else None,
         ),
         ("search keystroke→redraw max (ms)", col(["studies_search", "max_ms"]), "—", None),
+        *studies_touch_rows(col),
         *explorer_rows(col),
     ]
     for preset in ("mobile", "desktop"):
@@ -1131,6 +1379,8 @@ def summary_rows(results: dict) -> list[tuple[str, dict, str, object]]:
 def fmt(value) -> str:
     if value is None:
         return "–"
+    if isinstance(value, (tuple, list)) and len(value) == 2 and not isinstance(value[0], str):  # (KB, ms)
+        return " / ".join(fmt(v) for v in value)
     if isinstance(value, (tuple, list)) and len(value) == 2:  # (page, score)
         return f"{value[0]} {fmt(value[1])}"
     if isinstance(value, (tuple, list)) and len(value) == 3:  # (page, gzip KB, raw KB)
@@ -1266,6 +1516,12 @@ def readme_block(results: dict) -> str:
             for n, size in sorted(results["sizes"].items(), key=lambda item: int(item[0]))
             if size.get("lighthouse_started")
         )
+        + "".join(
+            f"; at {int(n):,} {REMEASURED[part]} measured again from {when['started']}"
+            f" (`--only {ONLY_OF[part]} --merge`, after {when.get('why', 'a change')})"
+            for n, size in sorted(results["sizes"].items(), key=lambda item: int(item[0]))
+            for part, when in sorted((size.get("remeasured") or {}).items())
+        )
         + ".",
         "",
         markdown_table(results),
@@ -1280,6 +1536,14 @@ def readme_block(results: dict) -> str:
         ]
     parts.append(README_END)
     return "\n".join(parts)
+
+
+#: What each re-measured part covers, in the README's words, and the --only that measures it.
+REMEASURED = {
+    "explorer": "the explorer",
+    "pages": "every page's first load and the studies page (search, first actions by touch)",
+}
+ONLY_OF = {"explorer": "explorer", "pages": "studies"}
 
 
 def write_readme(results: dict, readme: Path = README) -> None:
@@ -1321,8 +1585,9 @@ def main(argv=None) -> int:
     parser.add_argument("--table", action="store_true", help="only print the tables of an existing results file")
     parser.add_argument(
         "--only",
-        choices=["explorer", "lighthouse"],
-        help="measure only this part (explorer: no book build; lighthouse: a clean build, then Lighthouse);"
+        choices=["explorer", "lighthouse", "studies"],
+        help="measure only this part (explorer: no book build; lighthouse: a clean build, then Lighthouse;"
+        " studies: a clean build, then every page's first load and the studies page's search and first actions);"
         " with --merge, the other figures of each size are kept",
     )
     args = parser.parse_args(argv)
@@ -1370,6 +1635,8 @@ def main(argv=None) -> int:
             before = results["sizes"][str(n)]
             if args.pages and isinstance(before.get("lighthouse"), dict):  # only these pages replaced
                 measured["lighthouse"] = {**before["lighthouse"], **measured["lighthouse"]}
+            if "remeasured" in measured:  # each part's note kept
+                measured["remeasured"] = {**before.get("remeasured", {}), **measured["remeasured"]}
             measured = {**before, **{k: v for k, v in measured.items() if k != "data_bytes"}}
         results["sizes"][str(n)] = measured
         args.output.write_text(json.dumps(results, indent=1, default=str))

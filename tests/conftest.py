@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from livingreview.book.studies_page import TABLE_CSS, TABLE_JS, studies_data_js, studies_table_html
-from livingreview.data.exports import to_csv
+from livingreview.book.studies_page import TABLE_CSS, TABLE_JS, studies_table_html, write_table_data
 from livingreview.data.paths import ASSETS_DIR
 
 # The update cycle's fixtures (a repository copy, the services replayed on a local server).
@@ -146,7 +145,6 @@ def write_site(root: Path, df, *, name: str = "studies.html", **options) -> Path
     head += "".join(f'<script defer src="../_static/lr/{j}"></script>' for j in TABLE_JS)
     cards = "".join(f'<section id="study-{i}"><h3>{i}</h3></section>' for i in df["id"])
     page = root / "book" / name
-    data = page.with_suffix(".data.js")
     csv = page.with_suffix(".csv")
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(
@@ -154,14 +152,13 @@ def write_site(root: Path, df, *, name: str = "studies.html", **options) -> Path
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"{head}<style>body{{margin:0;font-family:system-ui,sans-serif}}"
         "main{max-width:60rem;margin:0 auto;padding:1rem 2rem}</style></head>"
-        f"<body><main><h1>The studies</h1>{studies_table_html(df, data_src=data.name, csv_href=csv.name, **options)}"
+        f"<body><main><h1>The studies</h1>{studies_table_html(df, data_prefix=page.stem, csv_href=csv.name, **options)}"
         f"{cards}</main></body></html>",
         encoding="utf-8",
     )
-    # Every row, beside the page, as the Sphinx extension writes it (a name per page: several
-    # pages may share a folder).
-    data.write_text(studies_data_js(df), encoding="utf-8")
-    csv.write_text(to_csv(df), encoding="utf-8")
+    # The files the page loads, beside it, as the Sphinx extension writes them (named after the
+    # page: several pages may share a folder), and the whole table as CSV.
+    write_table_data(df, page.parent, prefix=page.stem, csv_name=csv.name)
     return page
 
 

@@ -115,3 +115,26 @@ def test_changelog_html_of_the_real_table_has_every_study():
     out = changelog_html(df)
     for study_id in df["id"]:
         assert f'href="studies.html#study-{study_id}"' in out
+
+
+def test_each_older_month_links_to_its_studies():
+    """An older month is one line; its count is a link to the studies page showing exactly the
+    studies added that month (the month-added filter, the same rule on the page and in Python)."""
+    import html
+    import re
+
+    from livingreview.data.filters import FilterState
+
+    months = [f"2026-{m:02d}" for m in range(1, 7)]
+    df = frame(
+        *[(f"s-{month}-{i}", "Author", f"{month}-1{i}") for month in months for i in range(1 + int(month[-1]) % 3)]
+    )
+    markup = changelog_html(df, recent_months=2)
+    links = dict(re.findall(r'<li id="whats-new-([0-9-]+)">[^<]*<a href="([^"]+)">', markup))
+    older = [month for month, _rows in changelog(df)[2:]]
+    assert sorted(links) == sorted(older) and older
+    for month, href in links.items():
+        page, _, query = html.unescape(href).partition("?")
+        assert page == "studies.html"
+        shown = FilterState.from_query(query).apply(df)["id"].tolist()
+        assert sorted(shown) == sorted(df.loc[df["added"].str.startswith(month), "id"])

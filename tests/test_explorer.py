@@ -5,31 +5,34 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import html
 import io
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import ipywidgets as widgets
 import pytest
 
 from livingreview import load_studies, load_vocabulary
 from livingreview.book import upstream
-from livingreview.book.offline import is_remote, page_loads
+from livingreview.book.studies_page import EXPLORER_URLPATH, explorer_url, studies_page_url
 from livingreview.charts import model as charts
 from livingreview.data.counts import term_counts
-from livingreview.data.filters import FACETS, FilterState, filter_studies
-from livingreview.data.studies import cell_items
+from livingreview.data.filters import FACETS, FilterState, facet_counts, filter_studies
+from livingreview.data.studies import cell_items, data_fingerprint
+from livingreview.data.validation import VALIDATED_ENV
 from livingreview.explorer.app import CHARTS, TARGET_PX, build_explorer
+from livingreview.text.wording import plural
 
 from conftest import ROOT
 from hostile import HOSTILE_DOI, HOSTILE_URL, write_hostile_table
@@ -42,6 +45,14 @@ NOTEBOOK = ROOT / "book" / "explore.ipynb"
 def plain(markup: str) -> str:
     """The text a reader sees in an HTML fragment."""
     return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", markup).split()))
+
+
+def share_links(explorer) -> dict[str, str]:
+    """The share links' texts and addresses."""
+    return {
+        plain(text): html.unescape(href)
+        for href, text in re.findall(r'<a[^>]* href="([^"]*)"[^>]*>(.*?)</a>', explorer.link.value)
+    }
 
 
 def table_ids(explorer) -> list[str]:
@@ -68,15 +79,23 @@ def explorer():
 def test_starts_with_every_study(explorer):
     assert plain(explorer.count.value) == f"{len(STUDIES)} of {len(STUDIES)} studies"
     assert table_ids(explorer) == list(STUDIES["id"])
-    assert "no filters" in plain(explorer.link.value)
+    assert share_links(explorer) == {
+        "Link to this view": studies_page_url(""),
+        "Open this view in the explorer": explorer_url(""),
+    }
     assert explorer.state == FilterState()
+    assert explorer.show_button.description == f"Show {len(STUDIES)} studies"
 
 
 def test_choosing_a_domain_updates_count_table_link_and_downloads(explorer):
     explorer.facet_controls["domains"].value = ("dermatology",)
     assert plain(explorer.count.value) == f"{len(DERMATOLOGY)} of {len(STUDIES)} studies"
     assert table_ids(explorer) == DERMATOLOGY
-    assert "Link to this view: ?domain=dermatology" in plain(explorer.link.value)
+    assert share_links(explorer) == {
+        "Link to this view": studies_page_url("?domain=dermatology"),
+        "Open this view in the explorer": explorer_url("?domain=dermatology"),
+    }
+    assert explorer.show_button.description == f"Show {len(DERMATOLOGY)} studies"
     assert [row["id"] for row in csv.DictReader(io.StringIO(download(explorer, "csv")))] == DERMATOLOGY
     assert download(explorer, "bib").count("@") == len(DERMATOLOGY)
     assert download(explorer, "ris").count("ER  - ") == len(DERMATOLOGY)
@@ -99,10 +118,71 @@ def test_every_term_is_a_checkbox_labelled_with_its_count(explorer):
     assert explorer.facet_controls["domains"].boxes["dermatology"].description == f"Dermatology ({len(DERMATOLOGY)})"
 
 
+def test_the_numbers_beside_the_terms_follow_the_other_filters(explorer):
+    """Each term's number is facet_counts (the static page's definition): the studies ticking it
+    would show, given the other filters. A term with none in the whole table stays disabled."""
+    explorer.show_facet("domains")
+    explorer.show_facet("model_families")
+    explorer.facet_controls["model_families"].value = ("gan",)
+    explorer.search_box.value = "synthetic"
+    counts = facet_counts(STUDIES, explorer.state)
+    vocabulary = load_vocabulary()
+    for name in ("domains", "model_families"):
+        column = FACETS[name][1]
+        totals = term_counts(STUDIES, column)
+        for key, box in explorer.facet_controls[name].boxes.items():
+            assert box.description == f"{vocabulary[column].label_of(key)} ({counts[name][key]:,})"
+            assert box.disabled == (totals[key] == 0)
+    # A list opened later shows the numbers of the filters then.
+    contributions = explorer.facet_controls["contributions"]
+    explorer.show_facet("contributions")
+    assert {key: box.description for key, box in contributions.boxes.items()} == dict(
+        (key, label) for label, key in contributions.options
+    )
+    assert dict((key, label) for label, key in contributions.options)["education"].endswith(
+        f"({counts['contributions']['education']:,})"
+    )
+
+
+def test_a_closed_list_costs_the_page_no_checkboxes():
+    explorer = build_explorer(STUDIES, "?family=gan")
+    assert explorer.open_facets == {"model_families"}  # the list the link chose from
+    for name, control in explorer.facet_controls.items():
+        checkboxes = [
+            w for child in control.children for w in getattr(child, "children", ()) if isinstance(w, widgets.Checkbox)
+        ]
+        assert bool(checkboxes) == (name == "model_families"), name
+    explorer.facet_controls["domains"].value = ("dermatology",)  # set while closed: shown once opened
+    explorer.show_facet("domains")
+    assert explorer.facet_controls["domains"].boxes["dermatology"].value
+
+
+def test_the_month_a_study_was_added_is_a_filter(explorer):
+    months = sorted({stamp.strftime("%Y-%m") for stamp in STUDIES["added"]}, reverse=True)
+    assert [value for _label, value in explorer.added.options] == ["", *months]  # newest first
+    month = months[-1]
+    added = list(STUDIES.loc[STUDIES["added"].dt.strftime("%Y-%m") == month, "id"])
+    explorer.added.value = month
+    assert table_ids(explorer) == added
+    assert explorer.state.to_query() == f"?added={month}"
+    assert build_explorer(STUDIES, f"?added={month}").added.value == month
+    assert build_explorer(STUDIES, "?added=1999-01").added.value == ""  # no study was added then
+
+
+def test_the_explorer_link_carries_the_view_through_binders_urlpath():
+    query = FilterState(domains=("dermatology",), text="skin lesions").to_query()
+    url = urlsplit(explorer_url(query))
+    assert url.scheme == "https" and url.netloc == "mybinder.org"
+    assert parse_qs(url.query)["urlpath"] == [EXPLORER_URLPATH + query]
+    assert FilterState.from_query(parse_qs(url.query)["urlpath"][0].partition("?")[2]) == FilterState.from_query(query)
+    assert studies_page_url(query).endswith("/book/studies.html" + query)
+
+
 def test_grouped_terms_show_under_their_group(explorer):
     facet = load_vocabulary()["domain"]
     assert facet.groups  # the domains are grouped: specialty, care setting, activity
     control = explorer.facet_controls["domains"]
+    control.build()
     headings = [plain(child.value) for child in control.children if isinstance(child, widgets.HTML)]
     grids = [child for child in control.children if isinstance(child, widgets.GridBox)]
     assert headings == [group.label for group in facet.groups.values() if facet.in_group(group.key)]
@@ -113,6 +193,7 @@ def test_grouped_terms_show_under_their_group(explorer):
     ]
     # An ungrouped facet is one list, without a heading.
     families = explorer.facet_controls["model_families"]
+    families.build()
     assert [type(child) for child in families.children] == [widgets.GridBox]
 
 
@@ -207,6 +288,9 @@ def test_no_match_says_so(explorer):
 
 def test_charts_follow_the_filters(explorer):
     explorer.facet_controls["domains"].value = ("dermatology",)
+    assert all(not output.outputs for output in explorer.charts.values())  # the list is shown: no charts drawn
+    explorer.show_results("charts")
+    assert explorer.studies_box.layout.display == "none" and explorer.charts_box.layout.display is None
     for name, output in explorer.charts.items():
         assert len(output.outputs) == 1, (name, explorer.chart_captions[name].value)
         spec = output.outputs[0]["data"][upstream.PLOTLY_MIME]
@@ -234,10 +318,14 @@ def test_a_recent_view_takes_its_charts_from_memory(explorer, monkeypatch):
         module, "draw_chart", lambda name, matches: drawn.append(tuple(matches["id"])) or real(name, matches)
     )
     monkeypatch.setattr(module, "CHART_CACHE_SIZE", 2)
+    explorer.show_results("charts")
+    every_study = drawn[:]
+    assert every_study == [tuple(STUDIES["id"])] * len(CHARTS)
+    drawn.clear()
     domains = explorer.facet_controls["domains"]
     domains.value = ("dermatology",)
     assert drawn == [tuple(DERMATOLOGY)] * len(CHARTS)
-    domains.value = ()  # every study: drawn when the explorer opened
+    domains.value = ()  # every study: drawn when the charts were first shown
     domains.value = ("dermatology",)
     assert drawn == [tuple(DERMATOLOGY)] * len(CHARTS)
     spec = explorer.charts["gap_map"].outputs[0]["data"][upstream.PLOTLY_MIME]
@@ -348,22 +436,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(command: list[str], port: int, workdir: Path):
-    """A Jupyter process (`voila` or `jupyter server`) started in the repository root, as Binder
-    and `voila book/explore.ipynb` start it, with a Jupyter set-up of its own; stopped after."""
-    if not VOILA_TEMPLATE.is_dir():
-        pytest.fail(f"The explorer's Voilà template is not linked into {sys.prefix}: run `make .venv/.installed`")
-    env = dict(os.environ)
-    env.update(
-        JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),  # connection files, not in ~/.local
-        JUPYTER_DATA_DIR=str(workdir / "data"),  # the notebook-signing secret
-        JUPYTER_CONFIG_DIR=str(workdir / "config"),  # no personal config leaks into the test
-        # The kernel runs in book/ and must import the package even when it is not installed.
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-    )
-    env.pop("QUERY_STRING", None)
+def serving(command: list[str], port: int, workdir: Path, *, env: dict | None = None, cwd: Path = ROOT):
+    """A Jupyter process (`voila` or `jupyter server`) started in `cwd` (the repository root, as
+    Binder and `voila book/explore.ipynb` start it), stopped after. By default it runs in this
+    environment with a Jupyter set-up of its own; `env` replaces the whole environment."""
+    if env is None:
+        if not VOILA_TEMPLATE.is_dir():
+            pytest.fail(f"The explorer's Voilà template is not linked into {sys.prefix}: run `make .venv/.installed`")
+        env = dict(os.environ)
+        env.update(
+            JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),  # connection files, not in ~/.local
+            JUPYTER_DATA_DIR=str(workdir / "data"),  # the notebook-signing secret
+            JUPYTER_CONFIG_DIR=str(workdir / "config"),  # no personal config leaks into the test
+            # The kernel runs in book/ and must import the package even when it is not installed.
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        )
+        env.pop("QUERY_STRING", None)
     log = open(workdir / "server.log", "w+")  # noqa: SIM115 (closed below, after the server)
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 90
         while True:  # wait for the port to listen (a GET would start a kernel, so only connect)
@@ -411,6 +501,7 @@ class Visit:
     remote: list[str] = field(default_factory=list)
     console: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    config: dict = field(default_factory=dict)  # the page's Jupyter page config, once read
 
     def problems(self) -> list[str]:
         """Requests to other hosts, page errors, and every console error or warning: webpack's
@@ -419,9 +510,8 @@ class Visit:
         return [f"request to another host: {url}" for url in self.remote] + self.errors + noisy
 
 
-@pytest.fixture
-def visit(browser, voila_url):
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+def cut_network(context) -> Visit:
+    """A tab of `context` as a Visit: requests to hosts other than 127.0.0.1 recorded and aborted."""
     visit = Visit(context.new_page())
 
     def route(route, request):
@@ -433,13 +523,14 @@ def visit(browser, voila_url):
     context.route("**/*", route)
     visit.page.on("console", lambda message: visit.console.append((message.type, message.text)))
     visit.page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
-    yield visit
+    return visit
+
+
+@pytest.fixture
+def visit(browser, voila_url):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    yield cut_network(context)
     context.close()
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=120) as response:
-        return response.read().decode("utf-8")
 
 
 def open_explorer(page, url: str) -> None:
@@ -453,8 +544,12 @@ def shown_ids(page) -> list[str]:
 
 
 def checkbox(page, key: str, column: str = "domain"):
-    label = f"{load_vocabulary()[column].label_of(key)} ({term_counts(STUDIES, column)[key]:,})"
-    return page.get_by_role("checkbox", name=label, exact=True)
+    """A term's checkbox, by its visible label: the term and its number of studies (which follows
+    the other filters)."""
+    # Playwright writes the pattern into a selector between slashes: a "/" in a label ("Graph /
+    # molecular generator") would end it there, so it is escaped too (re.escape leaves it).
+    label = re.escape(load_vocabulary()[column].label_of(key)).replace("/", r"\/")
+    return page.get_by_role("checkbox", name=re.compile(rf"^{label} \(\d[\d,]*\)$"))
 
 
 def assert_shows_dermatology(page) -> None:
@@ -463,11 +558,19 @@ def assert_shows_dermatology(page) -> None:
     expect(page.locator(".lr-count")).to_have_text(f"{len(DERMATOLOGY)} of {len(STUDIES)} studies", timeout=60_000)
     expect(page.locator("tr[data-study-id]")).to_have_count(len(DERMATOLOGY))
     assert shown_ids(page) == DERMATOLOGY
-    expect(page.locator(".lr-link")).to_contain_text("?domain=dermatology")
+    share = page.get_by_role("link", name="Link to this view")
+    expect(share).to_have_attribute("href", studies_page_url("?domain=dermatology"))
     expect(checkbox(page, "dermatology")).to_be_checked()
     href = page.locator('a[download$=".csv"]').get_attribute("href")
     exported = base64.b64decode(href.split("base64,", 1)[1]).decode("utf-8")
     assert [row["id"] for row in csv.DictReader(io.StringIO(exported))] == DERMATOLOGY
+
+
+def show_charts(page) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Charts", exact=True).click()
+    expect(page.locator(".js-plotly-plot")).to_have_count(len(CHARTS), timeout=60_000)
 
 
 def assert_charts_fit(page, width: int) -> None:
@@ -495,7 +598,6 @@ def test_the_explorer_by_touch_with_the_network_cut(visit, voila_url, tmp_path_f
     open_explorer(page, voila_url)
     expect(page.locator(".lr-count")).to_have_text(f"{len(STUDIES)} of {len(STUDIES)} studies")
     assert shown_ids(page) == list(STUDIES["id"])
-    assert_charts_fit(page, 1366)
 
     # Open the clinical domains and tick dermatology: a checkbox, found by its visible label.
     domains = page.get_by_role("button", name="Clinical domain", exact=True)
@@ -514,20 +616,26 @@ def test_the_explorer_by_touch_with_the_network_cut(visit, voila_url, tmp_path_f
     gaps = [key for key, n in term_counts(STUDIES, "domain").items() if n == 0]
     if gaps:
         expect(checkbox(page, gaps[0])).to_be_disabled()
-    # A second list: ticking a model family narrows the selection, unticking widens it again.
+    # A second list: ticking a model family narrows the selection, unticking widens it again. Its
+    # terms count the dermatology studies now.
     family = filter_studies(STUDIES, domains=["dermatology"])["model_family"].iloc[0][0]
     page.get_by_role("button", name="Model family", exact=True).click()
+    in_dermatology = facet_counts(STUDIES, FilterState(domains=("dermatology",)))["model_families"][family]
+    expect(checkbox(page, family, "model_family")).to_have_accessible_name(
+        f"{load_vocabulary()['model_family'].label_of(family)} ({in_dermatology})"
+    )
     checkbox(page, family, "model_family").click()
     both = list(filter_studies(STUDIES, domains=["dermatology"], model_families=[family])["id"])
     expect(page.locator(".lr-count")).to_have_text(f"{len(both)} of {len(STUDIES)} studies", timeout=60_000)
     assert shown_ids(page) == both
     checkbox(page, family, "model_family").click()
     assert_shows_dermatology(page)
-    # Both charts follow (their subtitles count the studies drawn); a row opens into its card.
-    for subtitle in page.locator(".lr-chart-sub").all():
-        expect(subtitle).to_contain_text(f"{len(DERMATOLOGY)} studies;", timeout=60_000)
+    # A row opens into its card; the charts, behind their tab, show the same studies.
     page.locator("details.lr-study summary").first.click()
     expect(page.locator("details.lr-study").first.locator(".lr-card")).to_be_visible()
+    show_charts(page)
+    for subtitle in page.locator(".lr-chart-sub").all():
+        expect(subtitle).to_contain_text(f"{len(DERMATOLOGY)} studies;", timeout=60_000)
 
     shots = tmp_path_factory.mktemp("explorer-screenshots")
     for width in (1366, 390):
@@ -553,6 +661,118 @@ def test_opening_a_shared_link_with_the_network_cut(visit, voila_url):
     assert visit.problems() == []
 
 
+#: What a finger presses in the explorer: every control, and links that are not inside running
+#: text (a study card's links sit in its sentences); a checkbox's target is its whole row, box and label.
+TARGETS_JS = """() => [...document.querySelectorAll(
+    '.lr-app button, .lr-app select, .lr-app input:not([type=checkbox]), .lr-app summary, ' +
+    '.lr-app label.widget-label-basic, .lr-app a:not(.lr-card a), .lr-app .modebar-btn')]
+  .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .map((e) => { const r = e.getBoundingClientRect();
+    return {what: e.tagName.toLowerCase() + ' ' + (e.getAttribute('aria-label') || e.getAttribute('data-title') ||
+      e.textContent.trim() || e.getAttribute('placeholder') || e.className).slice(0, 60),
+      width: Math.round(r.width * 10) / 10, height: Math.round(r.height * 10) / 10}; })"""
+
+#: Pairs of chart axis labels (tick texts) whose boxes overlap, per chart.
+OVERLAPS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((plot) => {
+  const boxes = [...plot.querySelectorAll('.xtick text, .ytick text')].map((t) => [t.textContent, t.getBoundingClientRect()]);
+  const hits = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, r] = boxes[i], [b, s] = boxes[j];
+    if (r.left < s.right - 0.5 && s.left < r.right - 0.5 && r.top < s.bottom - 0.5 && s.top < r.bottom - 0.5) hits.push(a + ' / ' + b);
+  }
+  return {labels: boxes.length, overlaps: hits};
+})"""
+
+#: Whether the placeholder of every text box fits its box (its text width, in the box's font).
+PLACEHOLDER_JS = """() => [...document.querySelectorAll('.lr-app input[placeholder]')].map((input) => {
+  const style = getComputedStyle(input);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {placeholder: input.placeholder, text: context.measureText(input.placeholder).width, room};
+})"""
+
+
+def count_in_view(page) -> dict:
+    return page.evaluate(
+        "() => { const r = document.querySelector('.lr-count').getBoundingClientRect();"
+        " const b = document.querySelector('button.lr-show').getBoundingClientRect();"
+        " return {top: r.top, bottom: r.bottom, show_top: b.top, show_bottom: b.bottom, height: innerHeight}; }"
+    )
+
+
+def assert_in_view(box: dict, what: str) -> None:
+    assert box["top"] >= 0 and box["bottom"] <= box["height"], (what, box)
+    assert box["show_top"] >= 0 and box["show_bottom"] <= box["height"], (what, box)
+
+
+@pytest.mark.browser
+def test_the_explorer_on_a_phone_by_touch(browser, voila_url, tmp_path):
+    """A 390 px phone with touch: the count and "Show N studies" in view after every tap, the list
+    where the filters lead, an opened card's text at least 300 px wide, no chart label over
+    another, no target under TARGET_PX each way; and the search box's hint whole at 1366 px."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    visit = cut_network(context)
+    page = visit.page
+    open_explorer(page, voila_url)
+    vocabulary = load_vocabulary()
+    state = FilterState()
+    for name, column, steps in (("domains", "domain", 3), ("model_families", "model_family", 2)):
+        page.get_by_role("button", name=vocabulary[column].label, exact=True).tap()
+        assert_in_view(count_in_view(page), f"after opening {column}")
+        used = [key for key, n in facet_counts(STUDIES, state)[name].items() if n > 0]
+        for key in used[-steps:]:  # the last ones: far down the list, the count far above the finger
+            checkbox(page, key, column).tap()
+            chosen = tuple(k for k in vocabulary[column].terms if k in {*getattr(state, name), key})
+            state = dataclasses.replace(state, **{name: chosen})
+            shown = len(state.apply(STUDIES))
+            expect(page.locator(".lr-count")).to_have_text(f"{shown} of {len(STUDIES)} studies", timeout=60_000)
+            assert_in_view(count_in_view(page), f"after ticking {key}")
+    # "Show N studies" takes the finger to the list, right after the filters.
+    show = page.locator("button.lr-show")
+    expect(show).to_have_text(f"Show {plural(len(state.apply(STUDIES)), 'study', 'studies')}")
+    page.locator(".lr-app button", has_text="Reset filters").tap()
+    expect(page.locator(".lr-count")).to_have_text(f"{len(STUDIES)} of {len(STUDIES)} studies", timeout=60_000)
+    show.tap()
+    page.wait_for_timeout(300)
+    top = page.evaluate("() => document.getElementById('lr-results').getBoundingClientRect().top")
+    head = page.evaluate("() => document.querySelector('.lr-head').getBoundingClientRect().bottom")
+    assert head <= top <= head + 60, (head, top)
+    assert_in_view(count_in_view(page), "after Show N studies")
+
+    # An opened card's text uses the width of the phone.
+    page.locator("details.lr-study summary").first.tap()
+    widths = page.locator("details.lr-study[open] .lr-card dd").evaluate_all(
+        "dds => dds.map((dd) => dd.getBoundingClientRect().width)"
+    )
+    assert widths and min(widths) >= 300, widths
+
+    # Every target, with a list open, the list of studies and then the charts shown.
+    targets = page.evaluate(TARGETS_JS)
+    show_charts(page)
+    page.wait_for_timeout(1000)  # plotly.js's toolbar is drawn with the chart
+    targets += page.evaluate(TARGETS_JS)
+    assert any(t["what"].startswith("input") for t in targets) and any("Download" in t["what"] for t in targets)
+    for control in ("Link to this view", "Open this view in the explorer", "Download plot", "as CSV", "Charts"):
+        assert any(control in t["what"] for t in targets), (control, targets)
+    small = [t for t in targets if t["width"] < TARGET_PX or t["height"] < TARGET_PX]
+    assert small == [], small
+    overlaps = page.evaluate(OVERLAPS_JS)
+    assert len(overlaps) == len(CHARTS) and all(chart["labels"] for chart in overlaps)
+    assert [chart["overlaps"] for chart in overlaps] == [[]] * len(CHARTS), overlaps
+    page.screenshot(path=tmp_path / "explorer-phone.png", full_page=True)
+
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(300)
+        for box in page.evaluate(PLACEHOLDER_JS):
+            assert box["text"] <= box["room"], (width, box)
+    assert visit.problems() == []
+    context.close()
+
+
 @pytest.mark.browser
 def test_a_link_cannot_swap_in_a_template_that_loads_from_a_cdn(visit, voila_url):
     """Voilà lets a link pick another template or theme; the others link Font Awesome from a
@@ -562,17 +782,107 @@ def test_a_link_cannot_swap_in_a_template_that_loads_from_a_cdn(visit, voila_url
     assert visit.page.locator("body").get_attribute("data-jp-theme-light") == "true"
 
 
+# --------------------------------------------------------------------------------------------
+# (c) Binder as it runs: repo2docker's base environment, then the project's, served by `jupyter server`
+
+#: The Python packages of Binder's base environment (pinned from repo2docker's lock file; the file says where from).
+BINDER_BASE = ROOT / "tests" / "fixtures" / "repo2docker" / "base-environment-py3.11.txt"
+#: JupyterLab extensions Binder's base environment installs that Voilà would put in the page
+#: (jupyter-offlinenotebook, notebook, jupyter-resource-usage): voila.json keeps them out.
+BINDER_EXTENSIONS = ("jupyter-offlinenotebook", "@jupyter-notebook/lab-extension", "@jupyter-server/resource-usage")
+#: What Binder's server would log on every visit if binder/postBuild did not quiet it.
+SERVER_NOISE = ("Kernel is running over TCP without encryption", "is not trusted")
+TOKEN = "explorer-test-token"
+
+
+def run(command: list[str], **options) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1800, **options)
+    if result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(command[:4])} ... exited with {result.returncode}:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
+
+
+@pytest.fixture(scope="module")
+def binder(tmp_path_factory) -> dict:
+    """An environment made as repo2docker makes Binder's, in a fresh virtual environment: the base
+    environment's packages, then `pip install -r binder/requirements.txt` from the repository,
+    then `bash binder/postBuild` with a HOME of its own (the Jupyter user data, as in the image).
+    Its server starts through binder/start (binder_server)."""
+    root = tmp_path_factory.mktemp("binder")
+    venv, home = root / "venv", root / "home"
+    home.mkdir()
+    run([sys.executable, "-m", "venv", str(venv)])
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    run([*pip, "--no-deps", "-r", str(BINDER_BASE)])
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV"))}
+    env.pop("QUERY_STRING", None)
+    env.update(HOME=str(home), PATH=os.pathsep.join([str(venv / "bin"), env.get("PATH", "")]))
+    run([*pip, "-r", "binder/requirements.txt"], cwd=ROOT, env=env)
+    run(["bash", str(ROOT / "binder" / "postBuild")], cwd=ROOT, env=env)
+    return {"venv": venv, "env": env}
+
+
+def binder_server(binder: dict, workdir: Path, *, cwd: Path = ROOT):
+    """Binder's `jupyter server` (its extensions, Voilà's among them) serving the repository,
+    started through binder/start as Binder starts it."""
+    port = free_port()
+    command = ["bash", str(ROOT / "binder" / "start")]
+    command += [str(binder["venv"] / "bin" / "jupyter"), "server", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
+    command += [f"--port={port}", f"--IdentityProvider.token={TOKEN}", "--ServerApp.port_retries=0"]
+    command += [f"--ServerApp.root_dir={ROOT}"]
+    return serving(command, port, workdir, env=binder["env"], cwd=cwd)
+
+
+def visit_as_binder(browser, url: str) -> Visit:
+    """The explorer at Binder's address for it, opened with the network cut; its charts shown."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    visit = cut_network(context)
+    open_explorer(visit.page, f"{url}voila/render/book/explore.ipynb?token={TOKEN}")
+    show_charts(visit.page)  # plotly's renderer draws them: every extension the page loads has run
+    visit.page.wait_for_timeout(2000)  # anything the page loads late (a typesetter, an extension)
+    visit.config = json.loads(visit.page.locator("#jupyter-config-data").text_content())
+    return visit
+
+
 @pytest.mark.slow
-def test_the_page_as_binder_serves_it_loads_nothing_from_another_host(tmp_path):
-    """Binder opens the explorer through Jupyter server's Voilà extension (voila/render/...), which
-    reads voila.json too: the page it serves is the explorer's template."""
-    port, token = free_port(), "explorer-test-token"
-    command = [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
-    command += [f"--port={port}", f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0"]
-    with serving(command, port, tmp_path) as url:
-        page = fetch(f"{url}voila/render/book/explore.ipynb?token={token}")
-    assert "application/vnd.jupyter.widget-view+json" in page, page[-2000:]
-    assert "<title>Explore the studies</title>" in page
-    assert [url for url in page_loads(page) if is_remote(url)] == []
-    for link in upstream.VOILA_REMOTE_LINKS:
-        assert link not in page
+@pytest.mark.browser
+def test_the_explorer_as_binder_runs_it(binder, browser, tmp_path):
+    """Nothing from another host and a clean console, in the environment Binder builds and the
+    way Binder serves the explorer: Jupyter server's Voilà extension at voila/render/...; and the
+    same check sees both problems come back when the project's Voilà settings are not read."""
+    labextensions = binder["venv"] / "share" / "jupyter" / "labextensions"
+    for name in BINDER_EXTENSIONS:  # else this test would prove nothing about them
+        assert (labextensions / name / "package.json").is_file(), f"Binder's base environment no longer installs {name}"
+    with binder_server(binder, tmp_path) as url:
+        visit = visit_as_binder(browser, url)
+        expect_count = f"{len(STUDIES)} of {len(STUDIES)} studies"
+        assert visit.page.locator(".lr-count").inner_text() == expect_count
+        problems = visit.problems()
+        mathjax = [visit.config.get(option) for option in upstream.VOILA_MATHJAX_OPTIONS]
+        visit.page.context.close()
+    log = (tmp_path / "server.log").read_text()
+    assert problems == []
+    # binder/start checks the data once a session and tells the kernels (a second saved on every visit).
+    marker = subprocess.run(
+        ["bash", str(ROOT / "binder" / "start"), "python", "-c", f"import os; print(os.environ['{VALIDATED_ENV}'])"],
+        cwd=ROOT,
+        env=binder["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert marker.stdout.strip() == data_fingerprint(), marker.stderr
+    assert mathjax == [None, None]  # Jupyter server gives none: the template's null, not Voilà's default
+    assert [line for line in log.splitlines() if any(noise in line for noise in SERVER_NOISE)] == []
+
+    # Started where voila.json is not (Voilà's own settings: every extension, its lab template):
+    # the page loads from a CDN and the three extensions fill the console, and this test sees it.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with binder_server(binder, elsewhere, cwd=elsewhere) as url:
+        visit = visit_as_binder(browser, url)
+        remote, noisy = visit.remote, [kind for kind, _ in visit.console if kind in CONSOLE_PROBLEMS]
+        visit.page.context.close()
+    assert any(upstream.VOILA_MATHJAX_CDN in request for request in remote), remote
+    assert "warning" in noisy and "error" in noisy, visit.console

@@ -213,7 +213,7 @@ def test_every_link_in_the_feed_and_on_the_versions_page_resolves_in_the_built_b
     from urllib.parse import urljoin, urlsplit
 
     site = site_url(load_citation())
-    studies_data = (built_book / "book" / "studies-data.js").read_text(encoding="utf-8")
+    studies_data = (built_book / "book" / "studies-words.js").read_text(encoding="utf-8")  # every study id
     parsed = check_atom((built_book / "feed.xml").read_bytes())
     problems = []
     for entry in parsed.entries:

@@ -1,17 +1,21 @@
 """One filter, two languages: the studies page (assets/studies-table.js in chromium) and
-livingreview.data.filters.filter_studies select exactly the same studies.
+livingreview.data.filters.filter_studies select exactly the same studies, and the number the page
+writes beside each term is livingreview.data.filters.facet_counts (livingreview.data.counts' count
+of studies per term, over the studies every other filter leaves).
 
 Hypothesis makes random study tables (text with accents, ligatures, case-folding traps, odd white
 space, markup and formula characters) and random filter states; each state reaches the page as a
 link (FilterState.to_query, sometimes bent the way strangers' links are), and the ids the page
 shows must be the ids FilterState.from_query(the page's own location.search).apply(table) gives.
-The page is built from studies_table_html as tests/test_html_table.py builds it: no book needed.
+The page is built from studies_table_html as tests/test_html_table.py builds it, with the files
+it loads beside it (its filters' index, its search index, the cards): no book needed.
 Bounded (25 tables, a link each: about five seconds) so that it stays in the fast tier
 (`make check`); Hypothesis keeps any failing example and tries it first next time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import string
 
 import pandas as pd
@@ -19,7 +23,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livingreview.data.filters import FACETS, SPACES, TEXT_KEY, YEAR_KEY, FilterState
+from livingreview.data.counts import term_counts
+from livingreview.data.filters import (
+    ADDED_KEY,
+    FACETS,
+    SPACES,
+    TEXT_KEY,
+    YEAR_KEY,
+    FilterState,
+    facet_counts,
+    filter_studies,
+)
 from livingreview.data.schema import expected_columns
 from livingreview.data.studies import TEXT_COLUMNS
 from livingreview.data.vocabulary import LIST_COLUMNS, load_vocabulary
@@ -66,7 +80,7 @@ def study_tables(draw) -> pd.DataFrame:
         for column in LIST_COLUMNS:
             low = 0 if column == "limitation_themes" else 1
             row[column] = draw(st.lists(st.sampled_from(KEYS[column]), min_size=low, max_size=3, unique=True))
-        row["added"] = pd.Timestamp(2026, 1, 1 + i)
+        row["added"] = pd.Timestamp(2025, draw(st.integers(1, 3)), 1 + i)
         rows.append(row)
     frame = pd.DataFrame(rows, columns=expected_columns())
     frame["ref"] = frame["ref"].astype("Int64")
@@ -83,6 +97,7 @@ def filter_states(draw, frame: pd.DataFrame) -> FilterState:
         used = sorted({t for cell in frame[column] for t in cell}) or KEYS[column]
         facets[name] = draw(st.one_of(st.just(()), st.lists(st.sampled_from(used), max_size=2, unique=True)))
     years = draw(st.one_of(st.none(), st.tuples(st.integers(2010, 2030), st.integers(2010, 2030))))
+    added = draw(st.one_of(st.none(), st.sampled_from(["2025-01", "2025-02", "2025-03", "2024-12"])))
     words = []
     for _ in range(draw(st.integers(0, 2))):
         if len(frame) and draw(st.integers(0, 4)):  # mostly a word of the table, so that some match
@@ -96,7 +111,7 @@ def filter_states(draw, frame: pd.DataFrame) -> FilterState:
         else:
             words.append(draw(text_strategy(6)))
     text = draw(st.sampled_from(SPACES)).join(words)
-    return FilterState(**facets, years=years, text=text)
+    return FilterState(**facets, years=years, text=text, added=added)
 
 
 @st.composite
@@ -104,7 +119,9 @@ def links(draw, state: FilterState) -> str:
     """The state's link, or the same link as strangers write them: keys in capitals, years with an
     en dash, '+' for spaces, a repeated or unknown parameter, junk percent-encoding."""
     query = state.to_query()
-    bends = draw(st.lists(st.sampled_from(("upper", "dash", "plus", "junk", "repeat", "bad-year")), max_size=3))
+    bends = draw(
+        st.lists(st.sampled_from(("upper", "dash", "plus", "junk", "repeat", "bad-year", "bad-month")), max_size=3)
+    )
     for bend in bends:
         if bend == "upper":
             query = query.replace(f"{YEAR_KEY}=", f"{YEAR_KEY.upper()}=").replace("domain=", "DOMAIN=")
@@ -118,6 +135,8 @@ def links(draw, state: FilterState) -> str:
             query += "&" + query[1:].split("&")[0]
         elif bend == "bad-year":
             query += ("&" if query else "?") + f"{YEAR_KEY}=20x4"
+        elif bend == "bad-month":
+            query += ("&" if query else "?") + f"{ADDED_KEY}=2025-13"
     return query
 
 
@@ -139,13 +158,22 @@ def page(browser):
 
 
 def assert_agreement(page, html, frame: pd.DataFrame, query: str) -> None:
-    """The page opened with `query` shows the studies filter_studies selects for the same link."""
+    """The page opened with `query` shows the studies filter_studies selects for the same link,
+    and beside each term the number facet_counts gives."""
     page.goto(html.as_uri() + query)
     page.wait_for_selector('.lr-studies-table[data-lr-ready="true"]')
     shown = page.eval_on_selector_all(".lr-st-table tbody tr", "rows => rows.map(r => r.dataset.id)")
     search = page.evaluate("location.search")  # what the script read: the browser may re-encode
-    expected = FilterState.from_query(search).apply(frame)["id"].tolist()
-    assert shown == expected, f"link {query!r} (the page read {search!r})"
+    state = FilterState.from_query(search)
+    assert shown == state.apply(frame)["id"].tolist(), f"link {query!r} (the page read {search!r})"
+    written = page.eval_on_selector_all(
+        ".lr-st-facet input[type=checkbox]",
+        "boxes => boxes.map(b => [b.name, b.value, b.closest('label').querySelector('.lr-st-c').textContent])",
+    )
+    counts = facet_counts(frame, state)
+    keys = {key: name for name, (key, _column) in FACETS.items()}
+    expected = [[key, term, str(n)] for key, name in keys.items() for term, n in counts[name].items()]
+    assert written == expected, f"counts beside the terms, link {query!r} (the page read {search!r})"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -205,3 +233,16 @@ def test_known_traps_agree(page, traps, query):
     frame, html = traps
     assert_agreement(page, html, frame, query)
     assert errors == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_facet_counts_are_counts_term_counts_over_the_other_filters(data):
+    """facet_counts, which the page is held to above and the explorer shows, is the definition:
+    livingreview.data.counts.term_counts over the studies that every filter but the facet's own pass."""
+    frame = data.draw(study_tables(), label="table")
+    state = data.draw(filter_states(frame), label="state")
+    counts = facet_counts(frame, state)
+    for name, (_key, column) in FACETS.items():
+        others = dataclasses.replace(state, **{name: ()})
+        assert counts[name].equals(term_counts(filter_studies(frame, **others.as_kwargs()), column)), name

@@ -4,6 +4,7 @@ from data/vocabulary.yml itself) on the shipped table and on random tables."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 
@@ -44,9 +45,10 @@ def _terms(terms) -> set[str]:
     return {terms} if isinstance(terms, str) else {str(term) for term in terms}
 
 
-def plain_filter(frame: pd.DataFrame, *, years=None, text=None, **facets) -> list[str]:
+def plain_filter(frame: pd.DataFrame, *, years=None, text=None, added=None, **facets) -> list[str]:
     """The ids filter_studies() must give, worked out row by row: for each facet given, any of its
-    terms (AND across facets); the years inclusive, either end open, in either order; every word
+    terms (AND across facets); the years inclusive, either end open, in either order; the month
+    added ('2026-11', its date's first seven characters; anything else no constraint); every word
     of the text somewhere in the row's searched fields or its tags' labels and synonyms."""
     first, last = years or (None, None)
     if first is not None and last is not None:
@@ -57,6 +59,8 @@ def plain_filter(frame: pd.DataFrame, *, years=None, text=None, **facets) -> lis
         if any(_terms(terms) and not _terms(terms) & set(row[FACET_COLUMN[name]]) for name, terms in facets.items()):
             continue
         if (first is not None and row["year"] < int(first)) or (last is not None and row["year"] > int(last)):
+            continue
+        if added and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", added.strip()) and str(row["added"])[:7] != added.strip():
             continue
         fields = "\n".join("" if pd.isna(row[c]) else str(row[c]) for c in SEARCH_COLUMNS_ALL)
         haystack = fold(fields) + "\n" + fold(tag_text(row))

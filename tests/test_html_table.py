@@ -38,10 +38,11 @@ from livingreview.book.studies_page import (
     TABLE_MARKER,
     _label_style,
     page_spec,
-    studies_data_js,
     studies_table_html,
+    table_files,
 )
 from livingreview.data import exports
+from livingreview.data.counts import term_counts
 from livingreview.data.filters import FilterState, filter_studies
 from livingreview.data.paths import ASSETS_DIR
 from livingreview.data.paths import VOCABULARY as VOCABULARY_FILE
@@ -52,10 +53,9 @@ from livingreview.data.vocabulary import LIST_COLUMNS, load_vocabulary
 from conftest import write_site
 
 
-def studies_data(frame: pd.DataFrame) -> dict:
-    """What the data file hands to the script: the JSON text inside lrStudyTableData(...)."""
-    text = studies_data_js(frame)
-    call = text[text.index("lrStudyTableData(") + len("lrStudyTableData(") : text.rindex(");")]
+def data_of(script: str):
+    """What a data file hands to the script: the JSON text inside lrStudyTableData(...)."""
+    call = script[script.index("lrStudyTableData(") + len("lrStudyTableData(") : script.rindex(");")]
     return json.loads(json.loads(call))
 
 
@@ -333,12 +333,15 @@ def test_hostile_cells_stay_text(studies):
     # is the filter rules as JSON (no study data), which the table's script reads.
     assert fragment.count("<script") == 2 and fragment.endswith(FALLBACK)
     spec = json.loads(fragment.split('<script type="application/json" class="lr-st-spec">')[1].split("</script>")[0])
-    assert spec == page_spec() | {"total": len(frame), "data_src": spec["data_src"]}
-    # The data file: each study's fields, card and BibTeX and RIS, as the package writes them.
-    data = studies_data(frame)
+    assert spec == page_spec() | {"total": len(frame), "data": spec["data"]}
+    # The files beside the page: each study's card, and its fields, BibTeX and RIS for the
+    # downloads, as the package writes them.
+    files = table_files(frame)
+    data = data_of(files["studies-export.js"])
     records = frame.to_dict("records")
     assert data["cites"] == [[exports.bibtex_entry(r), exports.ris_record(r)] for r in records]
-    assert data["html"] == [table_row_html(card) for card in study_cards(records)]
+    cards = [data_of(files[f"studies-cards/{i}.js"]) for i in range(len(frame))]
+    assert cards == [table_row_html(card) for card in study_cards(records)]
     # Its fields are the CSV download's cells (before the formula guard, which the script applies).
     written = list(csv.reader(io.StringIO(exports.to_csv(frame), newline="")))
     assert written[0] == data["columns"]
@@ -795,7 +798,7 @@ def test_ten_thousand_studies_redraw_within_budget(browser, studies, tmp_path):
     for _attempt in range(2):  # a shared machine may be busy once; the better of two runs counts
         box.fill("")
         box.click()  # the first touch loads every row
-        page.wait_for_selector(".lr-studies-table[data-lr-rows=all]", timeout=60_000)
+        page.wait_for_selector(".lr-studies-table[data-lr-index=ready]", timeout=60_000)
         timings = []
         for char in query:
             page.keyboard.type(char)
@@ -840,7 +843,7 @@ def test_link_to_a_study_beyond_the_first_page(browser, studies, tmp_path):
     watch = Watch(context, ["file://"])
     page = watch.attach(context.new_page())
     page.goto(f"{page_path.as_uri()}#study-{far}")
-    page.wait_for_selector(".lr-studies-table[data-lr-rows=all]")
+    page.wait_for_selector(".lr-studies-table[data-lr-index=ready]")
     row = page.locator(f"tr#study-{far}")
     row.wait_for(state="visible")
     assert "lr-st-target" in row.get_attribute("class")
@@ -853,7 +856,81 @@ def test_link_to_a_study_beyond_the_first_page(browser, studies, tmp_path):
     # A filtered view that hides the study is cleared to show it.
     for study in (far, frame["id"].iloc[0]):  # beyond the first page, and on it
         page.goto(f"{page_path.as_uri()}?q=zzzz-no-such-word#study-{study}")
-        page.wait_for_selector(".lr-studies-table[data-lr-rows=all]")
+        page.wait_for_selector(".lr-studies-table[data-lr-index=ready]")
         page.locator(f"tr#study-{study}").wait_for(state="visible")
+    watch.check()
+    context.close()
+
+
+@pytest.mark.browser
+def test_the_view_opens_in_the_explorer_and_the_month_added_is_a_filter(browser, site):
+    """ "Open this view in the explorer" carries the filters through Binder's urlpath, as
+    studies_page.explorer_url writes them; a link with ?added= shows that month's studies, named
+    in a chip that removes it."""
+    from urllib.parse import parse_qs
+
+    from livingreview.book.studies_page import EXPLORER_URLPATH, explorer_url
+
+    frame = site["frame"]
+    month = frame["added"].min().strftime("%Y-%m")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    watch = Watch(context, ["file://"])
+    page = watch.attach(context.new_page())
+    page.goto(site["file"] + f"?domain=dermatology&added={month}&search=images")
+    wait_ready(page)
+    state = FilterState(domains=("dermatology",), added=month, text="images")
+    assert visible_ids(page) == state.apply(frame)["id"].tolist()
+    href = page.locator("a.lr-st-explorer").get_attribute("href")
+    assert href.split("?")[0] == explorer_url().split("?")[0]
+    (urlpath,) = parse_qs(urlsplit(href).query)["urlpath"]
+    assert urlpath.startswith(EXPLORER_URLPATH + "?")
+    assert FilterState.from_query(urlpath.partition("?")[2]) == state
+    chip = page.get_by_role("button", name=re.compile(r"^Remove filter Added: "))
+    chip.tap()
+    page.wait_for_function("!location.search.includes('added=')")
+    without = FilterState(domains=("dermatology",), text="images")
+    assert visible_ids(page) == without.apply(frame)["id"].tolist()
+    (urlpath,) = parse_qs(urlsplit(page.locator("a.lr-st-explorer").get_attribute("href")).query)["urlpath"]
+    assert FilterState.from_query(urlpath.partition("?")[2]) == without
+    watch.check()
+    context.close()
+
+
+#: Every control of the table a finger may press (buttons, fields, lists, a term's label, the
+#: links that are not in a study's text), with its size.
+TARGETS_JS = """() => [...document.querySelectorAll(
+    '.lr-studies-table button, .lr-studies-table select, .lr-studies-table input:not([type=checkbox]), ' +
+    '.lr-studies-table summary, .lr-studies-table label.lr-st-opt, .lr-studies-table a:not(tbody a)')]
+  .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .map((e) => { const r = e.getBoundingClientRect();
+    return {what: e.tagName.toLowerCase() + ' ' + (e.getAttribute('aria-label') || e.textContent.trim() ||
+      e.getAttribute('placeholder') || e.className).slice(0, 60),
+      width: Math.round(r.width * 10) / 10, height: Math.round(r.height * 10) / 10}; })"""
+
+
+@pytest.mark.browser
+def test_every_target_is_a_fingers_width_on_a_touch_screen(browser, site):
+    """At 390 px with touch, every control of the table is at least 44 x 44 px (WCAG 2.5.5):
+    the search box, the Filters button, each list and its terms, a filter's chip, the year and
+    order menus, the downloads and the explorer link, a card's "Show more"."""
+    frame = site["frame"]
+    domain = next(key for key, n in term_counts(frame, "domain").items() if n)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    watch = Watch(context, ["file://"])
+    page = watch.attach(context.new_page())
+    page.goto(site["file"] + f"?domain={domain}")
+    wait_ready(page)
+    page.get_by_role("button", name=re.compile(r"^Filters")).first.tap()
+    targets = page.evaluate(TARGETS_JS)
+    lists = page.locator(".lr-st-facet > summary")
+    for i in range(lists.count()):  # each list open in turn: its terms are targets too
+        lists.nth(i).tap()
+        targets += page.evaluate(TARGETS_JS)
+        lists.nth(i).tap()
+    whats = " | ".join(t["what"] for t in targets)
+    for control in ("input ", "select ", "summary ", "label ", "Remove filter", "explorer", "CSV", "Show more"):
+        assert control in whats, (control, whats)
+    small = [t for t in targets if t["width"] < 44 or t["height"] < 44]
+    assert small == [], small
     watch.check()
     context.close()

@@ -376,6 +376,7 @@ def test_binder_makes_markdown_open_as_notebooks(tmp_path):
     """binder/postBuild sets JupyterLab's default viewer for .md to jupytext's notebook."""
     plan = repo2docker_plan(ROOT)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    env["JUPYTER_DATA_DIR"] = str(tmp_path / "data")  # postBuild trusts the explorer there, not in ~/.local
     result = subprocess.run([str(plan.post_build)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     settings = json.loads((tmp_path / "labconfig" / "default_setting_overrides.json").read_text())

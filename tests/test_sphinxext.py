@@ -23,6 +23,7 @@ from sphinx.testing.util import SphinxTestApp
 from livingreview import load_studies
 from livingreview.book import chapters, upstream
 from livingreview.book.page_head import PAGE_CSS, blocking_requests
+from livingreview.book.studies_page import table_files
 from livingreview.charts.model import CHARTS
 from livingreview.data.cited import cited_only_html, load_cited
 from livingreview.data.paths import ASSETS_DIR, DATA_ENV, FEED_NAME, REFERENCES_BIB, STATIC_SUBDIR, studies_path
@@ -31,7 +32,7 @@ from livingreview.data.validation import VALIDATED_ENV, validate
 from livingreview.update.feed import ENTRIES
 from livingreview.update.versions import load_releases
 
-from conftest import FIXTURES, every_string
+from conftest import FIXTURES
 
 #: An id no data file has: the {study} role reports it.
 UNKNOWN_STUDY = "no-such-study-anywhere"
@@ -239,13 +240,13 @@ def test_the_theme_scripts_are_deferred_and_the_page_css_is_the_one_blocking_req
 
 def test_the_study_table_page_gets_its_data_files_and_its_styles(book):
     studies = book.page("book/studies.html")
-    spec_text = next(text for text in studies.inline_scripts if '"data_src"' in text)
-    named = [
-        value for value in every_string(json.loads(spec_text)) if re.fullmatch(r"[\w.-]+\.(js|csv|json)(\?\S*)?", value)
-    ]
-    assert named, "the table names no data file"
-    for name in named:
-        assert studies.resolve(name).is_file(), name
+    spec = json.loads(next(text for text in studies.inline_scripts if '"prefix"' in text and '"data"' in text))
+    # Every file the page's script may load (the filters' index, the search index and its words,
+    # each card, the downloads), named from the spec's prefix, is beside the page, as built.
+    expected = table_files(load_studies(), spec["data"]["prefix"])
+    assert expected, "the table has no data files"
+    for name, text in expected.items():
+        assert studies.resolve(name).read_text(encoding="utf-8") == text, name
     page_css = (book.outdir / "_static" / PAGE_CSS).read_text(encoding="utf-8")
     first_rule = re.search(r"^([^@/\s][^{]*)\{", (ASSETS_DIR / "studies-table.css").read_text(encoding="utf-8"), re.M)
     assert first_rule and first_rule[1].strip() in page_css  # the table's stylesheet is in page.css

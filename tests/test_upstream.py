@@ -323,12 +323,24 @@ def test_the_cdn_links_the_explorer_template_cuts_are_in_voilas_template():
         assert f"replace('{link}' | safe, '')" in ours
 
 
-def test_the_extensions_kept_out_of_the_page_are_installed_and_explained():
-    denied = json.loads(VOILA_CONFIG.read_text())["VoilaConfiguration"]["extension_denylist"]
-    assert denied == list(upstream.VOILA_EXTENSIONS_NOT_LOADED)
-    for name, (distribution, reason) in upstream.VOILA_EXTENSIONS_NOT_LOADED.items():
+def test_the_extensions_the_page_loads_are_installed_and_explained():
+    allowed = json.loads(VOILA_CONFIG.read_text())["VoilaConfiguration"]["extension_allowlist"]
+    assert allowed == list(upstream.VOILA_EXTENSIONS_LOADED)
+    for name, (distribution, reason) in upstream.VOILA_EXTENSIONS_LOADED.items():
         assert labextension(name)["name"] == name, f"{installed(distribution)} no longer installs {name}"
         assert reason
+
+
+def test_the_page_config_options_the_template_nulls_are_those_voilas_page_reads():
+    """Voilà's page loads MathJax 2 from cdnjs unless both options are null (upstream.VOILA_MATHJAX_OPTIONS);
+    the explorer's template nulls them."""
+    first, second = upstream.VOILA_MATHJAX_OPTIONS
+    assert ships("voila", f'["{first}","{second}"]') and ships("voila", upstream.VOILA_MATHJAX_CDN), (
+        f"{installed('voila')}'s page chooses its MathJax differently: see what it loads now and update "
+        "VOILA_MATHJAX_OPTIONS in livingreview/book/upstream.py and the explorer's template"
+    )
+    ours = (EXPLORER_TEMPLATE / "index.html.j2").read_text()
+    assert f"page_config.update({first}=None, {second}=None)" in ours
 
 
 def test_the_widget_packages_are_those_voilas_widget_manager_bundles():

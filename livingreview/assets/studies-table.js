@@ -2,29 +2,30 @@
  * The filterable study table of "Generative AI in Clinical Practice" (static HTML book).
  *
  * livingreview/book/studies_page.py writes a complete <table> of the studies; this classic script
- * (no modules, no dependencies, no network) enhances it in place: free-text search, facet
- * and year filters, sorting, paging, a live "N of M studies" count, a reset, CSV, BibTeX and
- * RIS downloads of the filtered rows, and the view in the URL query string, with the same
- * parameters as livingreview.data.filters.FilterState (plus the order). In a narrow box (a phone)
+ * (no modules, no dependencies, no network) enhances it in place: free-text search, facet,
+ * year and month-added filters, sorting, paging, a live "N of M studies" count with each term's
+ * count beside it, a reset, CSV, BibTeX and RIS downloads of the filtered rows, the view in the
+ * URL query string (the same parameters as livingreview.data.filters.FilterState, plus the
+ * order) and a link that opens the same view in the Binder explorer. In a narrow box (a phone)
  * the controls other than the search sit behind one "Filters" button.
  *
  * The rules are not written here. The page carries them as JSON (<script class="lr-st-spec">,
- * from livingreview.book.studies_page.page_spec): the facets and their query keys, the year syntax,
- * how text is normalised and split into words, the words each tag is found by, the bounds on
- * a query (livingreview.data.filters), the CSV format and how BibTeX and RIS records are joined
- * (livingreview.data.exports, which also writes each study's records into the page) and the orders. Rules below reads them; the Python
+ * from livingreview.book.studies_page.page_spec): the facets and their query keys, the year and
+ * month syntax, how text is normalised and split into words, the words each tag is found by, the
+ * bounds on a query (livingreview.data.filters), the CSV format and how BibTeX and RIS records
+ * are joined (livingreview.data.exports) and the orders. Rules below reads them; the Python
  * package follows the same ones, and tests/test_filter_agreement.py holds the two together.
  *
- * The page holds only the first page of rows (its first load must not grow with the table).
- * Every row is in a data file beside the page (html_table.studies_data_js: each study's CSV
- * fields, its card as a table row written by livingreview.book.cards, its BibTeX and RIS records),
- * a classic script that calls lrStudyTableData(); it is loaded on the reader's first touch of
- * the table (focus, pointer), or at once when the link asks for a filtered view or for a study
- * beyond the first page. A script, not fetch(), so that it works from file:// as over http.
- * Until it has arrived, a change of the view waits for it (the last one wins). The index is
- * built from the fields; a row's node is made from its card only when it is first shown, and
- * only the current page is attached to the document. The cards' HTML is the package's own,
- * escaped output; study text is otherwise only written with textContent.
+ * The page holds only the first page of rows (its first load must not grow with the table), and
+ * each action loads only what it needs, from files beside the page (studies_page.table_files,
+ * each a classic script calling lrStudyTableData(), so that it works from file:// as over http):
+ * the filters' index at the first touch of the table (or at once when the link asks for a view),
+ * the search index at the first search and the studies of the words it finds, the card of each
+ * study on the page of results shown, the downloads' text when a download is asked for. A change
+ * of the view waits for what it needs (the last one wins); the count is drawn as soon as the
+ * index allows, the rows once their cards are here. A row's node is made from its card only when
+ * it is first shown, and only the current page is attached to the document. The cards' HTML is
+ * the package's own, escaped output; study text is otherwise only written with textContent.
  * Licence: MIT (the project's code licence).
  */
 (function () {
@@ -63,6 +64,7 @@
     this.folded = new RegExp("[" + characterClass(Object.keys(folds).join("")) + "]", "gu");
     this.folds = folds;
     this.year = new RegExp(filter.year_pattern, "u");
+    this.month = new RegExp(filter.added_pattern, "u");
     this.quoteCell = new RegExp("[" + characterClass(spec.csv.quote_cell_if) + "]", "u");
     this.quoteRow = new RegExp("[" + characterClass(spec.csv.quote_row_if) + "]", "u");
   }
@@ -94,6 +96,12 @@
     var first = parseInt(match[1], 10);
     var last = match[2] === undefined ? first : parseInt(match[2], 10);
     return [Math.min(first, last), Math.max(first, last)];
+  };
+
+  // 'YYYY-MM' as the month it names, or null (filters.parse_month).
+  Rules.prototype.parseMonth = function (value) {
+    var match = this.month.exec(String(value));
+    return match ? match[1] + "-" + match[2] : null;
   };
 
   // [key, value] pairs of a query string, as FilterState.from_query reads them: its first
@@ -145,7 +153,65 @@
       .join(",");
   };
 
+  /* ------------------------------------------------------- the index's encodings */
+
+  // A column of the index coded as studies_page._coded_column writes it: the value of every row.
+  function codedColumn(column, digits) {
+    var value = Object.create(null);
+    for (var d = 0; d < digits.length; d++) value[digits.charAt(d)] = d;
+    var width = column.width;
+    var rows = column.rows;
+    var out = new Array(rows.length / width);
+    for (var r = 0, at = 0; at < rows.length; r++, at += width) {
+      var n = 0;
+      for (var k = 0; k < width; k++) n = n * digits.length + value[rows.charAt(at + k)];
+      out[r] = column.values[n];
+    }
+    return out;
+  }
+
+  // A facet column of the index (studies_page.index_data): every row's term keys.
+  function termColumn(column, digits, total) {
+    var value = Object.create(null);
+    for (var d = 0; d < digits.length; d++) value[digits.charAt(d)] = d;
+    var cells = total ? column.rows.split(",") : [];
+    return cells.map(function (cell) {
+      var keys = [];
+      for (var at = 0; at < cell.length; at += column.width) {
+        var n = 0;
+        for (var k = 0; k < column.width; k++) n = n * digits.length + value[cell.charAt(at + k)];
+        keys.push(column.keys[n]);
+      }
+      return keys;
+    });
+  }
+
+  // Marks in `hits` the studies of a word or gram, written as studies_page.postings writes them:
+  // 'g' and base-36 gaps between positions, or 'b' and a base64 bitset.
+  function addPostings(hits, text) {
+    if (text.charAt(0) === "g") {
+      if (text.length < 2) return;
+      var gaps = text.slice(1).split(".");
+      for (var g = 0, at = 0; g < gaps.length; g++) {
+        at += parseInt(gaps[g], 36);
+        hits[at] = 1;
+      }
+    } else {
+      var bytes = atob(text.slice(1));
+      for (var b = 0; b < bytes.length; b++) {
+        var byte = bytes.charCodeAt(b);
+        for (var k = 0; byte; k++, byte >>= 1) if (byte & 1) hits[b * 8 + k] = 1;
+      }
+    }
+  }
+
   /* ------------------------------------------------------------------- download */
+
+  // 'November 2026' for '2026-11', as livingreview.text.wording.month_label words it.
+  function monthLabel(month) {
+    var date = new Date(Date.UTC(parseInt(month.slice(0, 4), 10), parseInt(month.slice(5, 7), 10) - 1, 1));
+    return date.toLocaleDateString("en", { month: "long", year: "numeric", timeZone: "UTC" });
+  }
 
   function download(text, name, type) {
     var blob = new Blob([text], { type: type });
@@ -162,9 +228,9 @@
     }, 1000);
   }
 
-  /* ----------------------------------------------------------- the data file */
+  /* ---------------------------------------------------------- the data files */
 
-  // The data file calls lrStudyTableData(text) as it runs; the script element that loaded it
+  // A data file calls lrStudyTableData(text) as it runs; the script element that loaded it
   // (document.currentScript) carries the table's receiver.
   window.lrStudyTableData = function (text) {
     var script = document.currentScript;
@@ -203,15 +269,23 @@
     this.empty = root.querySelector(".lr-st-empty");
     this.pager = root.querySelector(".lr-st-pager");
     this.total = spec.total;
-    this.dataSrc = spec.data_src;
-    this.rows = null; // every row, once the data file has arrived
-    this.pending = null; // the options of an update waiting for it
+    this.data = spec.data; // {prefix, version}: the files beside the page
+    this.codeDigits = spec.code_digits;
+    this.explorer = spec.explorer; // the Binder explorer's address, its urlpath last
+    this.explorerLink = root.querySelector(".lr-st-explorer");
+    this.addedKey = spec.filter.added_key;
+    this.added = null; // the month chosen ('YYYY-MM'), from a link
+    this.rows = null; // every row, once the filters' index has arrived
+    this.searchIndex = null; // the search index, once it has arrived
+    this.exported = null; // the downloads' text, once asked for
+    this.requested = Object.create(null); // data file -> true once asked for
+    this.postings = Object.create(null); // file number -> the studies of a common word or gram
+    this.wordHits = Object.create(null); // a search word -> its studies (Uint8Array of 0/1)
+    this.pending = null; // the options of an update waiting for data
+    this.waitingCards = false; // the page of results waits for cards
     this.page = 0;
     this.pageSize = spec.page_size;
-    this.listSeparator = spec.list_separator;
-    this.csvColumns = spec.csv.columns;
     this.csvName = spec.csv.filename;
-    this.searchColumns = spec.filter.search_columns;
     this.matches = [];
     this.announceTimer = 0;
     this.urlTimer = 0;
@@ -263,104 +337,190 @@
     });
   };
 
-  // Loads the data file once; `then` runs when every row is indexed.
-  StudyTable.prototype.load = function () {
+  // A file beside the page (studies_page.table_files), by its path there, with the table's version.
+  StudyTable.prototype.dataUrl = function (path) {
+    return this.data.prefix + "-" + path + "?v=" + encodeURIComponent(this.data.version);
+  };
+
+  // Loads a data file once: `receive` gets its data; then the view waiting for data is drawn.
+  StudyTable.prototype.fetch = function (path, receive) {
+    if (this.requested[path]) return;
+    this.requested[path] = true;
     var self = this;
-    if (this.loading) return;
-    this.loading = true;
     var script = document.createElement("script");
-    script.src = this.dataSrc;
+    script.async = true;
+    script.src = this.dataUrl(path);
     script.lrReceive = function (text) {
-      self.receive(JSON.parse(text));
+      receive(JSON.parse(text));
+    };
+    script.onload = function () {
+      script.remove();
+      self.resume();
     };
     script.onerror = function () {
-      self.loading = false; // a later touch tries again
-      self.status.textContent = "The full list of studies could not be loaded; the first rows stay as they are.";
+      script.remove();
+      self.requested[path] = false; // the next change tries again
+      self.status.textContent = "Part of the list of studies could not be loaded; the rows shown stay as they are.";
+      self.root.setAttribute("data-lr-ready", "error");
     };
     document.head.appendChild(script);
   };
 
-  StudyTable.prototype.receive = function (data) {
-    var facets = this.facets;
-    var separator = this.listSeparator;
-    var position = Object.create(null);
-    data.columns.forEach(function (name, c) {
-      position[name] = c;
+  // Once a data file has arrived: the view that waited for it, or the page that waited for cards.
+  StudyTable.prototype.resume = function () {
+    if (this.pending) this.update(this.pending);
+    else if (this.waitingCards) this.render();
+    else this.settle();
+  };
+
+  // The filters' index (studies_page.index_data): every row, with what the filters and orders read.
+  StudyTable.prototype.receiveIndex = function (data) {
+    var digits = this.codeDigits;
+    var total = data.total;
+    var years = codedColumn(data.year, digits);
+    var months = codedColumn(data.added, digits);
+    var authors = codedColumn(data.author, digits);
+    var terms = this.facets.map(function (facet) {
+      return termColumn(data.terms[facet.column], digits, total);
     });
-    this.position = position;
-    var first = this.firstRows;
-    var yearAt = position.year;
-    var idAt = position.id;
-    var rows = new Array(data.rows.length);
-    for (var i = 0; i < data.rows.length; i++) {
-      var values = data.rows[i];
-      var terms = [];
-      for (var f = 0; f < facets.length; f++) {
-        var value = values[position[facets[f].column]];
-        terms.push(value ? value.split(separator) : []);
-      }
-      var known = first[i] && first[i].tr.getAttribute("data-id") === values[idAt] ? first[i] : null;
+    var rows = new Array(total);
+    for (var i = 0; i < total; i++) {
+      var first = this.firstRows[i];
       rows[i] = {
-        tr: known ? known.tr : null,
-        html: data.html[i],
-        id: values[idAt],
         i: i,
-        values: values,
-        terms: terms,
-        year: yearAt === undefined ? NaN : parseInt(values[yearAt], 10),
-        blob: null,
-        author: null,
-        prepared: known ? known.prepared : false
+        tr: first ? first.tr : null,
+        html: null,
+        year: years[i] === null ? NaN : years[i],
+        month: months[i],
+        author: authors[i],
+        terms: terms.map(function (column) {
+          return column[i];
+        }),
+        prepared: first ? first.prepared : false
       };
     }
-    for (var r = 0; r < rows.length; r++) {
-      rows[r].blob = this.rules.norm(this.searchText(rows[r]) + "\n" + this.tagText(rows[r]));
-    }
-    this.records = data.cites;
     this.rows = rows;
-    this.total = rows.length;
-    var years = rows
-      .map(function (row) {
-        return row.year;
-      })
-      .filter(function (y) {
-        return isFinite(y);
-      });
-    this.minYear = years.length ? Math.min.apply(null, years) : 0;
-    this.maxYear = years.length ? Math.max.apply(null, years) : 0;
+    this.total = total;
+    var known = years.filter(function (y) {
+      return y !== null;
+    });
+    this.minYear = known.length ? Math.min.apply(null, known) : 0;
+    this.maxYear = known.length ? Math.max.apply(null, known) : 0;
     this.sorted = null;
-    var options = this.pending || { keepPage: true, fromUrl: true };
-    this.pending = null;
-    this.update(options);
-    this.root.setAttribute("data-lr-rows", "all");
-    var after = this.afterLoad;
-    this.afterLoad = null;
-    if (after) after();
+    this.root.setAttribute("data-lr-index", "ready");
   };
 
-  // One field of a row, as the text studies.csv holds.
-  StudyTable.prototype.field = function (row, name) {
-    var at = this.position[name];
-    return at === undefined ? "" : row.values[at] || "";
+  // The search index (studies_page.search_index), with each tag's words normalised here.
+  StudyTable.prototype.receiveSearch = function (data) {
+    var rules = this.rules;
+    this.ids = data.ids;
+    this.idText = data.ids.map(function (id) {
+      return rules.norm(id);
+    });
+    var tagWords = this.tagWords;
+    this.tagText = this.facets.map(function (facet) {
+      var words = tagWords[facet.column] || {};
+      var normal = Object.create(null);
+      Object.keys(words).forEach(function (term) {
+        normal[term] = rules.norm(words[term]);
+      });
+      return normal;
+    });
+    this.searchIndex = data;
   };
 
-  // The words a row's tags are found by (their labels and synonyms), as search_blob adds them.
-  StudyTable.prototype.tagText = function (row) {
-    var parts = [];
+  // What a search word needs from the search index: the studies of its gram (a short word) or of
+  // every word of the table that contains it, each inline or a file's number.
+  StudyTable.prototype.sources = function (word) {
+    var index = this.searchIndex;
+    if (Array.from(word).length <= index.gram_length) {
+      return Object.prototype.hasOwnProperty.call(index.grams, word) ? [index.grams[word]] : [];
+    }
+    var found = [];
+    for (var k = 0; k < index.words.length; k++) {
+      if (index.words[k].indexOf(word) >= 0) found.push(index.studies[k]);
+    }
+    return found;
+  };
+
+  // The studies a search word finds (as filters.filter_studies does: in their text, ids and tags'
+  // words), or null while some of its data is on its way (asked for here).
+  StudyTable.prototype.hitsOf = function (word) {
+    if (this.wordHits[word]) return this.wordHits[word];
+    var self = this;
+    var sources = this.sources(word);
+    var missing = false;
+    sources.forEach(function (source) {
+      if (typeof source === "number" && self.postings[source] === undefined) {
+        missing = true;
+        self.fetch("words/" + source + ".js", function (text) {
+          self.postings[source] = text;
+        });
+      }
+    });
+    if (missing) return null;
+    var hits = new Uint8Array(this.total);
+    sources.forEach(function (source) {
+      addPostings(hits, typeof source === "number" ? self.postings[source] : source);
+    });
+    for (var i = 0; i < this.total; i++) if (this.idText[i].indexOf(word) >= 0) hits[i] = 1;
     for (var f = 0; f < this.facets.length; f++) {
-      var words = this.tagWords[this.facets[f].column] || {};
-      var terms = row.terms[f];
-      for (var t = 0; t < terms.length; t++) {
-        if (Object.prototype.hasOwnProperty.call(words, terms[t])) parts.push(words[terms[t]]);
+      var tagged = Object.create(null);
+      var any = false;
+      for (var term in this.tagText[f]) {
+        if (this.tagText[f][term].indexOf(word) >= 0) tagged[term] = any = true;
+      }
+      if (!any) continue;
+      for (var r = 0; r < this.total; r++) {
+        var terms = this.rows[r].terms[f];
+        for (var t = 0; t < terms.length; t++) {
+          if (tagged[terms[t]]) {
+            hits[r] = 1;
+            break;
+          }
+        }
       }
     }
-    return parts.join("\n");
+    // A longer search word's studies are among its shorter start's: keep only the latest few.
+    var cached = Object.keys(this.wordHits);
+    if (cached.length > 32) delete this.wordHits[cached[0]];
+    this.wordHits[word] = hits;
+    return hits;
   };
 
-  StudyTable.prototype.searchText = function (row) {
-    var parts = [];
-    for (var c = 0; c < this.searchColumns.length; c++) parts.push(this.field(row, this.searchColumns[c]));
-    return parts.join("\n");
+  StudyTable.prototype.fetchIndex = function () {
+    var self = this;
+    this.fetch("index.js", function (data) {
+      self.receiveIndex(data);
+    });
+  };
+
+  StudyTable.prototype.fetchSearch = function () {
+    var self = this;
+    this.fetch("words.js", function (data) {
+      self.receiveSearch(data);
+    });
+  };
+
+  // Whether every file the view needs is here; those that are not are asked for.
+  StudyTable.prototype.haveData = function () {
+    var self = this;
+    if (!this.rows) {
+      this.fetchIndex();
+      if (this.rules.words(this.search.value).length) this.fetchSearch(); // both at once
+      return false;
+    }
+    var words = this.rules.words(this.search.value);
+    if (!words.length) return true;
+    if (!this.searchIndex) {
+      this.fetchSearch();
+      return false;
+    }
+    var ready = true;
+    words.forEach(function (word) {
+      if (self.hitsOf(word) === null) ready = false;
+    });
+    return ready;
   };
 
   /* ------------------------------------------------------------------ state */
@@ -400,6 +560,7 @@
     var self = this;
     var chosen = {};
     var years = null;
+    var added = null;
     var text = "";
     var sort = "";
     this.facets.forEach(function (facet) {
@@ -417,6 +578,8 @@
         });
       } else if (key === self.yearKey) {
         years = rules.parseYears(value) || years;
+      } else if (key === self.addedKey) {
+        added = rules.parseMonth(value) || added;
       } else if (key === self.textKey) {
         text = rules.clipText(value);
       } else if (key === self.sortKey) {
@@ -435,6 +598,7 @@
     }
     this.yearFrom.value = years ? String(years[0]) : "";
     this.yearTo.value = years ? String(years[1]) : "";
+    this.added = added;
     // A search box drops line breaks from its value: make them the spaces they are between words.
     this.search.value = rules.strip(text.replace(/[\r\n]/g, " "));
     this.sortSelect.value = sort;
@@ -445,14 +609,11 @@
     return null;
   };
 
-  // The view as a query string, in FilterState.to_query's order, then sort, then any
-  // parameters of other tools (e.g. Sphinx's ?highlight=) left as they were.
-  StudyTable.prototype.query = function () {
+  // The filters as [key, value] pairs, in FilterState.to_query's order.
+  StudyTable.prototype.filterPairs = function () {
     var rules = this.rules;
     var pairs = [];
-    var ours = Object.create(null);
     this.facets.forEach(function (facet) {
-      ours[facet.key] = true;
       if (facet.chosen.length) pairs.push([facet.key, facet.chosen.join(rules.filter.term_separator)]);
     });
     var years = this.years();
@@ -461,14 +622,34 @@
       var hi = isFinite(years[1]) ? years[1] : this.maxYear;
       pairs.push([this.yearKey, lo === hi ? String(lo) : lo + "-" + hi]);
     }
+    if (this.added) pairs.push([this.addedKey, this.added]);
     var text = rules.strip(this.search.value);
     if (text) pairs.push([this.textKey, text]);
+    return pairs;
+  };
+
+  // The view as a query string: the filters, then the order, then any parameters of other tools
+  // (e.g. Sphinx's ?highlight=) left as they were.
+  StudyTable.prototype.query = function () {
+    var rules = this.rules;
+    var pairs = this.filterPairs();
     if (this.sortSelect.value) pairs.push([this.sortKey, this.sortSelect.value]);
-    ours[this.yearKey] = ours[this.textKey] = ours[this.sortKey] = true;
+    var ours = Object.create(null);
+    this.facets.forEach(function (facet) {
+      ours[facet.key] = true;
+    });
+    ours[this.yearKey] = ours[this.addedKey] = ours[this.textKey] = ours[this.sortKey] = true;
     new URLSearchParams(window.location.search).forEach(function (value, key) {
       if (!ours[rules.strip(key).toLowerCase()]) pairs.push([key, value]);
     });
     return rules.writeQuery(pairs);
+  };
+
+  // The same view in the Binder explorer: the filters carried through Binder's urlpath, which ends
+  // the explorer's address (the explorer reads the same parameters; studies_page.explorer_url
+  // writes the same address from a query).
+  StudyTable.prototype.explorerHref = function () {
+    return this.explorer + encodeURIComponent(this.rules.writeQuery(this.filterPairs()));
   };
 
   StudyTable.prototype.writeUrl = function () {
@@ -518,7 +699,11 @@
       return Object.create(null);
     });
     var years = this.years();
-    var terms = this.rules.words(this.search.value);
+    var self = this;
+    var hits = this.rules.words(this.search.value).map(function (word) {
+      return self.hitsOf(word); // here: update() waited for every one
+    });
+    var month = this.added;
     var order = this.sortedRows();
     var matches = [];
     var pass = new Array(nf);
@@ -527,14 +712,8 @@
       var fails = 0;
       var failedFacet = -1;
       if (years && !(row.year >= years[0] && row.year <= years[1])) fails += 2; // not a facet
-      if (terms.length && fails < 2) {
-        for (var w = 0; w < terms.length; w++) {
-          if (row.blob.indexOf(terms[w]) < 0) {
-            fails += 2;
-            break;
-          }
-        }
-      }
+      if (month && row.month !== month) fails += 2;
+      for (var w = 0; w < hits.length && fails < 2; w++) if (!hits[w][row.i]) fails += 2;
       if (fails >= 2) continue; // fails a non-facet constraint: counts nowhere
       for (var f = 0; f < nf; f++) {
         pass[f] = true;
@@ -584,10 +763,6 @@
     if (this.sortedName === name && this.sorted) return this.sorted;
     var rows = this.rows.slice();
     if (sort) {
-      var self = this;
-      rows.forEach(function (row) {
-        if (row.author === null) row.author = self.field(row, "first_author");
-      });
       var dir = sort.dir;
       rows.sort(
         sort.key === "year"
@@ -606,19 +781,21 @@
 
   /* -------------------------------------------------------------- drawing */
 
+  // Redraws the view the controls show, once the data it needs is here (asked for meanwhile;
+  // the last view asked for wins). The count comes first, the rows once their cards are here.
   StudyTable.prototype.update = function (options) {
     options = options || {};
-    if (!this.rows) {
-      // The view waits for the data; the controls keep what the reader set meanwhile.
-      var pending = this.pending || {};
-      this.pending = {
+    if (this.pending && options !== this.pending) {
+      // The URL is written unless every waiting change came from it.
+      options = {
         keepPage: options.keepPage,
         typing: options.typing,
-        fromUrl: pending.fromUrl === undefined ? options.fromUrl : pending.fromUrl && options.fromUrl
+        fromUrl: this.pending.fromUrl && options.fromUrl
       };
-      this.load();
-      return;
     }
+    this.pending = options;
+    if (!this.haveData()) return;
+    this.pending = null;
     if (!options.keepPage) this.page = 0;
     this.readControls();
     this.compute();
@@ -626,14 +803,48 @@
     this.drawControls();
     this.drawStatus(options.typing);
     if (!options.fromUrl) this.writeUrl();
+    this.settle();
   };
 
+  // Runs `then` once `ready()` holds (now, or after the data files it waits for have arrived).
+  StudyTable.prototype.when = function (ready, then) {
+    if (ready()) return then();
+    this.waiters = (this.waiters || []).concat([{ ready: ready, then: then }]);
+  };
+
+  // After a change or an arrival: the waiters whose moment has come; the page marked ready.
+  StudyTable.prototype.settle = function () {
+    var waiting = this.waiters || [];
+    this.waiters = [];
+    var self = this;
+    waiting.forEach(function (waiter) {
+      if (waiter.ready()) waiter.then();
+      else self.waiters.push(waiter);
+    });
+    if (!this.pending && !this.waitingCards && this.root.getAttribute("data-lr-ready") === "loading") {
+      this.root.setAttribute("data-lr-ready", "true");
+    }
+  };
+
+  // The page of results: its rows once every card on it is here (each asked for once).
   StudyTable.prototype.render = function () {
     var size = this.pageSize > 0 ? this.pageSize : this.matches.length;
     var pages = Math.max(1, Math.ceil(this.matches.length / Math.max(size, 1)));
     if (this.page >= pages) this.page = pages - 1;
     var start = this.page * size;
     var shown = this.matches.slice(start, start + size);
+    var self = this;
+    var missing = shown.filter(function (row) {
+      return !row.tr && row.html === null;
+    });
+    missing.forEach(function (row) {
+      self.fetch("cards/" + row.i + ".js", function (html) {
+        row.html = html;
+      });
+    });
+    this.waitingCards = missing.length > 0;
+    this.table.setAttribute("aria-busy", String(this.waitingCards));
+    if (this.waitingCards) return; // drawn when they are here (resume)
     // Move only the rows that change: a row that stays keeps its layout (typing usually
     // narrows the matches, and the first rows of the page often stay where they were).
     var tbody = this.tbody;
@@ -663,6 +874,7 @@
       this.pager.querySelector('[data-lr-action="next"]').disabled = this.page >= pages - 1;
     }
     this.checkClamps();
+    this.settle();
   };
 
   // First time a row is shown: ARIA roles (so the cards stay a table to screen readers,
@@ -732,11 +944,14 @@
   StudyTable.prototype.drawControls = function () {
     var self = this;
     var chips = document.createDocumentFragment();
-    var signature = this.facets
-      .map(function (facet) {
-        return facet.key + "=" + facet.chosen.join(",");
-      })
-      .join("&");
+    var signature =
+      this.facets
+        .map(function (facet) {
+          return facet.key + "=" + facet.chosen.join(",");
+        })
+        .join("&") +
+      "&" +
+      this.added;
     var chipsChanged = signature !== this.chipSignature;
     this.chipSignature = signature;
     this.facets.forEach(function (facet, f) {
@@ -762,29 +977,18 @@
       });
       if (!chipsChanged) return;
       facet.chosen.forEach(function (term) {
-        var chip = document.createElement("button");
-        chip.type = "button";
-        chip.className = "lr-st-chip";
-        chip.setAttribute("data-lr-facet", facet.key);
-        chip.setAttribute("data-lr-term", term);
-        chip.setAttribute("aria-label", "Remove filter " + facet.label + ": " + facet.labels[term]);
-        var name = document.createElement("span");
-        name.className = "lr-st-chip-f";
-        name.textContent = facet.label + ":";
-        chip.appendChild(name);
-        chip.appendChild(document.createTextNode(" " + facet.labels[term]));
-        var x = document.createElement("span");
-        x.className = "lr-st-chip-x";
-        x.setAttribute("aria-hidden", "true");
-        x.textContent = "\u00d7";
-        chip.appendChild(x);
-        chips.appendChild(chip);
+        chips.appendChild(self.chip(facet.key, term, facet.label, facet.labels[term]));
       });
     });
+    if (chipsChanged && this.added) {
+      // The month a study was added has no control of its own: a link ("What's new") sets it.
+      chips.appendChild(this.chip(null, null, "Added", monthLabel(this.added)));
+    }
     if (chipsChanged) {
       this.chips.textContent = "";
       this.chips.appendChild(chips);
     }
+    if (this.explorerLink) this.explorerLink.href = this.explorerHref();
     var sort = this.sortBy();
     this.sortHeads.forEach(function (th) {
       var key = th.getAttribute("data-lr-sort-key");
@@ -802,6 +1006,30 @@
     if (this.years()) set += 1;
     if (this.sortSelect.value) set += 1;
     this.filtersBadge.textContent = set ? " (" + set + ")" : "";
+  };
+
+  // A chosen filter as a button that removes it (a facet's term, or the month added when key is null).
+  StudyTable.prototype.chip = function (key, term, label, value) {
+    var chip = document.createElement("button");
+    chip.type = "button";
+    chip.className = "lr-st-chip";
+    if (key === null) chip.setAttribute("data-lr-added", "");
+    else {
+      chip.setAttribute("data-lr-facet", key);
+      chip.setAttribute("data-lr-term", term);
+    }
+    chip.setAttribute("aria-label", "Remove filter " + label + ": " + value);
+    var name = document.createElement("span");
+    name.className = "lr-st-chip-f";
+    name.textContent = label + ":";
+    chip.appendChild(name);
+    chip.appendChild(document.createTextNode(" " + value));
+    var x = document.createElement("span");
+    x.className = "lr-st-chip-x";
+    x.setAttribute("aria-hidden", "true");
+    x.textContent = "\u00d7";
+    chip.appendChild(x);
+    return chip;
   };
 
   StudyTable.prototype.countText = function () {
@@ -831,18 +1059,14 @@
 
   /* ------------------------------------------------------------------ CSV */
 
+  // The filtered rows as livingreview.data.exports.to_csv writes them (from the downloads' file,
+  // whose columns are the CSV's).
   StudyTable.prototype.csv = function () {
     var self = this;
     var end = this.rules.csvSpec.line_end;
-    var lines = [this.rules.csvRow(this.csvColumns)];
+    var lines = [this.rules.csvRow(this.exported.columns)];
     this.matches.forEach(function (row) {
-      lines.push(
-        self.rules.csvRow(
-          self.csvColumns.map(function (name) {
-            return self.field(row, name);
-          })
-        )
-      );
+      lines.push(self.rules.csvRow(self.exported.rows[row.i]));
     });
     return lines.join(end) + end;
   };
@@ -850,10 +1074,10 @@
   /* ------------------------------------------------------- BibTeX and RIS */
 
   // The filtered studies' records (written per study by livingreview.data.exports, in table order),
-  // joined as exports.to_bibtex / to_ris join them (from the data file).
+  // joined as exports.to_bibtex / to_ris join them (from the downloads' file).
   StudyTable.prototype.citations = function (format) {
     var column = format === "bibtex" ? 0 : 1;
-    var records = this.records;
+    var records = this.exported.cites;
     return this.matches
       .map(function (row) {
         return records[row.i] ? records[row.i][column] : "";
@@ -872,6 +1096,7 @@
       facet.details.open = false;
     });
     this.search.value = "";
+    this.added = null;
     this.yearFrom.value = "";
     this.yearTo.value = "";
     this.sortSelect.value = "";
@@ -939,13 +1164,24 @@
         self.reset();
         self.search.focus();
       } else if (action === "csv" || action === "bibtex" || action === "ris") {
-        self.whenLoaded(function () {
-          if (action === "csv") download("\ufeff" + self.csv(), self.csvName, "text/csv;charset=utf-8");
-          else {
-            var format = self.citationSpec[action];
-            download(self.citations(action), format.filename, format.type + ";charset=utf-8");
-          }
+        // The downloads' text is loaded the first time one is asked for, with the filters'
+        // index if the view was never computed (the page as written).
+        if (!Array.isArray(self.matches)) self.update({ keepPage: true, fromUrl: true });
+        self.fetch("export.js", function (data) {
+          self.exported = data;
         });
+        self.when(
+          function () {
+            return self.exported && Array.isArray(self.matches) && !self.pending;
+          },
+          function () {
+            if (action === "csv") download("\ufeff" + self.csv(), self.csvName, "text/csv;charset=utf-8");
+            else {
+              var format = self.citationSpec[action];
+              download(self.citations(action), format.filename, format.type + ";charset=utf-8");
+            }
+          }
+        );
       } else if (action === "filters") {
         var open = !root.classList.contains("lr-st-filters-open");
         root.classList.toggle("lr-st-filters-open", open);
@@ -956,6 +1192,7 @@
         var top = self.table.getBoundingClientRect().top;
         if (top < 0) self.status.scrollIntoView({ block: "start" });
       } else if (target.classList.contains("lr-st-chip")) {
+        if (target.hasAttribute("data-lr-added")) self.added = null;
         var facet = self.facetByKey(target.getAttribute("data-lr-facet"));
         var box = facet && facet.boxes[target.getAttribute("data-lr-term")];
         if (box) box.checked = false;
@@ -1022,18 +1259,7 @@
     });
   };
 
-  // `then` now if every row is here, else once the data file has arrived.
-  StudyTable.prototype.whenLoaded = function (then) {
-    if (this.rows) return then();
-    var before = this.afterLoad;
-    this.afterLoad = function () {
-      if (before) before();
-      then();
-    };
-    this.load();
-  };
-
-  // The page as written, before the data file: the first rows, the pager for the whole table.
+  // The page as written, before any data file: the first rows, the pager for the whole table.
   StudyTable.prototype.drawFirst = function () {
     var self = this;
     this.matches = { length: this.total };
@@ -1056,7 +1282,7 @@
 
   // Whether the view the address asks for differs from the page as written.
   StudyTable.prototype.asksForMore = function () {
-    var ours = [this.yearKey, this.textKey, this.sortKey].concat(
+    var ours = [this.yearKey, this.addedKey, this.textKey, this.sortKey].concat(
       this.facets.map(function (facet) {
         return facet.key;
       })
@@ -1088,20 +1314,23 @@
     this.root.classList.add("lr-js");
     var self = this;
     if (this.asksForMore()) {
-      // Ready (data-lr-ready="true") once the view the address asks for is drawn.
+      // Ready (data-lr-ready="true") once the view the address asks for is drawn (settle).
       this.root.setAttribute("data-lr-ready", "loading");
       this.update({ fromUrl: true });
-      this.whenLoaded(function () {
-        self.root.setAttribute("data-lr-ready", "true");
-      });
     } else {
       this.drawFirst();
-      // The reader's first touch of the table fetches the rest, before any change needs it.
-      var touch = function () {
-        self.load();
-        ["focusin", "pointerdown"].forEach(function (name) {
-          self.root.removeEventListener(name, touch);
-        });
+      // The reader's first touch of the table fetches the filters' index, before a change needs
+      // it; a first touch of the search box, the search index too.
+      var touch = function (event) {
+        self.fetchIndex();
+        if (event.target === self.search) self.fetchSearch();
+        if (self.rows !== null || self.requested["index.js"]) {
+          if (self.searchIndex || self.requested["words.js"]) {
+            ["focusin", "pointerdown"].forEach(function (name) {
+              self.root.removeEventListener(name, touch);
+            });
+          }
+        }
       };
       ["focusin", "pointerdown"].forEach(function (name) {
         self.root.addEventListener(name, touch);
@@ -1118,27 +1347,38 @@
     var id = this.targetId();
     if (id === null) return;
     var self = this;
-    if (!this.rows) {
+    if (!this.rows || !this.searchIndex) {
       var written = this.firstRows.filter(function (row) {
         return row.tr.getAttribute("data-id") === id;
       })[0];
       // The page as written holds it, and no view the address asks for is on its way: the
-      // browser has scrolled to it. Otherwise, once every row is here.
-      if (written && !this.loading) written.tr.classList.add("lr-st-target");
-      else this.whenLoaded(function () { self.revealTarget(); });
+      // browser has scrolled to it. Otherwise, once the index and the ids are here.
+      if (written && this.root.getAttribute("data-lr-ready") === "true") {
+        written.tr.classList.add("lr-st-target");
+        return;
+      }
+      this.fetchIndex();
+      this.fetchSearch();
+      this.when(
+        function () {
+          return self.rows && self.searchIndex && !self.pending;
+        },
+        function () {
+          self.revealTarget();
+        }
+      );
       return;
     }
-    var index = -1;
-    var find = function (rows) {
-      for (var i = 0; i < rows.length; i++) if (rows[i].id === id) return i;
-      return -1;
-    };
-    index = find(this.matches);
+    var position = this.ids.indexOf(id);
+    if (position < 0) return;
+    if (!Array.isArray(this.matches)) this.update({ keepPage: true, fromUrl: true });
+    var target = this.rows[position];
+    var index = this.matches.indexOf(target);
     if (index < 0) {
-      if (find(this.rows) < 0) return;
+      // Hidden by the filters: clear them (a view without search text needs no more data).
       this.applyQuery("");
       this.update();
-      index = find(this.matches);
+      index = this.matches.indexOf(target);
     }
     var size = this.pageSize > 0 ? this.pageSize : this.matches.length;
     var page = size > 0 ? Math.floor(index / size) : 0;
@@ -1146,9 +1386,15 @@
       this.page = page;
       this.render();
     }
-    var row = this.matches[index].tr;
-    row.scrollIntoView({ block: "start" });
-    row.classList.add("lr-st-target");
+    this.when(
+      function () {
+        return !self.waitingCards && target.tr;
+      },
+      function () {
+        target.tr.scrollIntoView({ block: "start" });
+        target.tr.classList.add("lr-st-target");
+      }
+    );
   };
 
   function boot() {

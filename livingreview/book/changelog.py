@@ -13,6 +13,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..data.filters import FilterState
 from ..data.links import STUDIES_PAGE, card_href
 from ..data.provenance import provenance
 from ..data.vocabulary import load_vocabulary
@@ -79,7 +80,8 @@ def changelog_html(
 ) -> str:
     """ "What's new" as HTML, newest first: the `recent_months` newest months one item per study
     (at most `recent_studies` items in all; a month cut short says how many more it has), then
-    every older month as one line with its count. Its size does not grow with the table.
+    every older month as one line with its count, linking to its studies on the studies page (the
+    month-added filter, ?added=YYYY-MM). Its size does not grow with the table.
 
     Each item: the citation linking to the study card (`studies_page#study-<id>`), a one-line
     summary of the application, the coded domain and model-family labels and the date added.
@@ -117,12 +119,15 @@ def changelog_html(
             f'<h2 id="whats-new-earlier">Earlier months <span class="lr-muted">'
             f"({plural(total, 'study', 'studies')})</span></h2>"
             f'<p>Every study is on the <a href="{esc(studies_page)}">studies page</a>; '
-            "here, how many entered the review each month.</p>"
+            "here, how many entered the review each month, each a link to them.</p>"
             '<ul class="lr-changelog-months">'
         )
         for month, rows in older:
+            # The month's studies on the studies page: the month-added filter (filters.ADDED_KEY).
+            href = studies_page + FilterState(added=month).to_query()
             parts.append(
-                f'<li id="whats-new-{month}">{esc(month_label(month))}: {plural(len(rows), "study", "studies")}</li>'
+                f'<li id="whats-new-{month}">{esc(month_label(month))}: '
+                f'<a href="{esc(href)}">{plural(len(rows), "study", "studies")}</a></li>'
             )
         parts.append("</ul></section>")
     parts.append("</div>")

@@ -2,23 +2,26 @@
 
 studies_table_html(df) returns an HTML fragment: a real <table> of every study with all of
 Table 1's fields, readable as it is without JavaScript. assets/studies-table.js, a small
-dependency-free classic script, then enhances it in place: free-text search, facet and year
-filters, sorting, paging, a live "N of M studies" count, a reset, a CSV download of the
-filtered rows, and the filter state in the URL query string (the same parameters as
-livingreview.data.filters.FilterState, so links to the Binder explorer and to the book are
-interchangeable).
+dependency-free classic script, then enhances it in place: free-text search, facet, year and
+month-added filters, sorting, paging, a live "N of M studies" count with each term's count beside
+it, a reset, CSV, BibTeX and RIS downloads of the filtered rows, and the filter state in the URL
+query string (the same parameters as livingreview.data.filters.FilterState), with a link that
+opens the same view in the Binder explorer (explorer_url; the explorer links back to this page
+with studies_page_url, so a view is shared by one link either way).
 
-The page's first load must not grow with the table (issue #17: 10,000 studies were 21 MB of
-HTML). So the fragment holds only the first page of rows (each row a study card,
-livingreview.book.cards), enough to read without JavaScript, with a note and a link to the whole table
-as CSV when there are more. Every row (its CSV fields, its card as HTML, its BibTeX and RIS
-records) is in a data file beside the page, studies_data_js(), which the Sphinx extension writes
-(write_table_data()) and the script loads on the reader's first touch of the table, or at once
-when the link asks for a filtered view or a study beyond the first page. It is a classic script
-calling lrStudyTableData(<JSON text>), not a .json file, because browsers refuse fetch() from
-file:// and the book works from a folder too. The rules it follows (facets and query keys, the year
-syntax, text normalisation, the CSV format) are not restated in the script: page_spec() writes
-them into the fragment as JSON, from the modules that define them. The stylesheet shows the rows as a table in a wide box and as labelled cards in a narrower
+Neither the page's first load nor a reader's first action may grow with the table (issue #17:
+10,000 studies were 21 MB of HTML; issue #25: the first touch then fetched 6.8 MB). So the
+fragment holds only the first page of rows (each row a study card, livingreview.book.cards),
+enough to read without JavaScript, with a note and a link to the whole table as CSV when there
+are more; and the rest is in files beside the page (table_files(), written by the Sphinx
+extension through write_table_data()), each loaded when an action needs it: the filters' index
+at the first touch, the search index and the studies of the words a search finds, the card of
+each study on the page of results shown, the downloads' text when a download is asked for. Each
+is a classic script calling lrStudyTableData(<JSON text>), not a .json file, because browsers
+refuse fetch() from file:// and the book works from a folder too. The rules the script follows
+(facets and query keys, the year and month syntax, text normalisation, the CSV format) are not
+restated in it: page_spec() writes them into the fragment as JSON, from the modules that define
+them. The stylesheet shows the rows as a table in a wide box and as labelled cards in a narrower
 one (the book's text column on a laptop), with or without the script. While a page with
 scripting loads, only the first 100 rows are laid out (with page_size=0 the fragment holds every
 row); a small fixed inline script shows them all if the table script never ran.
@@ -33,21 +36,28 @@ contains TABLE_MARKER, adds TABLE_CSS and TABLE_JS (deferred). The script has no
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
+from urllib.parse import quote, urlsplit
 
+import numpy as np
 import pandas as pd
+import yaml
 
 from ..data.counts import term_counts
 from ..data.exports import CSV_FILENAME, bibtex_entry, citation_spec, csv_cell, csv_spec, ris_record, to_csv
-from ..data.filters import FACETS, MAX_TEXT_CHARS, TEXT_KEY, filter_spec
+from ..data.filters import FACETS, MAX_TEXT_CHARS, SEARCH_COLUMNS, TEXT_KEY, filter_spec, normalise_text
+from ..data.links import STUDIES_PAGE
+from ..data.paths import BOOK_CONFIG
 from ..data.provenance import SUMMARY_LABEL, table1_mask
 from ..data.schema import column_titles
 from ..data.studies import TABLE1_COLUMNS
-from ..data.vocabulary import SEPARATOR, load_vocabulary
+from ..data.vocabulary import load_vocabulary
 from ..text.markup import attrs, esc, script_json
 from ..text.wording import plural
+from ..update.versions import site_url
 from .cards import QUOTE_CAVEAT, QUOTE_LABEL, SOURCE_REVIEW, TABLE_COLUMNS, study_cards, table1_titles, table_row_html
 
 #: A class on the fragment's outer element; the Sphinx extension adds the assets to pages with it.
@@ -56,8 +66,8 @@ TABLE_MARKER = "lr-studies-table"
 TABLE_JS: list[str] = ["studies-table.js"]
 TABLE_CSS: list[str] = ["studies-table.css"]
 
-#: The data file with every row (studies_data_js), beside the page; its name is in the page's spec.
-DATA_FILE = "studies-data.js"
+#: The files beside the page (table_files) are named {DATA_PREFIX}-...; the page's spec names them.
+DATA_PREFIX = "studies"
 #: The whole table as CSV, beside the page: the link for readers without JavaScript.
 FULL_CSV_FILE = CSV_FILENAME
 
@@ -96,7 +106,7 @@ def studies_table_html(
     table_id: str = "lr-studies",
     caption: str | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
-    data_src: str | None = None,
+    data_prefix: str = DATA_PREFIX,
     csv_href: str = FULL_CSV_FILE,
 ) -> str:
     """The study table as an HTML fragment (str), for a notebook cell's HTML output.
@@ -104,9 +114,9 @@ def studies_table_html(
     `df` is a frame as load_studies() returns it (coded columns as lists of vocabulary keys).
     `table_id` prefixes every element id, so two tables may share a page. `caption` replaces
     the default caption text. Without JavaScript the fragment is a plain table of the first
-    page of rows (every row with page_size=0). `data_src` is the URL of studies_data_js(df)
-    relative to the page (default: DATA_FILE, versioned by the table's content so a browser
-    never pairs a new page with an old data file); `csv_href` the whole table as CSV.
+    page of rows (every row with page_size=0). `data_prefix` names the files beside the page
+    (table_files(df, data_prefix); the script asks for them versioned by the table's content, so
+    a browser never pairs a new page with old data); `csv_href` is the whole table as CSV.
     """
     prefix = _slug(table_id)
     page_size = max(0, int(page_size))
@@ -135,9 +145,7 @@ def studies_table_html(
 
     # The rules the script follows, from the modules that define them (see page_spec()).
     first = total if page_size == 0 else min(total, page_size)
-    if data_src is None:
-        data_src = f"{DATA_FILE}?v={table_version(df)}"
-    spec = page_spec(page_size) | {"total": total, "data_src": data_src}
+    spec = page_spec(page_size) | {"total": total, "data": {"prefix": data_prefix, "version": table_version(df)}}
     parts = [f"<div{attrs({'class': f'lr-st {TABLE_MARKER}', 'id': prefix, 'style': _label_style(titles)})}>"]
     parts.append(f'<script type="application/json" class="lr-st-spec">{script_json(spec, ascii_only=False)}</script>')
     parts.append(_controls(prefix, vocabulary, df, years, page_size))
@@ -180,39 +188,235 @@ def studies_table_html(
     return "".join(parts)
 
 
-def studies_data_js(df: pd.DataFrame) -> str:
-    """Every row of the table, for assets/studies-table.js: a classic script that hands the
-    data, as JSON text, to lrStudyTableData(). Per study, in table order: its fields as
-    studies.csv holds them (exports.csv_spec's columns: the search, the filters, the orders and
-    the CSV download read them), its card as a table row (cards.table_row_html, the one renderer)
-    and its BibTeX entry and RIS record (livingreview.data.exports, the one place that knows them)."""
-    columns = csv_spec()["columns"]
+# --------------------------------------------------------------------------------------------
+# The files beside the page: what each action of the reader needs, and no more
+
+
+def table_files(df: pd.DataFrame, prefix: str = DATA_PREFIX) -> dict[str, str]:
+    """Every file the studies page loads beside it, by path relative to the page ({prefix}-...),
+    each a classic script handing JSON text to lrStudyTableData() (a script, not fetch(): browsers
+    refuse fetch() from file://, and the book works from a folder too):
+
+    - {prefix}-index.js, at the first touch: per study, what the filters and the orders read (its
+      year, month added, first author and coded terms), as index_data() encodes it;
+    - {prefix}-words.js, at the first search: the search index (search_index()), the studies of
+      its common words and grams in {prefix}-words/<k>.js, each loaded when a search needs it;
+    - {prefix}-cards/<position>.js: one study's card (cards.table_row_html, the one renderer),
+      loaded when the study is on the page of results shown;
+    - {prefix}-export.js, at the first download: per study its CSV fields (exports.csv_spec's
+      columns), BibTeX entry and RIS record (livingreview.data.exports, the one place that knows them).
+    """
     records = df.to_dict("records")
-    data = {
+    files = {f"{prefix}-index.js": _data_script("the filters' index", index_data(df))}
+    words, common = search_index(df)
+    files[f"{prefix}-words.js"] = _data_script("the search index", words)
+    for k, text in enumerate(common):
+        files[f"{prefix}-words/{k}.js"] = _data_script("the studies of a word or gram", text)
+    for position, card in enumerate(study_cards(records)):
+        files[f"{prefix}-cards/{position}.js"] = _data_script("one study's card", table_row_html(card))
+    columns = csv_spec()["columns"]
+    export = {
         "columns": columns,
         "rows": [[csv_cell(row.get(c), c) for c in columns] for row in records],
-        "html": [table_row_html(card) for card in study_cards(records)],
         "cites": [[bibtex_entry(row), ris_record(row)] for row in records],
     }
+    files[f"{prefix}-export.js"] = _data_script("the downloads", export)
+    return files
+
+
+def _data_script(what: str, data) -> str:
     # JSON text in a JS string: parsed by JSON.parse, faster than a large object literal.
     text = json.dumps(json.dumps(data, ensure_ascii=False, separators=(",", ":")), ensure_ascii=False)
-    return f"/* The studies of the living review, for studies-table.js */\nlrStudyTableData({text});\n"
+    return f"/* {what}, for studies-table.js */\nlrStudyTableData({text});\n"
 
 
-def write_table_data(df: pd.DataFrame, folder) -> None:
-    """The files the studies page links to, into `folder` (beside the page): DATA_FILE and the
-    whole table as CSV (FULL_CSV_FILE)."""
+#: Characters of the codes in the index (64: each a digit of a base-64 number), safe in JSON.
+CODE_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _code_width(size: int) -> int:
+    width = 1
+    while len(CODE_DIGITS) ** width < size:
+        width += 1
+    return width
+
+
+def _codes(numbers, width: int) -> str:
+    out = []
+    for number in numbers:
+        digits = []
+        for _ in range(width):
+            number, digit = divmod(number, len(CODE_DIGITS))
+            digits.append(CODE_DIGITS[digit])
+        out.append("".join(reversed(digits)))
+    return "".join(out)
+
+
+def _coded_column(values: list) -> dict:
+    """A column with few distinct values: {"values": [...], "width": w, "rows": codes}, each row
+    the position of its value in `values`, written in w code digits."""
+    distinct: dict = {}
+    positions = [distinct.setdefault(value, len(distinct)) for value in values]
+    width = _code_width(len(distinct))
+    return {"values": list(distinct), "width": width, "rows": _codes(positions, width)}
+
+
+def index_data(df: pd.DataFrame) -> dict:
+    """What the filters and the orders read, per study in table order, compactly: `year`, `added`
+    (its month, YYYY-MM) and `author` (first author) as coded columns; per facet column, each
+    study's terms as their positions in the vocabulary (code digits, the rows joined by ',')."""
+    vocabulary = load_vocabulary()
+    years = [int(y) if _has_year(y) else None for y in df["year"]]
+    months = pd.to_datetime(df["added"], errors="coerce").dt.strftime("%Y-%m").fillna("").tolist()
+    terms = {}
+    for _key, column in FACETS.values():
+        keys = list(vocabulary[column].terms)
+        position = {key: i for i, key in enumerate(keys)}
+        width = _code_width(len(keys))
+        cells = [
+            [position[t] for t in dict.fromkeys(cell) if t in position] if isinstance(cell, list) else []
+            for cell in df[column]
+        ]
+        terms[column] = {"keys": keys, "width": width, "rows": ",".join(_codes(cell, width) for cell in cells)}
+    return {
+        "total": len(df),
+        "year": _coded_column(years),
+        "added": _coded_column(months),
+        "author": _coded_column([str(a) for a in df["first_author"].fillna("")]),
+        "terms": terms,
+    }
+
+
+#: A search word this short is looked up among the grams (every string of up to this many
+#: characters that occurs inside a word of the table), a longer one among the words themselves:
+#: "e" or "ra" is inside thousands of words, each gram's studies are one short list.
+GRAM_LENGTH = 2
+#: The studies of a word or a gram go into a file of their own when written inline they would take
+#: more characters than this: the search index stays small, and a search loads only its words' files.
+INLINE_POSTINGS = 160
+
+
+def search_index(df: pd.DataFrame) -> tuple[dict, list[str]]:
+    """The free-text search as an index: (the index, the files of its common words and grams).
+
+    filters.filter_studies finds a search word anywhere in a study's normalised text (a
+    substring: 'melanom' finds 'melanoma'). A search word holds no white space, so it occurs in a
+    text exactly when it occurs inside one of the text's words (its white-space-separated pieces).
+    So the index lists every distinct normalised word of the searched columns (filters.SEARCH_COLUMNS
+    but `id`) with the studies it occurs in, and every gram (a string of up to GRAM_LENGTH
+    characters inside a word) with the studies it occurs in: the page takes a short search word's
+    studies from its gram, a longer one's from the words that contain it. Ids are listed in table
+    order (`ids`; the page also needs them for links to a study) and searched there. A tag's words
+    come from the terms in the filters' index and filter_spec's tag_words, as before.
+
+    Each word's and gram's studies are written as postings() encodes them. A gram's go into a file
+    of their own (a search reads one gram per short word; its thousands of grams inline would
+    double the index), and so do a word's that would take more than INLINE_POSTINGS characters;
+    the index holds the file's number instead."""
+    total = len(df)
+    columns = [c for c in SEARCH_COLUMNS if c != "id" and c in df.columns]
+    found: dict[str, list[int]] = {}
+    text = df[columns].fillna("").astype(str)
+    for position, row in enumerate(text.itertuples(index=False, name=None)):
+        for word in set(normalise_text("\n".join(row)).split()):
+            found.setdefault(word, []).append(position)
+    word_bits = {word: _bitset(positions, total) for word, positions in found.items()}
+    gram_bits: dict[str, int] = {}
+    for word, bits in word_bits.items():
+        grams = {word[s : s + k] for k in range(1, GRAM_LENGTH + 1) for s in range(len(word) - k + 1)}
+        for gram in grams:
+            gram_bits[gram] = gram_bits.get(gram, 0) | bits
+    files: list[str] = []
+
+    def place(bits: int, inline: bool = True):
+        encoded = postings(bits, total)
+        if inline and len(encoded) <= INLINE_POSTINGS:
+            return encoded
+        files.append(encoded)
+        return len(files) - 1
+
+    words = sorted(word_bits)
+    index = {
+        "total": total,
+        "ids": [str(i) for i in df["id"]],
+        "gram_length": GRAM_LENGTH,
+        "grams": {gram: place(gram_bits[gram], inline=False) for gram in sorted(gram_bits)},
+        "words": words,
+        "studies": [place(word_bits[word]) for word in words],
+    }
+    return index, files
+
+
+def _bitset(positions: list[int], total: int) -> int:
+    """The positions as an integer whose bit i is set for position i."""
+    bits = np.zeros(total, dtype=bool)
+    bits[positions] = True
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+
+
+def postings(bits: int, total: int) -> str:
+    """The studies whose bits are set (of `total`) as text, whichever is shorter: 'g' and the gaps
+    between their positions (the first position, then each difference) in base 36 separated by
+    '.', or 'b' and the bitset in base64 (bit i % 8 of byte i // 8 for position i)."""
+    raw = bits.to_bytes((total + 7) // 8, "little")
+    positions = np.flatnonzero(np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")[:total])
+    as_bits = "b" + base64.b64encode(raw).decode("ascii")
+    if len(positions) * 2 > len(as_bits):  # each gap takes two characters at least
+        return as_bits
+    gaps = np.diff(positions, prepend=0)
+    as_gaps = "g" + ".".join(np.base_repr(int(gap), 36).lower() for gap in gaps)
+    return as_gaps if len(as_gaps) <= len(as_bits) else as_bits
+
+
+def write_table_data(df: pd.DataFrame, folder, prefix: str = DATA_PREFIX, csv_name: str = FULL_CSV_FILE) -> None:
+    """The files the studies page loads and links to, into `folder` (beside the page):
+    table_files() and the whole table as CSV (`csv_name`). The folders of per-study and
+    per-word files are emptied first, so a smaller table leaves no stale files."""
+    import shutil
     from pathlib import Path
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / DATA_FILE).write_text(studies_data_js(df), encoding="utf-8")
-    (folder / FULL_CSV_FILE).write_text(to_csv(df), encoding="utf-8")
+    for sub in (f"{prefix}-words", f"{prefix}-cards"):
+        shutil.rmtree(folder / sub, ignore_errors=True)
+    for name, text in table_files(df, prefix).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (folder / csv_name).write_text(to_csv(df), encoding="utf-8")
 
 
 def table_version(df: pd.DataFrame) -> str:
-    """A short digest of the table's content: the data file's ?v=, as Sphinx versions its assets."""
+    """A short digest of the table's content: the data files' ?v=, as Sphinx versions its assets."""
     return hashlib.sha256(df.to_json(orient="values", date_format="iso").encode()).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------------------------
+# One view, two addresses: the published studies page and the Binder explorer
+
+#: The explorer in the repository, as Binder's urlpath names it (Voilà's render handler).
+EXPLORER_URLPATH = "voila/render/book/explore.ipynb"
+
+
+def binder_url() -> str:
+    """Binder's launch address of the repository (_config.yml: launch_buttons.binderhub_url,
+    repository.url and branch), as README's badge and book/explorer.md link it."""
+    config = yaml.safe_load(BOOK_CONFIG.read_text(encoding="utf-8"))
+    repository = config["repository"]
+    hub = config["launch_buttons"]["binderhub_url"].rstrip("/")
+    return f"{hub}/v2/gh/{urlsplit(repository['url']).path.strip('/')}/{repository.get('branch', 'main')}"
+
+
+def explorer_url(query: str = "") -> str:
+    """The explorer on Binder, opened on the view of `query` (FilterState.to_query): Binder starts
+    a session for whoever follows it and passes the query to the explorer through its urlpath."""
+    return f"{binder_url()}?urlpath={quote(EXPLORER_URLPATH + query, safe='')}"
+
+
+def studies_page_url(query: str = "") -> str:
+    """The published studies page (CITATION.cff's address of the book) showing the view of
+    `query`: the link a reader shares, which works for anyone, with or without Binder."""
+    return f"{site_url()}book/{STUDIES_PAGE}{query}"
 
 
 def page_spec(page_size: int = DEFAULT_PAGE_SIZE) -> dict:
@@ -222,10 +426,13 @@ def page_spec(page_size: int = DEFAULT_PAGE_SIZE) -> dict:
         "filter": filter_spec(),
         "csv": csv_spec(),
         "citations": citation_spec(),
-        "list_separator": SEPARATOR,  # between the terms of a coded column (the rows' data-* attributes)
         "sort_key": SORT_KEY,
         "sorts": {value: {"key": key, "dir": direction} for value, (_label, key, direction) in SORTS.items() if value},
         "page_size": page_size,
+        "code_digits": CODE_DIGITS,  # the index's codes (index_data)
+        # The explorer on Binder (explorer_url): the script appends a view's query, encoded, to the
+        # urlpath at its end, as explorer_url(query) writes it.
+        "explorer": explorer_url(),
     }
 
 
@@ -309,6 +516,8 @@ def _controls(prefix, vocabulary, df, years, page_size) -> str:
         f'<span class="lr-st-size"><label for="{prefix}-size">Rows per page</label> '
         f'<select id="{prefix}-size" data-lr-page-size>{sizes}</select></span>'
         '<button type="button" class="lr-st-btn" data-lr-action="reset">Reset</button>'
+        f'<a class="lr-st-btn lr-st-explorer" href="{esc(explorer_url())}" rel="noopener">'
+        "Open this view in the explorer</a>"
         f'<span class="lr-st-downloads" role="group" aria-labelledby="{prefix}-dl">'
         f'<span class="lr-st-dl-l" id="{prefix}-dl">Download <span class="lr-st-dl-n">{total}</span>:</span>'
         f"{downloads}</span>"
@@ -397,9 +606,11 @@ __all__ = [
     "TABLE_CSS",
     "TABLE_JS",
     "TABLE_MARKER",
+    "index_data",
     "page_spec",
-    "studies_data_js",
+    "search_index",
     "studies_table_html",
+    "table_files",
     "table_version",
     "write_table_data",
 ]

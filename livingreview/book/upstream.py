@@ -164,16 +164,24 @@ VOILA_REMOTE_LINKS = (
     '<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/v4-shims.min.css"'
     ' type="text/css" />',
 )
-#: JupyterLab extensions installed beside Voilà that voila.json keeps out of the explorer's page
-#: (VoilaConfiguration.extension_denylist): extension -> (distribution, why).
-VOILA_EXTENSIONS_NOT_LOADED: dict[str, tuple[str, str]] = {
-    "jupyterlab-jupytext": (
-        "jupytext",
-        "opens .md chapters as notebooks in JupyterLab on Binder; in Voilà's page it fails to start "
-        "(it needs JupyterLab's document manager): an error in the browser console",
-    ),
-    "jupyterlab_pygments": ("jupyterlab_pygments", "colours code cells; the explorer's page shows none"),
+#: The JupyterLab extensions the explorer's page loads, the only ones voila.json allows
+#: (VoilaConfiguration.extension_allowlist): extension -> (distribution, why the page needs it).
+#: Any other extension installed beside Voilà stays out of the page: jupytext's (it needs
+#: JupyterLab's document manager), jupyterlab_pygments', and the three Binder's base environment
+#: adds (jupyter-offlinenotebook, @jupyter-notebook/lab-extension, @jupyter-server/resource-usage),
+#: which in Voilà's page log webpack's "Unsatisfied version" warnings, "Failed to create module" and
+#: "Shared module @jupyterlab/statusbar doesn't exist" (tests/test_explorer.py, Binder as it runs).
+VOILA_EXTENSIONS_LOADED: dict[str, tuple[str, str]] = {
+    "@jupyter-widgets/jupyterlab-manager": ("jupyterlab_widgets", "the widgets' views (the app is ipywidgets)"),
+    "@voila-dashboards/widgets-manager8": ("voila", "Voilà's widget manager for ipywidgets 8"),
+    "jupyterlab-plotly": ("plotly", "draws the charts (the plotly mime type, PLOTLY_MIME)"),
 }
+#: Options of Voilà's page (its page config) that name the MathJax it loads. Standalone `voila`
+#: sets them to null, and the page typesets with the MathJax it bundles; Jupyter server's Voilà
+#: extension (as Binder serves the explorer) leaves them unset and the page then loads MathJax 2
+#: from cdnjs (VOILA_MATHJAX_CDN). The explorer's template sets both to null in every mode.
+VOILA_MATHJAX_OPTIONS = ("fullMathjaxUrl", "mathjaxConfig")
+VOILA_MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
 #: Voilà's own widget manager and the JupyterLab widget manager it bundles, with the version it
 #: was built with: requirements.txt pins jupyterlab_widgets (and ipywidgets) to that version, so
 #: the page runs the widget code Voilà was built and tested with.

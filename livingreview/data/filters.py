@@ -1,10 +1,16 @@
-"""Filtering the study table, and the filter state as a shareable URL query string.
+"""Filtering the study table, counting what each term would add, and the filter state as a
+shareable URL query string.
 
 The rules are defined once, here, for both languages: filter_spec() gives them as data (facets
-and their query keys, the year syntax, how text is normalised and split into words, the search
-columns, the bounds on a query), livingreview.book.studies_page writes that into the studies page, and
-assets/studies-table.js reads it there instead of restating it. tests/test_filter_agreement.py
-checks that the page and filter_studies() select the same studies for random tables and filters.
+and their query keys, the year and month-added syntax, how text is normalised and split into
+words, the search columns, the bounds on a query), livingreview.book.studies_page writes that into
+the studies page, and assets/studies-table.js reads it there instead of restating it.
+tests/test_filter_agreement.py checks that the page and filter_studies() select the same studies,
+and that the page's counts beside each term are facet_counts(), for random tables and filters.
+
+The number beside a term (facet_counts) is livingreview.data.counts' count of studies per term,
+taken over the studies that pass every filter but the term's own list, so with nothing else
+ticked in its list, ticking the term shows that many studies.
 
 filter_studies() is what the explorer calls on every click, so it stays vectorised: facets are
 matched with set operations over the list cells, and the free-text search runs one substring
@@ -13,8 +19,8 @@ also finds the studies whose tags carry it in their label or synonyms (tag_words
 data/vocabulary.yml): "LLM", "large language model" and "dermatology diffusion" find the
 studies tagged so.
 
-The query string is the explorer's permalink, e.g. ``?domain=dermatology&family=gan,diffusion
-&year=2020-2024&search=melanoma``. It arrives from strangers' links, so FilterState.from_query never
+The query string is the explorer's permalink and the studies page's, e.g.
+``?domain=dermatology&family=gan,diffusion&year=2020-2024&added=2026-11&search=melanoma``. It arrives from strangers' links, so FilterState.from_query never
 raises: unknown keys, unknown terms, malformed years and broken percent-encoding are dropped.
 """
 
@@ -32,6 +38,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 import numpy as np
 import pandas as pd
 
+from .counts import STUDY, keys_of, long_form
 from .paths import Repository
 from .studies import TEXT_COLUMNS
 from .vocabulary import LIST_COLUMNS, load_vocabulary
@@ -52,6 +59,9 @@ FACETS = {
     "limitation_themes": ("limitation", "limitation_themes"),
 }
 YEAR_KEY = "year"
+#: The month a study was added to the review (its `added` date): ?added=2026-11. "What's new"
+#: links each month to its studies with it.
+ADDED_KEY = "added"
 TEXT_KEY = "search"  # not upstream.SPHINX_SEARCH_PARAM ("q"): Sphinx would run a site search
 #: Several terms of one facet in one parameter: ?family=gan,diffusion.
 TERM_SEPARATOR = ","
@@ -72,6 +82,9 @@ YEAR_PATTERN = (
     f"^[{_SPACE_CLASS}]*([0-9]{{1,4}})[{_SPACE_CLASS}]*(?:[-\\u2013][{_SPACE_CLASS}]*([0-9]{{1,4}})[{_SPACE_CLASS}]*)?$"
 )
 _YEAR = re.compile(YEAR_PATTERN)
+#: A month: 'YYYY-MM' (month 01 to 12).
+ADDED_PATTERN = f"^[{_SPACE_CLASS}]*([0-9]{{4}})-(0[1-9]|1[0-2])[{_SPACE_CLASS}]*$"
+_ADDED = re.compile(ADDED_PATTERN)
 #: How text is compared: Unicode NFKC, then full case folding (str.casefold).
 NORMAL_FORM = "NFKC"
 
@@ -86,11 +99,13 @@ def filter_spec() -> dict:
     return {
         "facets": [{"key": key, "column": column} for key, column in FACETS.values()],
         "year_key": YEAR_KEY,
+        "added_key": ADDED_KEY,
         "text_key": TEXT_KEY,
         "term_separator": TERM_SEPARATOR,
         "max_query_chars": MAX_QUERY_CHARS,
         "max_text_chars": MAX_TEXT_CHARS,
         "year_pattern": YEAR_PATTERN,
+        "added_pattern": ADDED_PATTERN,
         "spaces": SPACES,
         "normal_form": NORMAL_FORM,
         "folds": case_folds(),
@@ -131,6 +146,7 @@ def filter_studies(
     *,
     years: tuple[int | None, int | None] | None = None,
     text: str | None = None,
+    added: str | None = None,
     repo: Repository | None = None,
     **terms: Iterable[str] | str | None,
 ) -> pd.DataFrame:
@@ -139,19 +155,27 @@ def filter_studies(
     `terms` are the facets, by their FilterState field (FACETS: domains=, model_families=, ...),
     each vocabulary keys; a study passes a facet when it is coded with any of the given terms (OR
     within a facet), and must pass every facet given (AND across facets). `years` is an inclusive
-    (first, last) pair; either end may be None (open). `text` matches case- and
-    accent-form-insensitively anywhere in the text fields, ids and DOIs, and in the labels and
-    synonyms of the study's tags (the vocabulary of `repo`, default this checkout's); several
-    words must all occur (in any order). None or empty means no constraint.
+    (first, last) pair; either end may be None (open). `added` is a month ('2026-11'): the studies
+    added to the review then. `text` matches case- and accent-form-insensitively anywhere in the
+    text fields, ids and DOIs, and in the labels and synonyms of the study's tags (the vocabulary
+    of `repo`, default this checkout's); several words must all occur (in any order). None or
+    empty means no constraint.
     """
     unknown = sorted(set(terms) - set(FACETS))
     if unknown:
         raise TypeError(f"filter_studies(): no facet {', '.join(unknown)}; the facets are {', '.join(FACETS)}")
+    base, by_facet = _masks(df, terms, years, added, text, repo)
+    for mask in by_facet.values():
+        base &= mask
+    return df[base]
+
+
+def _masks(
+    df: pd.DataFrame, facets: dict, years, added, text, repo: Repository | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Which rows pass the constraints that are not lists of terms (years, month added, text),
+    and, per facet given terms, which rows pass that facet."""
     mask = np.ones(len(df), dtype=bool)
-    for name, (_key, column) in FACETS.items():
-        wanted = _as_term_set(terms.get(name))
-        if wanted:
-            mask &= np.fromiter((not wanted.isdisjoint(cell) for cell in df[column]), bool, len(df))
     if years:
         first, last = years
         if first is not None and last is not None and first > last:
@@ -161,12 +185,58 @@ def filter_studies(
             mask &= year >= int(first)
         if last is not None:
             mask &= year <= int(last)
+    month = parse_month(added) if added else None
+    if month is not None:
+        stamp = pd.to_datetime(df["added"], errors="coerce")
+        mask &= ((stamp.dt.year == month[0]) & (stamp.dt.month == month[1])).to_numpy(dtype=bool)
+    by_facet = {}
+    for name, (_key, column) in FACETS.items():
+        wanted = _as_term_set(facets.get(name))
+        if wanted:
+            by_facet[name] = np.fromiter(
+                (not wanted.isdisjoint(_cell_terms(cell)) for cell in df[column]), bool, len(df)
+            )
     words = normalise_text(text or "").split()
     if words and mask.any():
         blob = search_blob(df)
         for word in words:
             mask &= blob.str.contains(word, regex=False).to_numpy(dtype=bool) | tagged_with_word(df, word, repo)
-    return df[mask]
+    return mask, by_facet
+
+
+def facet_counts(df: pd.DataFrame, state: FilterState) -> dict[str, pd.Series]:
+    """Per facet (FilterState field), the number beside each of its terms: studies per term
+    (livingreview.data.counts.term_counts: each study once per term it is coded with, unknown
+    terms ignored, every vocabulary term listed, zeros included) among the studies that pass
+    every filter of `state` except that facet's own terms. FacetCounter(df).counts(state), for one call."""
+    return FacetCounter(df).counts(state)
+
+
+class FacetCounter:
+    """facet_counts() for one table, many times (the explorer, on every click): the (study, term)
+    pairs of each facet column are listed once (counts.long_form), then each count is a bincount."""
+
+    def __init__(self, df: pd.DataFrame, repo: Repository | None = None):
+        self.df = df
+        self.repo = repo
+        self._pairs = {}
+        for _name, (_key, column) in FACETS.items():
+            long = long_form(df, column)
+            self._pairs[column] = (long[STUDY].to_numpy(), long[column].cat.codes.to_numpy(), keys_of(column))
+
+    def counts(self, state: FilterState) -> dict[str, pd.Series]:
+        facets = {name: getattr(state, name) for name in FACETS}
+        base, by_facet = _masks(self.df, facets, state.years, state.added, state.text, self.repo)
+        out = {}
+        for name, (_key, column) in FACETS.items():
+            rows = base.copy()
+            for other, mask in by_facet.items():
+                if other != name:
+                    rows &= mask
+            studies, codes, keys = self._pairs[column]
+            tally = np.bincount(codes[rows[studies]], minlength=len(keys)) if len(keys) else np.zeros(0, int)
+            out[name] = pd.Series(tally.astype("int64"), index=pd.Index(keys, name=column), name=column)
+        return out
 
 
 def _as_term_set(terms: Iterable[str] | str | None) -> frozenset[str]:
@@ -251,6 +321,7 @@ class FilterState:
     limitation_themes: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
     text: str = ""
+    added: str | None = None  # a month, 'YYYY-MM'
 
     def __post_init__(self):
         # Normalise so equal choices compare equal, whatever sequence type the caller passed.
@@ -262,6 +333,9 @@ class FilterState:
         if self.years is not None:
             first, last = (int(v) for v in self.years)
             object.__setattr__(self, "years", (min(first, last), max(first, last)))
+        if self.added is not None:
+            month = parse_month(str(self.added))
+            object.__setattr__(self, "added", None if month is None else f"{month[0]:04d}-{month[1]:02d}")
         # Lone surrogates (possible in a Python str, never in UTF-8) could not be put in a URL.
         text = (self.text or "").encode("utf-8", "replace").decode("utf-8")
         object.__setattr__(self, "text", text.strip())
@@ -274,11 +348,13 @@ class FilterState:
         return filter_studies(df, **self.as_kwargs())
 
     def to_query(self) -> str:
-        """'?domain=dermatology&family=gan,diffusion&year=2020-2024&search=melanoma'; '' if empty."""
+        """'?domain=dermatology&family=gan,diffusion&year=2020-2024&added=2026-11&search=melanoma'; '' if empty."""
         pairs = [(FACETS[name][0], TERM_SEPARATOR.join(getattr(self, name))) for name in FACETS if getattr(self, name)]
         if self.years is not None:
             first, last = self.years
             pairs.append((YEAR_KEY, str(first) if first == last else f"{first}-{last}"))
+        if self.added:
+            pairs.append((ADDED_KEY, self.added))
         if self.text:
             pairs.append((TEXT_KEY, self.text))
         # ',' and '-' stay readable; everything else (spaces, &, #, non-ASCII) is percent-encoded.
@@ -290,7 +366,7 @@ class FilterState:
 
         Facet values are comma-separated vocabulary keys (case-insensitive; a key may repeat
         across several parameters); unknown keys and terms are ignored. `year` is 'YYYY' or
-        'YYYY-YYYY'. Only the first MAX_QUERY_CHARS characters are read.
+        'YYYY-YYYY', `added` 'YYYY-MM'. Only the first MAX_QUERY_CHARS characters are read.
         """
         try:
             return cls._parse(query)
@@ -307,7 +383,7 @@ class FilterState:
         vocabulary = load_vocabulary()
         key_to_field = {key: name for name, (key, _) in FACETS.items()}
         chosen: dict[str, list[str]] = {name: [] for name in FACETS}
-        years, text = None, ""
+        years, text, added = None, "", None
         for key, value in parse_qsl(query, keep_blank_values=False, errors="replace"):
             key = key.strip().lower()
             if key in key_to_field:
@@ -317,9 +393,11 @@ class FilterState:
                 chosen[name] += [t for t in terms if t in allowed]
             elif key == YEAR_KEY:
                 years = parse_year_range(value) or years
+            elif key == ADDED_KEY:
+                added = value if parse_month(value) else added
             elif key == TEXT_KEY:
                 text = value[:MAX_TEXT_CHARS]
-        return cls(**{name: tuple(terms) for name, terms in chosen.items()}, years=years, text=text)
+        return cls(**{name: tuple(terms) for name, terms in chosen.items()}, years=years, text=text, added=added)
 
 
 def parse_year_range(value: str) -> tuple[int, int] | None:
@@ -329,3 +407,9 @@ def parse_year_range(value: str) -> tuple[int, int] | None:
         return None
     first, last = int(match.group(1)), int(match.group(2) or match.group(1))
     return (min(first, last), max(first, last))
+
+
+def parse_month(value: str) -> tuple[int, int] | None:
+    """'2026-11' -> (2026, 11); anything else (ADDED_PATTERN) -> None."""
+    match = _ADDED.match(value)
+    return (int(match.group(1)), int(match.group(2))) if match else None

@@ -38,6 +38,8 @@ SCREENING_STOPS = DATA_DIR / "screening-stops.csv"
 RELEASES = DATA_DIR / "releases.yml"
 #: How to cite the review (version and date of the current release); GitHub reads it too.
 CITATION = ROOT / "CITATION.cff"
+#: Jupyter Book's configuration: the repository's address and branch, Binder's address.
+BOOK_CONFIG = ROOT / "_config.yml"
 #: The book's bibliography; `add` appends a study's verified record to it.
 REFERENCES_BIB = ROOT / "book" / "references.bib"
 #: The Atom feed of added studies and releases, written at the root of the built site.
