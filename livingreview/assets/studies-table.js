@@ -806,10 +806,11 @@
     this.settle();
   };
 
-  // Runs `then` once `ready()` holds (now, or after the data files it waits for have arrived).
-  StudyTable.prototype.when = function (ready, then) {
-    if (ready()) return then();
-    this.waiters = (this.waiters || []).concat([{ ready: ready, then: then }]);
+  // Runs `action` once `ready()` holds (now, or after the data files it waits for have arrived).
+  // (A waiter's field is not named `then`: an object with a then() is a thenable to a Promise.)
+  StudyTable.prototype.when = function (ready, action) {
+    if (ready()) return action();
+    this.waiters = (this.waiters || []).concat([{ ready: ready, action: action }]);
   };
 
   // After a change or an arrival: the waiters whose moment has come; the page marked ready.
@@ -818,7 +819,7 @@
     this.waiters = [];
     var self = this;
     waiting.forEach(function (waiter) {
-      if (waiter.ready()) waiter.then();
+      if (waiter.ready()) waiter.action();
       else self.waiters.push(waiter);
     });
     if (!this.pending && !this.waitingCards && this.root.getAttribute("data-lr-ready") === "loading") {
