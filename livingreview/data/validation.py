@@ -122,28 +122,32 @@ def trusted_rows(parsed: ParsedFile, columns: list[str]) -> list[dict]:
     return [{name: record[position[name]] for name in columns} for record in parsed.records]
 
 
+def read_bounded(path: Path, limit: int, error: type[Exception], kind: str, hint: str = "") -> bytes:
+    """The bytes of a file a person named, or `error` with one line saying why not: larger than
+    `limit` (checked before it is opened), a folder (not `kind`), missing, or unreadable. `hint`
+    follows the size message. The one reader of a data file and of a database export."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise error(f"{path}: the file is {size / 2**20:.0f} MB; the limit is {limit // 2**20} MB {hint}".rstrip())
+        return path.read_bytes()
+    except error:
+        raise
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not {kind}") from None
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
 def read_records(path: str | Path, columns: list[str] | None = None, what: str = "the study table") -> ParsedFile:
     """Decode and split the CSV, keeping each record's first line. Raises DataFileError.
 
     `columns` are the ones the file should have (default: the study table's); a first line with
     none of them is not this file at all. `what` names the file in that message."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise DataFileError(
-                f"{path}: the file is {size / 2**20:.0f} MB; the limit is {MAX_BYTES // 2**20} MB "
-                "(a study table of 10,000 rows takes about 25 MB)"
-            )
-        raw = path.read_bytes()
-    except DataFileError:
-        raise
-    except IsADirectoryError:
-        raise DataFileError(f"{path}: is a folder, not a CSV file") from None
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise DataFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    raw = read_bounded(path, MAX_BYTES, DataFileError, "a CSV file", "(a study table of 10,000 rows takes about 25 MB)")
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise DataFileError(f"{path}:{line}: contains a NUL byte: this is a binary file, not CSV text")

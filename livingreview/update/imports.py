@@ -36,6 +36,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..data.paths import Repository
+from ..data.validation import read_bounded
 from ..text.wording import and_list, plural
 from . import registry
 from .matching import Index, Known, normal_pmid
@@ -142,19 +143,7 @@ def read_export(path: str | Path, *, database: str = "", format: str = "") -> Ex
     """The file's records, its format (detected unless given) and database (from the file
     unless given). Raises ImportFileError."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ImportFileError(f"{path}: the file is {size / 2**20:.0f} MB; the limit is {MAX_BYTES // 2**20} MB")
-        raw = path.read_bytes()
-    except ImportFileError:
-        raise
-    except IsADirectoryError:
-        raise ImportFileError(f"{path}: is a folder, not an export") from None
-    except FileNotFoundError:
-        raise ImportFileError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise ImportFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    raw = read_bounded(path, MAX_BYTES, ImportFileError, "an export")
     text = decode(raw, path)
     kind = format or detect_format(text, path)
     if kind not in FORMATS:
