@@ -10,8 +10,10 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 
+from livingreview.data.provenance import provenance
 from livingreview.data.studies import load_studies
-from livingreview.update.feed import ENTRIES, feed_xml
+from livingreview.text.wording import one_line
+from livingreview.update.feed import ENTRIES, SUMMARY_CHARS, feed_xml, study_summary
 from livingreview.update.versions import Release, load_citation, load_releases, site_url
 
 from conftest import FIXTURES
@@ -232,3 +234,18 @@ def test_every_link_in_the_feed_and_on_the_versions_page_resolves_in_the_built_b
             continue
         problems.append(_resolves(built_book, target, studies_data))
     assert not [p for p in problems if p], [p for p in problems if p]
+
+
+def test_a_summary_without_a_title_says_whose_words_it_quotes():
+    studies = load_studies()
+    table1 = studies[studies["ref"].astype(str).str.strip() != ""].iloc[0].to_dict()
+    added = dict(table1, ref="", added=dt.date(2026, 12, 1), application="A contributor's own words.")
+    for row in (table1, added):
+        row["title"] = ""
+        label = provenance(row).label
+        summary = study_summary(row)
+        assert summary.startswith(f"{label}: ") and len(summary) <= SUMMARY_CHARS
+        assert summary.endswith("”") == provenance(row).quoted  # the source's words in quotation marks
+        assert one_line(row["application"])[:40] in summary
+    # With a title, the title alone: a bibliographic fact, no one's summary.
+    assert study_summary(dict(table1, title="A title")) == "A title"

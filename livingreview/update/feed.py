@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from ..data.links import STUDIES_PAGE, card_href
+from ..data.provenance import provenance
 from ..text.wording import citation_text, one_line, plural
 from .versions import VERSIONS_PAGE, Release, load_citation, maintainers, site_url
 
@@ -51,12 +52,27 @@ def feed_entries(studies, releases: list[Release], site: str) -> list[dict]:
                 "title": f"Study added: {citation_text(row)}",
                 "link": link,
                 "updated": _moment(row["added"]),
-                "summary": one_line(row["title"] or row["application"], 300),
+                "summary": study_summary(row),
                 "order": (1, row["id"]),
             }
         )
     entries.sort(key=lambda e: (e["updated"], e["order"]), reverse=True)
     return entries
+
+
+#: A feed entry's summary at most (characters): a line of a feed reader's list.
+SUMMARY_CHARS = 300
+
+
+def study_summary(row) -> str:
+    """A study entry's summary: the publication's title; without one, its application, which is
+    the source review's words (quoted, and said so) or a contributor's summary (said so)."""
+    if row["title"]:
+        return one_line(row["title"], SUMMARY_CHARS)
+    label = provenance(row).label
+    if provenance(row).quoted:
+        return f"{label}: “{one_line(row['application'], SUMMARY_CHARS - len(label) - 4)}”"
+    return f"{label}: {one_line(row['application'], SUMMARY_CHARS - len(label) - 2)}"
 
 
 def feed_xml(studies, releases: list[Release], cff: dict | None = None, *, limit: int = ENTRIES) -> bytes:
