@@ -162,6 +162,10 @@ def test_add_included_adds_every_included_candidate_in_one_run(screened):
 
 def test_no_suggested_code_reaches_a_release_until_a_person_accepts_it(screened):
     repo = screened
+    # Rows not yet released besides this month's (a contributor's pull request has some): the
+    # release holds them too, whatever they are.
+    released = set(load_releases(Repository(repo).releases)[-1].rows)
+    other_rows = {r["id"] for r in rows(repo / "data" / "studies.csv")} - released
     assert add_included(repo)[0] == 0
     coding = CodingSession(Repository(repo))
     assert len(coding.ids) == 4  # the three added and the one added by its DOI
@@ -194,8 +198,9 @@ def test_no_suggested_code_reaches_a_release_until_a_person_accepts_it(screened)
     code, out, err = run("release", "--root", str(repo), "--date", RELEASE_DAY)
     assert code == 0, err
     release = load_releases(Repository(repo).releases)[-1]
-    assert set(release.added) == set(coding.ids)
-    assert release.flow["new_studies"] == 4 and release.flow["new_studies_from_search"] == 4
+    assert set(release.added) == set(coding.ids) | other_rows
+    assert release.flow["new_studies"] == len(set(coding.ids) | other_rows)
+    assert release.flow["new_studies_from_search"] == len(coding.ids)
 
 
 def test_terms_are_checked_and_kept_in_the_vocabulary_s_order(screened):
@@ -338,6 +343,7 @@ def test_the_code_screen_walks_the_cells_asks_again_and_stops(screened):
     assert add_included(repo)[0] == 0
     study = next(r["id"] for r in rows(repo / "data" / "studies.csv") if r["title"] == DIFFUSION.title)
     session = CodingSession(Repository(repo), [study])
+    added = next(r for r in rows(repo / "data" / "studies.csv") if r["id"] == study)
     copied = "latent diffusion model on forty thousand chest radiographs from two hospitals and used the synthetic"
     texts = iter(
         ["?", copied, "Chest radiographs of two hospitals", ""]  # dataset asked three times; method left to do
@@ -361,5 +367,7 @@ def test_the_code_screen_walks_the_cells_asks_again_and_stops(screened):
     assert row["dataset"] == "Chest radiographs of two hospitals" and row["method"] == TODO
     # The domain's suggestion was pre-filled and accepted as it was: now bare terms, no mark.
     assert "radiology" in defaults[0].split(";") and row["domain"] == defaults[0]
-    assert SUGGESTED in row["modality"]  # stopped there: still only suggested
+    # Stopped there: the cell is as add left it (only suggested, or a bare to-do where the table's
+    # nearest studies suggest nothing), never coded.
+    assert row["modality"] == added["modality"] and row["modality"].startswith(TODO)
     assert saved == 1 + 4 + 1 and f"still to do: {study}: method, modality" in text
