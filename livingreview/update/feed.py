@@ -69,8 +69,9 @@ def study_summary(row) -> str:
     the source review's words (quoted, and said so) or a contributor's summary (said so)."""
     if row["title"]:
         return one_line(row["title"], SUMMARY_CHARS)
-    label = provenance(row).label
-    if provenance(row).quoted:
+    origin = provenance(row)
+    label = origin.label
+    if origin.quoted:
         return f"{label}: “{one_line(row['application'], SUMMARY_CHARS - len(label) - 4)}”"
     return f"{label}: {one_line(row['application'], SUMMARY_CHARS - len(label) - 2)}"
 
