@@ -502,6 +502,7 @@ class Visit:
     console: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     config: dict = field(default_factory=dict)  # the page's Jupyter page config, once read
+    requested: list[str] = field(default_factory=list)  # every request's address, in order
 
     def problems(self) -> list[str]:
         """Requests to other hosts, page errors, and every console error or warning: webpack's
@@ -515,6 +516,7 @@ def cut_network(context) -> Visit:
     visit = Visit(context.new_page())
 
     def route(route, request):
+        visit.requested.append(request.url)
         if request.url.startswith(("data:", "blob:")) or urlsplit(request.url).hostname == "127.0.0.1":
             return route.continue_()
         visit.remote.append(request.url)
@@ -531,6 +533,21 @@ def visit(browser, voila_url):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     yield cut_network(context)
     context.close()
+
+
+def assert_page_script_loaded_once_while_the_notebook_runs(visit: Visit) -> None:
+    """The explorer's template links voila.js `async` right after the page config, so the browser
+    loads it while the notebook runs, and cuts Voilà's own link at the page's end (which would
+    load and start the app a second time)."""
+    scripts = [url for url in visit.requested if urlsplit(url).path.endswith("/voila/static/voila.js")]
+    assert len(scripts) == 1, scripts
+    tags = visit.page.locator("script[src$='/voila.js']")
+    assert tags.count() == 1 and tags.get_attribute("async") is not None
+    after_config = visit.page.evaluate(
+        "() => document.getElementById('jupyter-config-data').compareDocumentPosition("
+        "document.querySelector(\"script[src$='/voila.js']\")) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert after_config
 
 
 def open_explorer(page, url: str) -> None:
@@ -598,6 +615,7 @@ def test_the_explorer_by_touch_with_the_network_cut(visit, voila_url, tmp_path_f
     open_explorer(page, voila_url)
     expect(page.locator(".lr-count")).to_have_text(f"{len(STUDIES)} of {len(STUDIES)} studies")
     assert shown_ids(page) == list(STUDIES["id"])
+    assert_page_script_loaded_once_while_the_notebook_runs(visit)
 
     # Open the clinical domains and tick dermatology: a checkbox, found by its visible label.
     domains = page.get_by_role("button", name="Clinical domain", exact=True)
@@ -859,6 +877,7 @@ def test_the_explorer_as_binder_runs_it(binder, browser, tmp_path):
         expect_count = f"{len(STUDIES)} of {len(STUDIES)} studies"
         assert visit.page.locator(".lr-count").inner_text() == expect_count
         problems = visit.problems()
+        assert_page_script_loaded_once_while_the_notebook_runs(visit)
         mathjax = [visit.config.get(option) for option in upstream.VOILA_MATHJAX_OPTIONS]
         visit.page.context.close()
     log = (tmp_path / "server.log").read_text()

@@ -323,6 +323,31 @@ def test_the_cdn_links_the_explorer_template_cuts_are_in_voilas_template():
         assert f"replace('{link}' | safe, '')" in ours
 
 
+def test_the_page_script_the_explorer_template_moves_is_where_voilas_template_links_it():
+    """The explorer's template links voila.js right after the page config, not in the page's last
+    lines (upstream.VOILA_PAGE_SCRIPT_TAG), and repeats Voilà's body_loop to do so
+    (upstream.VOILA_BODY_LOOP_LINES): Voilà's template must still link and run the page so."""
+    distribution, relative = upstream.VOILA_LAB_TEMPLATE
+    lab = (SHARE / relative).read_text()
+    macro = (SHARE / relative).parent.parent / "base" / "voila_setup.macro.html.j2"
+    ours = (EXPLORER_TEMPLATE / "index.html.j2").read_text()
+    advice = (
+        f"{installed(distribution)}'s lab template starts the kernel and links its page script differently: "
+        "compare its blocks body_loop and body_footer with share/jupyter/voila/templates/livingreview/index.html.j2"
+    )
+    assert upstream.VOILA_PAGE_SCRIPT_TAG in macro.read_text(), advice
+    footer = lab.split("{%- block body_footer -%}", 1)[1].split("{%- endblock body_footer -%}", 1)[0]
+    assert "voila_setup_labextensions(" in footer, advice
+    loop = lab.split("{%- block body_loop -%}", 1)[1].split("{%- endblock body_loop -%}", 1)[0]
+    ours_loop = ours.split("{%- block body_loop -%}", 1)[1].split("{%- endblock body_loop -%}", 1)[0]
+    for line in upstream.VOILA_BODY_LOOP_LINES:
+        assert line in loop, advice
+        assert line in ours_loop
+    script = upstream.VOILA_PAGE_SCRIPT_TAG.replace("<script src=", "<script async src=")
+    config = ours_loop.index(upstream.VOILA_BODY_LOOP_LINES[3])
+    assert config < ours_loop.index(script) < ours_loop.index("cell_generator(nb, kernel_id)")
+
+
 def test_the_extensions_the_page_loads_are_installed_and_explained():
     allowed = json.loads(VOILA_CONFIG.read_text())["VoilaConfiguration"]["extension_allowlist"]
     assert allowed == list(upstream.VOILA_EXTENSIONS_LOADED)
