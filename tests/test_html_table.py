@@ -633,8 +633,18 @@ def test_links_from_strangers_open_the_same_view_as_the_package(browser, site):
     context.close()
 
 
+def wait_drawn(page, query: str) -> None:
+    """Wait until the table shows the view a change asked for: its address written (after the
+    data it needed arrived and the view was computed), then every card of its rows here and drawn
+    (the table no longer aria-busy). A busy machine takes longer for both."""
+    page.wait_for_function(f"location.search.includes({json.dumps(query)})")
+    page.wait_for_selector('.lr-st-table[aria-busy="false"]')
+
+
 @pytest.mark.browser
 def test_sorting_paging_and_expanding(browser, site, tmp_path, artifacts):
+    from playwright.sync_api import expect
+
     frame = site["frame"]
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     watch = Watch(context, ["file://"])
@@ -646,23 +656,26 @@ def test_sorting_paging_and_expanding(browser, site, tmp_path, artifacts):
     )
     assert visible_ids(page) == order["id"].tolist()
     page.get_by_label("Sort by", exact=True).select_option("study-desc")
+    wait_drawn(page, "sort=study-desc")
     authors = page.eval_on_selector_all(
         ".lr-st-table tbody [data-f=first_author]", "els => els.map(e => e.textContent)"
     )
     assert authors == sorted(authors, key=str.lower, reverse=True)
-    page.wait_for_function("location.search.includes('sort=study-desc')")
     study_desc = visible_ids(page)
     # On a wide screen the table keeps its columns and the headers sort.
     page.set_viewport_size({"width": 1600, "height": 900})
     page.add_style_tag(content="main{max-width:none}")
     assert page.locator("thead").is_visible()
+    year_sort = page.locator("th.lr-c-year")
     page.get_by_role("button", name="Sort by Year").click()
-    assert page.locator("th.lr-c-year").get_attribute("aria-sort") == "descending"
+    wait_drawn(page, "sort=year-desc")
+    expect(year_sort).to_have_attribute("aria-sort", "descending")
     years = page.eval_on_selector_all(".lr-st-table tbody td.lr-c-year", "els => els.map(e => +e.textContent)")
     assert years == sorted(years, reverse=True)
     page.get_by_role("button", name="Sort by Year").click()
-    assert page.locator("th.lr-c-year").get_attribute("aria-sort") == "ascending"
-    assert page.get_by_label("Sort by", exact=True).input_value() == "year-asc"
+    wait_drawn(page, "sort=year-asc")
+    expect(year_sort).to_have_attribute("aria-sort", "ascending")
+    expect(page.get_by_label("Sort by", exact=True)).to_have_value("year-asc")
     page.screenshot(path=artifacts / "table-wide.png")
     # Paging: a table of 5 rows a page.
     paged = watch.attach(context.new_page())
@@ -672,12 +685,13 @@ def test_sorting_paging_and_expanding(browser, site, tmp_path, artifacts):
     page.close()
     page = paged
     page.get_by_role("button", name="Next").click()
+    expect(page.locator(".lr-st-page")).to_contain_text("Page 2 of")
     assert len(visible_ids(page)) == 5
-    assert "Page 2 of" in page.locator(".lr-st-page").inner_text()
     # A clamped row opens and closes; the button says so.
     more = page.locator(".lr-st-more:visible").first
     more.click()
-    assert more.get_attribute("aria-expanded") == "true" and more.inner_text() == "Show less"
+    expect(more).to_have_attribute("aria-expanded", "true")
+    expect(more).to_have_text("Show less")
     page.get_by_label("Show full text").check()
     page.screenshot(path=artifacts / "table-expanded.png")
     watch.check()
