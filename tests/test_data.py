@@ -459,3 +459,17 @@ def test_a_page_kernel_trusts_the_cited_file_only_as_the_build_validated_it(tmp_
     validation.mark_validated(cited_fingerprint(broken, "another table"))
     with pytest.raises(InvalidStudiesError):
         load_cited(broken, studies=studies)
+
+
+def test_no_two_studies_are_cited_alike():
+    """Two studies by the same first author in the same year read 'Østergård et al. (2026a)' and
+    '(2026b)' everywhere the book names them (load_studies adds the letters; the grown copy of
+    the checkout has such a pair)."""
+    from livingreview.book.cards import study_cards
+    from livingreview.text.wording import citation_text
+
+    rows = load_studies().to_dict("records")
+    cited = [citation_text(row).casefold() for row in rows]
+    assert len(set(cited)) == len(cited), sorted(c for c in cited if cited.count(c) > 1)
+    headings = [card.short_citation.casefold() for card in study_cards(rows)]
+    assert len(set(headings)) == len(headings)

@@ -11,6 +11,7 @@ from livingreview.text.wording import (
     GlueText,
     and_list,
     citation_text,
+    citation_year,
     date_label,
     from_to,
     growth_sentence,
@@ -21,6 +22,7 @@ from livingreview.text.wording import (
     plural,
     ranking,
     share_of,
+    year_suffixes,
 )
 
 
@@ -50,6 +52,28 @@ def test_citation_and_glue_text():
         assert citation_text({"first_author": "Phipps", "year": missing}) == "Phipps et al. (n.d.)"
     glued = GlueText("12 studies")
     assert repr(glued) == "12 studies" and glued == "12 studies"
+
+
+def test_studies_cited_alike_get_letters_in_title_order():
+    rows = [
+        {"id": "ostergard-2026-b", "first_author": "Østergård", "year": 2026, "title": "Wearable ECG"},
+        {"id": "ultsch-2025", "first_author": "Ultsch", "year": 2025, "title": ""},
+        {"id": "ostergard-2026", "first_author": "Østergård", "year": 2026, "title": "Speech and mood"},
+        {"id": "ostergard-2025", "first_author": "Østergård", "year": 2025, "title": "Other year"},
+        {"id": "phipps-a", "first_author": "Phipps", "year": None, "title": ""},
+        {"id": "phipps-b", "first_author": "phipps", "year": "", "title": ""},  # same name, any case
+    ]
+    letters = year_suffixes(rows)
+    assert letters == ["b", "", "a", "", "a", "b"]
+    assert year_suffixes(reversed(rows)) == letters[::-1]  # the rows' order does not matter
+    cited = [citation_text({**row, "year_suffix": letter}) for row, letter in zip(rows, letters)]
+    assert cited[0] == "Østergård et al. (2026b)" and cited[2] == "Østergård et al. (2026a)"
+    assert cited[1] == "Ultsch et al. (2025)" and cited[3] == "Østergård et al. (2025)"
+    assert cited[4] == "Phipps et al. (n.d.-a)" and cited[5] == "phipps et al. (n.d.-b)"
+    assert len({c.casefold() for c in cited}) == len(cited)  # no two read alike
+    assert citation_year({"year": 2026, "year_suffix": None}) == "2026"
+    many = year_suffixes([{"id": f"s{i:02}", "first_author": "Li", "year": 2024, "title": ""} for i in range(28)])
+    assert many[0] == "a" and many[25] == "z" and many[26] == "aa" and len(set(many)) == 28
 
 
 def test_spans_labels_and_growth_read_as_sentences():

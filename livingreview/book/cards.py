@@ -28,7 +28,7 @@ from ..data.schema import column_titles
 from ..data.studies import ITEM_MARK, TABLE1_COLUMNS, cell_items, cell_text
 from ..data.vocabulary import LIST_COLUMNS, SEPARATOR, Facet, load_vocabulary
 from ..text.markup import attrs, esc
-from ..text.wording import one_line
+from ..text.wording import YEAR_SUFFIX, one_line
 
 NOTE_LABEL = "Curator’s note"
 
@@ -73,6 +73,7 @@ class StudyCard:
     url: str  # as the table holds it (the CSV download keeps it verbatim)
     first_author: str
     year: str
+    year_suffix: str  # 'a', 'b', … where two studies would be cited alike (text.wording.year_suffixes)
     title: str
     venue: str
     doi: str
@@ -85,8 +86,8 @@ class StudyCard:
 
     @property
     def short_citation(self) -> str:
-        """'Ultsch 2025': how the tables head a study."""
-        return f"{self.first_author} {self.year}"
+        """'Ultsch 2025': how the tables head a study ('Østergård 2026a' where two would read alike)."""
+        return f"{self.first_author} {self.year}{self.year_suffix}"
 
     def tags_of(self, column: str) -> tuple[Tag, ...]:
         return next((tags for name, _label, tags in self.tags if name == column), ())
@@ -120,6 +121,7 @@ def study_cards(studies: Iterable[Mapping], vocabulary: Mapping[str, Facet] | No
             url=url,
             first_author=cell_text(study.get("first_author")),
             year=cell_text(study.get("year")),
+            year_suffix=cell_text(study.get(YEAR_SUFFIX)),
             title=cell_text(study.get("title")),
             venue=cell_text(study.get("venue")),
             doi=doi,
@@ -218,7 +220,7 @@ def table_row_html(card: StudyCard) -> str:
 
     study = [
         f'<a class="lr-st-cite" href="{esc(card_href(card.id, ""))}">'
-        f'<span data-f="first_author">{esc(card.first_author)}</span> {esc(card.year)}</a>'
+        f'<span data-f="first_author">{esc(card.first_author)}</span> {esc(card.year)}{esc(card.year_suffix)}</a>'
     ]
     if card.title:
         study.append(f'<span class="lr-st-title" data-f="title">{esc(card.title)}</span>')

@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 import os
 from functools import lru_cache
+from typing import Any, cast
 
 import pandas as pd
 
+from ..text.wording import YEAR_SUFFIX, year_suffixes
 from .paths import studies_path
 from .schema import expected_columns
 from .validation import (
@@ -42,7 +44,8 @@ def load_studies(path: str | os.PathLike | None = None) -> pd.DataFrame:
 
     `path` defaults to $LIVINGREVIEW_DATA, else data/studies.csv. Coded columns come as lists of
     vocabulary keys, `ref` as a nullable integer, `year` as int, `added` as datetime64; empty text
-    is ''. Raises DataFileError (unreadable) or InvalidStudiesError (every problem, by line).
+    is ''. One column is added (text.wording.YEAR_SUFFIX: the letter that tells apart two studies
+    cited alike). Raises DataFileError (unreadable) or InvalidStudiesError (every problem, by line).
     """
     path = studies_path(path)
     try:
@@ -57,6 +60,9 @@ def load_studies(path: str | os.PathLike | None = None) -> pd.DataFrame:
     frame["added"] = pd.to_datetime(frame["added"], format="%Y-%m-%d")
     for column in LIST_COLUMNS:
         frame[column] = [split_terms(cell) for cell in frame[column]]
+    # Not a column of the file: the letter of a citation two studies would share ('2026a').
+    cited = frame[["id", "first_author", "year", "title"]].to_dict("records")
+    frame[YEAR_SUFFIX] = year_suffixes(cast("list[dict[str, Any]]", cited))
     frame.attrs["source"] = str(path)
     frame.attrs["sha256"] = digest
     return frame

@@ -141,10 +141,52 @@ def citation_author(study: Record) -> str:
     return f"{str(study['first_author']).strip()} et al."
 
 
-def citation_year(study: Record) -> str:
-    """The year part of a citation: '2025', or 'n.d.' (no date) where the source gives none."""
+#: The column load_studies() adds to the study table (not a column of studies.csv): the letter
+#: that tells apart studies that would otherwise be cited alike (year_suffixes).
+YEAR_SUFFIX = "year_suffix"
+
+
+def _bare_year(study: Record) -> str:
     text = str(study.get("year", "")).strip()
     return text if text.isdigit() else "n.d."  # None, NaN and pandas' NA print as words
+
+
+def citation_year(study: Record) -> str:
+    """The year part of a citation: '2025', or 'n.d.' (no date) where the source gives none; with
+    its letter where two studies would read alike ('2026a', 'n.d.-a': year_suffixes)."""
+    year, suffix = _bare_year(study), str(study.get(YEAR_SUFFIX) or "")
+    return f"{year}-{suffix}" if suffix and year == "n.d." else f"{year}{suffix}"
+
+
+def year_suffixes(studies: Iterable[Record]) -> list[str]:
+    """For each study, in order, the letter that tells it apart from the others cited with the
+    same author and year ('a', 'b', … ; '' for a study no other reads like), as APA does:
+    'Østergård et al. (2026a)' and 'Østergård et al. (2026b)'. Within a group the letters follow
+    the titles' alphabetical order, then the ids, so they depend on the table, not on the order
+    its rows were added in; a study added later to a group can move another's letter, as in any
+    reference list."""
+    rows = list(studies)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, study in enumerate(rows):
+        groups.setdefault((citation_author(study).casefold(), _bare_year(study)), []).append(i)
+    letters = [""] * len(rows)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda i: (str(rows[i].get("title") or "").casefold(), str(rows[i].get("id") or "")))
+        for n, i in enumerate(members):
+            letters[i] = _letters(n)
+    return letters
+
+
+def _letters(n: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa' (a group of more than 26 studies is unlikely, not impossible)."""
+    text = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        text = chr(ord("a") + rest) + text
+    return text
 
 
 def citation_text(study: Record) -> str:
