@@ -679,6 +679,45 @@ def test_opening_a_shared_link_with_the_network_cut(visit, voila_url):
     assert visit.problems() == []
 
 
+#: The page's own background (Voilà's #rendered_cells) and the explorer's text colour, as
+#: relative luminances (WCAG): which theme the reader sees.
+LUMINANCE_JS = """() => {
+  const lum = (css) => { const [r, g, b] = css.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map((v) => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  return {page: lum(getComputedStyle(document.getElementById('rendered_cells')).backgroundColor),
+          text: lum(getComputedStyle(document.querySelector('.lr-app')).color)};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_explorer_follows_the_readers_light_or_dark_and_passes_axe(browser, voila_url, scheme):
+    """A reader whose system is in the dark gets the explorer in the dark (JupyterLab's dark theme
+    and the explorer's own dark colours), and axe-core finds no serious problem in either, colour
+    contrast included, with a list and a study card open."""
+    from test_accessibility import AXE, run_axe
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/js); test_accessibility installs it")
+    for width in (1366, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+        visit = cut_network(context)
+        page = visit.page
+        open_explorer(page, voila_url)
+        page.get_by_role("button", name="Clinical domain", exact=True).click()
+        page.locator(".lr-study summary").first.click()
+        page.wait_for_timeout(500)
+        seen = page.evaluate(LUMINANCE_JS)
+        if scheme == "dark":
+            assert seen["page"] < 0.05 and seen["text"] > 0.6, seen
+        else:
+            assert seen["page"] > 0.9 and seen["text"] < 0.05, seen
+        assert run_axe(page, AXE) == [], f"{scheme} at {width} px"
+        assert visit.problems() == []
+        context.close()
+
+
 #: What a finger presses in the explorer: every control, and links that are not inside running
 #: text (a study card's links sit in its sentences); a checkbox's target is its whole row, box and label.
 TARGETS_JS = """() => [...document.querySelectorAll(

@@ -78,22 +78,34 @@ TARGET_PX = 44
 
 STYLE = f"""
 <style>
-.lr-app {{ font-size: 15px; line-height: 1.45; color: #1f2328; }}
+/* The colours, light, and dark where the reader's system asks for it (prefers-color-scheme):
+   the page then takes JupyterLab's dark theme too (share/jupyter/voila/templates/livingreview). */
+.lr-app {{ --lr-fg: #1f2328; --lr-muted: #57606a; --lr-faint: #6e7781; --lr-border: #d0d7de;
+  --lr-rule: #eaeef2; --lr-subtle: #f6f8fa; --lr-hover: #f3f6f9; --lr-zebra: #fafbfc; --lr-tag: #eef1f4;
+  --lr-accent: #0b5cad; --lr-accent-soft: #e8f1fb; --lr-on-accent: #fff; --lr-card: #fff;
+  /* Voila's page behind the explorer (#rendered_cells): the sticky count's own background. */
+  --lr-page: var(--jp-layout-color1, #fff); }}
+@media (prefers-color-scheme: dark) {{
+  .lr-app {{ --lr-fg: #ececec; --lr-muted: #b4b4b4; --lr-faint: #9e9e9e; --lr-border: #555;
+    --lr-rule: #383838; --lr-subtle: #2c2c2c; --lr-hover: #353535; --lr-zebra: #262626; --lr-tag: #3a3a3a;
+    --lr-accent: #7ab8ff; --lr-accent-soft: #243447; --lr-on-accent: #111; --lr-card: #1a1a1a; }}
+}}
+.lr-app {{ font-size: 15px; line-height: 1.45; color: var(--lr-fg); }}
 /* ipywidgets gives HTML widgets the 28px line height of a form control; text wants its own. */
 .lr-app .widget-html-content {{ line-height: 1.45; }}
 .lr-app .widget-html, .lr-app .widget-html-content {{ width: 100%; }}
-.lr-app a {{ color: #0b5cad; }}
+.lr-app a {{ color: var(--lr-accent); }}
 .lr-panel-title {{ font-weight: 600; font-size: 16px; margin: 0 0 2px 0; }}
-.lr-hint {{ color: #57606a; font-size: 13px; margin: 0 0 8px 0; }}
+.lr-hint {{ color: var(--lr-muted); font-size: 13px; margin: 0 0 8px 0; }}
 
 /* The count and "Show N studies" stay at the top of the window while the reader filters: sticky
    in Voilà's scrolling box (#rendered_cells), so no box between may clip (ipywidgets' boxes and
    JupyterLab's output area would: their overflow is auto or hidden). */
 .jp-OutputArea:has(.lr-app), .jp-OutputArea-child:has(.lr-app), .jp-OutputArea-output:has(.lr-app),
   .lr-app {{ overflow: visible !important; }}
-.lr-app .lr-head {{ position: sticky; top: 0; z-index: 20; background: #fff; border-bottom: 1px solid #d0d7de;
+.lr-app .lr-head {{ position: sticky; top: 0; z-index: 20; background: var(--lr-page); border-bottom: 1px solid var(--lr-border);
   margin: 0 0 8px 0; padding: 4px 0; flex-flow: row wrap; align-items: center; gap: 4px 12px;
-  box-shadow: 0 -16px 0 0 #fff; /* covers the scrolling box's top padding, where rows would peek out */ }}
+  box-shadow: 0 -16px 0 0 var(--lr-page); /* covers the scrolling box's top padding, where rows would peek out */ }}
 .lr-count {{ font-size: 18px; margin: 0; }}
 .lr-count strong {{ font-size: 26px; }}
 .lr-app .lr-head .widget-html {{ width: auto; flex: 1 1 auto; margin: 0; }}
@@ -105,33 +117,33 @@ STYLE = f"""
 .lr-app .jupyter-button {{ min-height: {TARGET_PX}px; min-width: {TARGET_PX}px; font-size: 15px; }}
 .lr-action {{ display: inline-flex; align-items: center; justify-content: center; min-height: {TARGET_PX}px;
   min-width: {TARGET_PX}px; box-sizing: border-box; margin: 2px 6px 2px 0; padding: 0 14px;
-  border: 1px solid #0b5cad; border-radius: 4px; text-decoration: none; }}
-.lr-action:hover, .lr-action:focus {{ background: #e8f1fb; }}
+  border: 1px solid var(--lr-accent); border-radius: 4px; text-decoration: none; }}
+.lr-action:hover, .lr-action:focus {{ background: var(--lr-accent-soft); }}
 
 /* A list's header: a button that shows or hides the list, a touch target too. */
-.lr-app .lr-facet {{ border: 1px solid #d0d7de; border-radius: 6px; margin: 0 0 6px 0; }}
+.lr-app .lr-facet {{ border: 1px solid var(--lr-border); border-radius: 6px; margin: 0 0 6px 0; }}
 .lr-app button.lr-facet-toggle {{ width: 100%; margin: 0; justify-content: flex-start;
-  text-align: left; font-weight: 600; background: #f6f8fa; color: #1f2328; border-radius: 6px; }}
-.lr-app button.lr-facet-toggle.lr-open {{ border-bottom: 1px solid #d0d7de; border-radius: 6px 6px 0 0; }}
+  text-align: left; font-weight: 600; background: var(--lr-subtle); color: var(--lr-fg); border-radius: 6px; }}
+.lr-app button.lr-facet-toggle.lr-open {{ border-bottom: 1px solid var(--lr-border); border-radius: 6px 6px 0 0; }}
 /* The caret is drawn, not named: '/ ""' keeps it out of the button's accessible name. */
 .lr-app button.lr-facet-toggle::before {{ content: "\\25B8" / ""; display: inline-block; width: 1.2em; }}
 .lr-app button.lr-facet-toggle.lr-open::before {{ content: "\\25BE" / ""; }}
 .lr-app .lr-facet > .widget-vbox:not(.lr-facet-toggle) {{ padding: 0 8px 8px 8px; }}
-.lr-group {{ font-weight: 600; font-size: 13px; color: #57606a; margin: 8px 0 0 0;
+.lr-group {{ font-weight: 600; font-size: 13px; color: var(--lr-muted); margin: 8px 0 0 0;
   text-transform: uppercase; letter-spacing: 0.03em; }}
 /* One checkbox per term; the whole row (box and label) is the target. */
 .lr-app .lr-terms .widget-checkbox {{ width: auto; height: auto; min-height: {TARGET_PX}px; margin: 0; }}
 .lr-app .lr-terms .widget-checkbox label.widget-label-basic {{ display: flex; align-items: center;
   gap: 10px; width: 100%; min-height: {TARGET_PX}px; padding: 2px 4px; box-sizing: border-box;
   cursor: pointer; line-height: 1.25; white-space: normal; border-radius: 6px; }}
-.lr-app .lr-terms .widget-checkbox label.widget-label-basic:hover {{ background: #f3f6f9; }}
+.lr-app .lr-terms .widget-checkbox label.widget-label-basic:hover {{ background: var(--lr-hover); }}
 .lr-app .lr-terms .widget-checkbox input[type="checkbox"] {{ width: 22px; height: 22px; flex: 0 0 22px;
   margin: 0; cursor: pointer; }}
 .lr-app .lr-terms .widget-checkbox label.widget-label-basic span {{ overflow: visible; white-space: normal;
   text-overflow: clip; }}
 /* A term without studies in the whole table: listed with its 0 (a gap), not selectable. */
 .lr-app .lr-terms .mod-disabled label.widget-label-basic, .lr-app .lr-terms .widget-checkbox
-  input:disabled + span {{ color: #6e7781; cursor: default; }}
+  input:disabled + span {{ color: var(--lr-faint); cursor: default; }}
 
 /* Search, years, month added: the label above a full-width control, so nothing is cut. */
 .lr-app .lr-filters .widget-text, .lr-app .lr-filters .widget-dropdown {{ flex-direction: column;
@@ -145,13 +157,13 @@ STYLE = f"""
 
 /* The results: the list, or the charts, chosen by two buttons. */
 .lr-app .lr-views {{ gap: 6px; margin: 0 0 8px 0; }}
-.lr-app button.lr-view {{ flex: 1 1 0; max-width: 200px; margin: 0; background: #f6f8fa; color: #1f2328;
-  border: 1px solid #d0d7de; border-radius: 6px; }}
-.lr-app button.lr-view.lr-on {{ background: #0b5cad; color: #fff; border-color: #0b5cad; font-weight: 600; }}
+.lr-app button.lr-view {{ flex: 1 1 0; max-width: 200px; margin: 0; background: var(--lr-subtle); color: var(--lr-fg);
+  border: 1px solid var(--lr-border); border-radius: 6px; }}
+.lr-app button.lr-view.lr-on {{ background: var(--lr-accent); color: var(--lr-on-accent); border-color: var(--lr-accent); font-weight: 600; }}
 
 .lr-chart-title {{ font-weight: 600; font-size: 17px; margin: 12px 0 0 0; }}
-.lr-chart-sub {{ color: #57606a; font-size: 13px; margin: 0; }}
-.lr-caption {{ color: #57606a; font-size: 13px; margin: 0 0 8px 0; }}
+.lr-chart-sub {{ color: var(--lr-muted); font-size: 13px; margin: 0; }}
+.lr-caption {{ color: var(--lr-muted); font-size: 13px; margin: 0 0 8px 0; }}
 /* plotly.js's toolbar (download as PNG): a finger's targets, and always shown (no hover on a phone). */
 .lr-app .modebar {{ opacity: 1 !important; }}
 .lr-app .modebar-btn {{ min-width: {TARGET_PX}px; min-height: {TARGET_PX}px; display: inline-flex !important;
@@ -159,30 +171,30 @@ STYLE = f"""
 
 table.lr-studies {{ border-collapse: collapse; width: 100%; }}
 table.lr-studies caption {{ text-align: left; font-weight: 600; padding: 4px 0; }}
-table.lr-studies th {{ text-align: left; border-bottom: 2px solid #d0d7de; padding: 6px 8px;
-  font-size: 13px; color: #57606a; }}
-table.lr-studies td {{ border-bottom: 1px solid #eaeef2; padding: 8px; vertical-align: top; }}
-table.lr-studies tr:nth-child(even) td {{ background: #fafbfc; }}
+table.lr-studies th {{ text-align: left; border-bottom: 2px solid var(--lr-border); padding: 6px 8px;
+  font-size: 13px; color: var(--lr-muted); }}
+table.lr-studies td {{ border-bottom: 1px solid var(--lr-rule); padding: 8px; vertical-align: top; }}
+table.lr-studies tr:nth-child(even) td {{ background: var(--lr-zebra); }}
 .lr-study summary {{ cursor: pointer; min-height: {TARGET_PX}px; box-sizing: border-box; padding: 4px 0; }}
-.lr-study summary:focus-visible {{ outline: 2px solid #0b5cad; outline-offset: 2px; }}
+.lr-study summary:focus-visible {{ outline: 2px solid var(--lr-accent); outline-offset: 2px; }}
 .lr-cite {{ font-weight: 600; }}
 .lr-title {{ display: block; margin-left: 1.1em; }}
-.lr-gist {{ display: block; margin-left: 1.1em; color: #57606a; font-style: italic; }}
-.lr-card {{ margin: 8px 0 4px 1.1em; padding: 8px 12px; border-left: 3px solid #d0d7de;
-  background: #fff; overflow-wrap: anywhere; }}
+.lr-gist {{ display: block; margin-left: 1.1em; color: var(--lr-muted); font-style: italic; }}
+.lr-card {{ margin: 8px 0 4px 1.1em; padding: 8px 12px; border-left: 3px solid var(--lr-border);
+  background: var(--lr-card); overflow-wrap: anywhere; }}
 /* The quotation's figure and blockquote: the browser's 40 px side margins would leave a phone's
    card a narrow column; the quotation marks and the border say it is quoted. */
 .lr-card figure, .lr-card blockquote {{ margin: 0; padding: 0; }}
-.lr-card figcaption {{ color: #57606a; font-size: 13px; margin: 4px 0 0 0; }}
+.lr-card figcaption {{ color: var(--lr-muted); font-size: 13px; margin: 4px 0 0 0; }}
 /* Spelled out: the page's theme floats a definition at 80 % width beside its term. */
 .lr-card dl {{ display: block; margin: 0; padding: 0; }}
 .lr-card dt {{ display: block; float: none; width: auto; font-weight: 600; font-size: 13px;
-  color: #57606a; margin: 8px 0 0 0; padding: 0; text-align: left; }}
+  color: var(--lr-muted); margin: 8px 0 0 0; padding: 0; text-align: left; }}
 .lr-card dd {{ display: block; float: none; width: auto; margin: 0; padding: 0; }}
 .lr-tags > span {{ display: inline-block; margin: 1px 4px 1px 0; padding: 0 6px; border-radius: 10px;
-  background: #eef1f4; font-size: 13px; }}
+  background: var(--lr-tag); font-size: 13px; }}
 .lr-t-model_family > span {{ border-left: 4px solid var(--lr-c, #7f7f7f); border-radius: 3px; }}
-.lr-empty {{ padding: 16px; color: #57606a; }}
+.lr-empty {{ padding: 16px; color: var(--lr-muted); }}
 /* A phone: each study is a block, its tags under it, instead of four squeezed columns; its card
    uses the whole width. */
 @media (max-width: 640px) {{
@@ -190,7 +202,7 @@ table.lr-studies tr:nth-child(even) td {{ background: #fafbfc; }}
   table.lr-studies caption {{ display: block; }}
   table.lr-studies, table.lr-studies tbody, table.lr-studies tr, table.lr-studies td {{ display: block; width: auto; }}
   table.lr-studies td {{ border: none; padding: 2px 4px; }}
-  table.lr-studies tr {{ border-bottom: 1px solid #eaeef2; padding: 6px 0; }}
+  table.lr-studies tr {{ border-bottom: 1px solid var(--lr-rule); padding: 6px 0; }}
   table.lr-studies td.lr-tags {{ padding-left: calc(4px + 1.1em); }}
   table.lr-studies td.lr-tags:empty {{ display: none; }}
   .lr-card {{ margin-left: 0; padding: 8px 4px 8px 10px; }}
