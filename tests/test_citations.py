@@ -79,3 +79,22 @@ def test_another_table_keeps_the_shipped_studies_citable(tmp_path, monkeypatch):
     found = build_citations()
     assert found[missing].doc is None and found[missing].author == "Aydin et al."
     assert found["pawlicka-2024"].doc == STUDIES_DOC
+
+
+def test_studies_cited_alike_are_lettered_as_the_table_letters_them():
+    twins = [
+        {"id": "li-2024", "first_author": "Li", "year": "2024", "title": "Speech", "doi": "", "url": ""},
+        {"id": "li-2024-b", "first_author": "Li", "year": "2024", "title": "ECG", "doi": "", "url": ""},
+    ]
+    found = citations([*ROWS, *twins], CITED, RECORDS)
+    assert (found["li-2024"].year, found["li-2024-b"].year) == ("2024b", "2024a")  # by title
+    assert found["aydin-2024"].year == "2024"
+    # The {study} role reads the CSV, the pages load_studies(): both give each study the same year,
+    # on the table in use (the grown copy of the checkout has such a pair).
+    from livingreview import load_studies
+    from livingreview.text.wording import citation_year
+
+    shipped = build_citations()
+    assert {row["id"]: citation_year(row) for row in load_studies().to_dict("records")} == {
+        study: shipped[study].year for study in load_studies()["id"]
+    }

@@ -35,7 +35,7 @@ from ..data.cited import cited_anchor
 from ..data.links import card_id
 from ..data.paths import CITED, DEFAULT_STUDIES, REFERENCES_BIB, TABLE1, studies_path
 from ..data.records import Record, read_bibliography, record_finder
-from ..text.wording import citation_author, citation_year
+from ..text.wording import YEAR_SUFFIX, citation_author, citation_year, year_suffixes
 from . import upstream
 
 #: The pages the links point to (Sphinx document names, as in _toc.yml).
@@ -85,6 +85,8 @@ def citations(
     """Every citable study by id: the study table's rows (linked to their cards), the cited-only
     studies (linked to the References page) and, for ids in neither, `fallback` rows (unlinked)."""
     studies, cited, fallback = list(studies), list(cited), list(fallback)
+    # The table's letters for studies cited alike ('2026a'), as load_studies() gives them.
+    studies = [{**row, YEAR_SUFFIX: letter} for row, letter in zip(studies, year_suffixes(studies))]
     records = records or {}
     keys = record_keys(records, [*studies, *cited, *fallback])
     found: dict[str, Citation] = {}
