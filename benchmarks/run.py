@@ -759,6 +759,7 @@ def explorer_in_browser(data: Path, browser, workdir: Path, clicks: int = 4) -> 
 
     from livingreview.data.studies import data_fingerprint
     from livingreview.data.validation import VALIDATED_ENV, validate
+    from livingreview.explorer.server import SERVER_EXTENSION
 
     source = SOURCE or ROOT
     _rows, problems = validate(data)
@@ -780,6 +781,8 @@ def explorer_in_browser(data: Path, browser, workdir: Path, clicks: int = 4) -> 
         port = sock.getsockname()[1]
     command = [sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
     command += [f"--port={port}", "--IdentityProvider.token=bench", "--ServerApp.port_retries=0"]
+    # The server extension binder/postBuild enables (the page's templates compiled once per server).
+    command += [f"--ServerApp.jpserver_extensions={ {SERVER_EXTENSION: True}!r}"]  # a Python literal
     log = open(workdir / "jupyter-server.log", "w")  # noqa: SIM115 (closed with the server below)
     server = subprocess.Popen(command, cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/voila/render/book/explore.ipynb?token=bench"

@@ -32,6 +32,7 @@ from livingreview.data.filters import FACETS, FilterState, facet_counts, filter_
 from livingreview.data.studies import cell_items, data_fingerprint
 from livingreview.data.validation import VALIDATED_ENV
 from livingreview.explorer.app import CHARTS, TARGET_PX, build_explorer
+from livingreview.explorer.server import SERVER_EXTENSION
 from livingreview.text.wording import plural
 
 from conftest import ROOT
@@ -847,6 +848,41 @@ BINDER_BASE = ROOT / "tests" / "fixtures" / "repo2docker" / "base-environment-py
 #: JupyterLab extensions Binder's base environment installs that Voilà would put in the page
 #: (jupyter-offlinenotebook, notebook, jupyter-resource-usage): voila.json keeps them out.
 BINDER_EXTENSIONS = ("jupyter-offlinenotebook", "@jupyter-notebook/lab-extension", "@jupyter-server/resource-usage")
+
+
+def test_the_server_compiles_the_pages_templates_once(monkeypatch):
+    """Voilà makes a new exporter, with a new Jinja environment, for every visit: with the server
+    extension, the second exporter loads the page's templates compiled by the first, and renders
+    the same page."""
+    import jinja2
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    from livingreview.explorer import server
+
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    plain = HTMLExporter(template_name="lab").from_notebook_node(notebook)[0]
+    monkeypatch.setattr(TemplateExporter, "_create_environment", TemplateExporter._create_environment)
+    server.TEMPLATE_CACHE.clear()
+    server.cache_compiled_templates()
+    server.cache_compiled_templates()  # once per process, however often it is asked
+    compiled = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment, "compile", lambda env, *a, **k: compiled.append(1) or original(env, *a, **k)
+    )
+    pages = []
+    for _visit in range(2):
+        exporter = HTMLExporter(template_name="lab")
+        assert exporter.environment.bytecode_cache is server.TEMPLATE_CACHE
+        pages.append(exporter.from_notebook_node(notebook)[0])
+        compiled.append("visit")
+    first, second = " ".join(map(str, compiled)).split("visit")[:2]
+    assert first.strip() and not second.strip(), compiled  # compiled on the first visit only
+    assert pages[0] == pages[1] == plain
+
+
 #: What Binder's server would log on every visit if binder/postBuild did not quiet it.
 SERVER_NOISE = ("Kernel is running over TCP without encryption", "is not trusted")
 TOKEN = "explorer-test-token"
@@ -933,6 +969,8 @@ def test_the_explorer_as_binder_runs_it(binder, browser, tmp_path):
     assert marker.stdout.strip() == data_fingerprint(), marker.stderr
     assert mathjax == [None, None]  # Jupyter server gives none: the template's null, not Voilà's default
     assert [line for line in log.splitlines() if any(noise in line for noise in SERVER_NOISE)] == []
+    # binder/postBuild enables the server extension that keeps the page's templates compiled.
+    assert f"{SERVER_EXTENSION} | extension was successfully loaded" in log
 
     # Started where voila.json is not (Voilà's own settings: every extension, its lab template):
     # the page loads from a CDN and the three extensions fill the console, and this test sees it.
