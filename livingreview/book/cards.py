@@ -28,7 +28,7 @@ from ..data.schema import column_titles
 from ..data.studies import ITEM_MARK, TABLE1_COLUMNS, cell_items, cell_text
 from ..data.vocabulary import LIST_COLUMNS, SEPARATOR, Facet, load_vocabulary
 from ..text.markup import attrs, esc
-from ..text.wording import YEAR_SUFFIX, one_line
+from ..text.wording import YEAR_SUFFIX, citation_year, one_line
 
 NOTE_LABEL = "Curator’s note"
 
@@ -85,9 +85,14 @@ class StudyCard:
     tags: tuple[tuple[str, str, tuple[Tag, ...]], ...]  # (column, facet label, tags), coded columns only
 
     @property
+    def cited_year(self) -> str:
+        """'2025', '2026a' where two studies would read alike: the year as citations give it."""
+        return citation_year({"year": self.year, YEAR_SUFFIX: self.year_suffix})
+
+    @property
     def short_citation(self) -> str:
         """'Ultsch 2025': how the tables head a study ('Østergård 2026a' where two would read alike)."""
-        return f"{self.first_author} {self.year}{self.year_suffix}"
+        return f"{self.first_author} {self.cited_year}"
 
     def tags_of(self, column: str) -> tuple[Tag, ...]:
         return next((tags for name, _label, tags in self.tags if name == column), ())
@@ -220,7 +225,7 @@ def table_row_html(card: StudyCard) -> str:
 
     study = [
         f'<a class="lr-st-cite" href="{esc(card_href(card.id, ""))}">'
-        f'<span data-f="first_author">{esc(card.first_author)}</span> {esc(card.year)}{esc(card.year_suffix)}</a>'
+        f'<span data-f="first_author">{esc(card.first_author)}</span> {esc(card.cited_year)}</a>'
     ]
     if card.title:
         study.append(f'<span class="lr-st-title" data-f="title">{esc(card.title)}</span>')
