@@ -483,8 +483,8 @@ def _controls(prefix, vocabulary, df, years, page_size) -> str:
         facet = vocabulary[column]
         # Every vocabulary term, with its count in the whole table: a 0 is an evidence gap.
         boxes = "".join(
-            f'<label class="lr-st-opt"><input type="checkbox" name="{esc(key)}" value="{esc(term)}">'
-            f'<span class="lr-st-opt-l">{esc(facet.label_of(term))}</span> <span class="lr-st-c">{count}</span>'
+            f'<label class="lr-st-opt"><input type="checkbox" name="{esc(key)}" value="{esc(str(term))}">'
+            f'<span class="lr-st-opt-l">{esc(facet.label_of(str(term)))}</span> <span class="lr-st-c">{count}</span>'
             f'<span class="lr-sr"> {"study" if count == 1 else "studies"}</span></label>'
             for term, count in term_counts(df, column).items()
         )

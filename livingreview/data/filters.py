@@ -33,6 +33,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from typing import Final
 from urllib.parse import parse_qsl, quote, urlencode
 
 import numpy as np
@@ -86,7 +87,7 @@ _YEAR = re.compile(YEAR_PATTERN)
 ADDED_PATTERN = f"^[{_SPACE_CLASS}]*([0-9]{{4}})-(0[1-9]|1[0-2])[{_SPACE_CLASS}]*$"
 _ADDED = re.compile(ADDED_PATTERN)
 #: How text is compared: Unicode NFKC, then full case folding (str.casefold).
-NORMAL_FORM = "NFKC"
+NORMAL_FORM: Final = "NFKC"
 
 
 def filter_spec() -> dict:
@@ -267,7 +268,7 @@ def search_blob(df: pd.DataFrame) -> pd.Series:
         return cached[1]
     if columns:
         text = df[columns].fillna("").astype(str)
-        joined = text[columns[0]].str.cat([text[c] for c in columns[1:]], sep="\n")
+        joined = text[columns[0]].str.cat(text[columns[1:]], sep="\n")
     else:
         joined = pd.Series([""] * len(df), index=df.index, dtype=object)
     blob = joined.str.normalize(NORMAL_FORM).str.casefold()

@@ -248,6 +248,7 @@ class TermChecklist(widgets.VBox):
     @property
     def boxes(self) -> dict[str, widgets.Checkbox]:
         self.build()
+        assert self._boxes is not None  # build() made them
         return self._boxes
 
     @property
@@ -317,7 +318,9 @@ def term_groups(facet: Facet) -> list[tuple[str | None, list[str]]]:
     Terms a grouped facet leaves without a group come last, as 'Other'."""
     if not facet.groups:
         return [(None, list(facet.terms))]
-    grouped = [(group.label, facet.in_group(key)) for key, group in facet.groups.items()]
+    grouped: list[tuple[str | None, list[str]]] = [
+        (group.label, facet.in_group(key)) for key, group in facet.groups.items()
+    ]
     loose = [key for key, term in facet.terms.items() if term.group not in facet.groups]
     return [(label, keys) for label, keys in grouped if keys] + ([("Other", loose)] if loose else [])
 
