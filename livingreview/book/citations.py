@@ -139,9 +139,11 @@ def build_citations(bibfile: Path = REFERENCES_BIB) -> dict[str, Citation]:
 # The Sphinx side: the role, and the links it writes
 
 
-def _citations_of(app) -> dict[str, Citation]:
-    """Built once per build (per reading process), when the first page cites a study."""
-    fingerprint = getattr(app, "lr_fingerprint", None)
+def _citations_of(env) -> dict[str, Citation]:
+    """Built once per build (per reading process), when the first page cites a study; again when
+    the build's inputs changed (the fingerprint sphinxext keeps on the environment)."""
+    app = env.app
+    fingerprint = getattr(env, "lr_fingerprint", None)
     cached = getattr(app, "_lr_citations", None)
     if cached is None or cached[0] != fingerprint:
         cached = app._lr_citations = (fingerprint, build_citations())
@@ -154,7 +156,7 @@ def study_role(name, rawtext, text, lineno, inliner, options=None, content=()):
 
     env = inliner.document.settings.env
     study_id = text.strip()
-    citation = _citations_of(env.app).get(study_id)
+    citation = _citations_of(env).get(study_id)
     if citation is None:
         message = inliner.reporter.error(
             f"{{study}}`{study_id}`: no study with this id in the study table or data/cited.csv", line=lineno

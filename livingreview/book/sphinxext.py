@@ -25,16 +25,45 @@ import hashlib
 import importlib.metadata
 import shutil
 import sys
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util import logging
 
 from ..data.paths import ASSETS_DIR, CITED, PACKAGE_DIR, REFERENCES_BIB, STATIC_SUBDIR, TABLE1, data_files, studies_path
 from ..text.markup import esc
 from . import citations, upstream
 
+if TYPE_CHECKING:
+    from .page_head import Icon
+
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildState:
+    """What the extension keeps between its handlers while one Sphinx application builds."""
+
+    fingerprint: str  # build_inputs_fingerprint() at config-inited
+    icons: dict[tuple[str, str], Icon] = field(default_factory=dict)  # Font Awesome, drawn inline
+    #: Stylesheets this build's pages link (path under _static/ -> priority); None until an HTML
+    #: builder starts (start_page_head), so the page-head handlers do nothing for other builders.
+    page_styles: dict[str, int] | None = None
+    page_css: str = ""  # page.css?v=<version>, the one stylesheet layout.html links
+    documentation_options: str | None = None  # rendered once, on the first page that needs it
+
+
+#: One state per application (Sphinx declares no attributes for an extension's own).
+_BUILD_STATES: weakref.WeakKeyDictionary[Sphinx, BuildState] = weakref.WeakKeyDictionary()
+
+
+def build_state(app: Sphinx) -> BuildState:
+    return _BUILD_STATES[app]
+
 
 #: Marker class in a page's HTML -> (scripts, stylesheets) that page needs, relative to _static/lr/.
 FIGURE_MARKER = 'class="lr-figure"'  # the drawing holder only, not "lr-figure-box" wrappers
@@ -72,10 +101,10 @@ def check_data(app: Sphinx, config) -> None:
     from ..update.screening import load_cycle
     from ..update.versions import ReleasesError, load_releases
 
-    app.lr_fingerprint = build_inputs_fingerprint()
+    state = _BUILD_STATES[app] = BuildState(build_inputs_fingerprint())
     # A table already validated by this same code (a no-change rebuild) is not checked again.
     marker = Path(app.doctreedir) / "livingreview-validated"
-    if not (marker.is_file() and marker.read_text() == app.lr_fingerprint):
+    if not (marker.is_file() and marker.read_text() == state.fingerprint):
         try:
             frame = load_studies()
             load_table1()  # data/table1.csv: what the source cites in its Table 1 (counts, citations)
@@ -91,7 +120,7 @@ def check_data(app: Sphinx, config) -> None:
             raise SystemExit(2) from None
         logger.info(f"[livingreview] {len(frame)} studies from {studies_path()}")
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(app.lr_fingerprint)
+        marker.write_text(state.fingerprint)
     # The kernels that execute the pages inherit this and skip re-validating the same bytes.
     studies_digest = data_fingerprint()
     digests = [studies_digest, cited_fingerprint(CITED, studies_digest)]
@@ -99,9 +128,12 @@ def check_data(app: Sphinx, config) -> None:
 
 
 def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[str]:
+    # Kept on the environment, which Sphinx pickles between builds: the last build's inputs. The
+    # {study} role reads it too (citations._citations_of), in every reading process.
+    current = build_state(app).fingerprint
     previous = getattr(env, "lr_fingerprint", None)
-    env.lr_fingerprint = app.lr_fingerprint
-    if previous is None or previous == app.lr_fingerprint:
+    env.lr_fingerprint = current
+    if previous is None or previous == current:
         return []
     logger.info("[livingreview] the data or package changed: every page is re-read and re-executed")
     return sorted(set(env.found_docs) - set(added) - set(changed) - set(removed))
@@ -206,29 +238,31 @@ def start_page_head(app: Sphinx) -> None:
 
     if app.builder.format != "html":
         return
-    icons = app.lr_icons = page_head.theme_icons(upstream.distribution_path(*upstream.FONT_AWESOME_SCRIPT).read_text())
+    state = build_state(app)
+    icons = state.icons = page_head.theme_icons(upstream.distribution_path(*upstream.FONT_AWESOME_SCRIPT).read_text())
     render = app.builder.templates.render
 
     def render_with_icons(template: str, context: dict) -> str:
         return page_head.inline_icons(render(template, context), icons)
 
     app.builder.templates.render = render_with_icons
-    app.lr_page_styles = {}
+    state.page_styles = {}
     versions = [importlib.metadata.version(d) for d in ("pydata-sphinx-theme", "sphinx-book-theme", "myst-nb")]
     assets = [path.read_bytes().decode() for path in sorted(ASSETS_DIR.glob("*.css"))]
-    app.lr_page_css = f"{page_head.PAGE_CSS}?v={page_head.version_tag(app.lr_fingerprint, *versions, *assets)}"
+    state.page_css = f"{page_head.PAGE_CSS}?v={page_head.version_tag(state.fingerprint, *versions, *assets)}"
 
 
 def page_head_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """Runs after add_page_assets: the page's stylesheets are noted for page.css (layout.html
     links that alone), and documentation_options.js becomes an inline script."""
-    if not hasattr(app, "lr_page_styles"):
+    state = build_state(app)
+    if state.page_styles is None:
         return
     for style in context.get("css_files") or []:
         name = str(getattr(style, "filename", style) or "")
         if name.startswith("_static/") and "://" not in name:
-            app.lr_page_styles.setdefault(name.removeprefix("_static/"), getattr(style, "priority", 500))
-    context["lr_page_css"] = app.lr_page_css
+            state.page_styles.setdefault(name.removeprefix("_static/"), getattr(style, "priority", 500))
+    context["lr_page_css"] = state.page_css
     scripts = context.get("script_files")
     if isinstance(scripts, list):
         for index, script in enumerate(scripts):
@@ -238,10 +272,13 @@ def page_head_context(app: Sphinx, pagename, templatename, context, doctree) -> 
 
 def documentation_options(app: Sphinx) -> str:
     """Sphinx's documentation_options.js, rendered as Sphinx renders it (builder's global context)."""
-    if not hasattr(app, "lr_documentation_options"):
+    state = build_state(app)
+    if state.documentation_options is None:
+        builder = app.builder
+        assert isinstance(builder, StandaloneHTMLBuilder)  # called from html-page-context only
         source = upstream.distribution_path(*upstream.SPHINX_DOCUMENTATION_OPTIONS).read_text(encoding="utf-8")
-        app.lr_documentation_options = app.builder.templates.render_string(source, app.builder.globalcontext).strip()
-    return app.lr_documentation_options
+        state.documentation_options = builder.templates.render_string(source, builder.globalcontext).strip()
+    return state.documentation_options
 
 
 def finish_page_head(app: Sphinx, exception) -> None:
@@ -251,17 +288,18 @@ def finish_page_head(app: Sphinx, exception) -> None:
 
     from . import page_head
 
-    if exception is not None or not hasattr(app, "lr_page_styles"):
+    state = build_state(app)
+    if exception is not None or state.page_styles is None:
         return
     outdir = Path(app.outdir)
     record = Path(app.doctreedir) / PAGE_STYLES_RECORD
     styles = json.loads(record.read_text()) if record.is_file() else {}
-    styles.update(app.lr_page_styles)
+    styles.update(state.page_styles)
     styles = {name: priority for name, priority in styles.items() if (outdir / "_static" / name).is_file()}
     record.write_text(json.dumps(styles, indent=1))
     ordered = [*upstream.THEME_PRE_STYLESHEETS, *sorted(styles, key=lambda name: styles[name])]
     credit = upstream.font_awesome_credit(upstream.distribution_path(*upstream.FONT_AWESOME_LICENSE).read_text())
-    page_head.write_page_stylesheet(outdir, dict.fromkeys(ordered), credit, app.lr_icons)
+    page_head.write_page_stylesheet(outdir, dict.fromkeys(ordered), credit, state.icons)
     for name in upstream.FONT_AWESOME_OUTPUT:
         path = outdir / "_static" / name
         if path.is_dir():
