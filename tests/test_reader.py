@@ -89,7 +89,7 @@ class Reader:
         just after this page scrolled through its charts: requestAnimationFrame never fires again,
         so every Playwright action that waits for a steady element, and every screenshot, waits
         until it times out, while the page's scripts run on (`issues ci` of 7eee174). Measured
-        here: about one visit in 140, all at 390 px; the stalled page stays stalled (a screencast
+        here: 7 visits in about 1,300, all at 390 px; the stalled page stays stalled (a screencast
         or a scroll does not wake it), while a new page in the same context draws. So a visit
         that stalled is made again in a new page, once; one that stalls twice fails, saying so.
         """
