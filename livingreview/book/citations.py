@@ -27,6 +27,7 @@ as the source cites it, also without a card link. Only an id found nowhere is an
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,15 +140,12 @@ def build_citations(bibfile: Path = REFERENCES_BIB) -> dict[str, Citation]:
 # The Sphinx side: the role, and the links it writes
 
 
-def _citations_of(env) -> dict[str, Citation]:
-    """Built once per build (per reading process), when the first page cites a study; again when
-    the build's inputs changed (the fingerprint sphinxext keeps on the environment)."""
-    app = env.app
-    fingerprint = getattr(env, "lr_fingerprint", None)
-    cached = getattr(app, "_lr_citations", None)
-    if cached is None or cached[0] != fingerprint:
-        cached = app._lr_citations = (fingerprint, build_citations())
-    return cached[1]
+@functools.lru_cache(maxsize=1)
+def _citations_for(fingerprint: str | None) -> dict[str, Citation]:
+    """Built once per reading process for a build's inputs, when the first page cites a study;
+    again when they change. `fingerprint` is what sphinxext keeps on the environment (the data,
+    the bibliography and the package's code: everything build_citations reads)."""
+    return build_citations()
 
 
 def study_role(name, rawtext, text, lineno, inliner, options=None, content=()):
@@ -156,7 +154,7 @@ def study_role(name, rawtext, text, lineno, inliner, options=None, content=()):
 
     env = inliner.document.settings.env
     study_id = text.strip()
-    citation = _citations_of(env).get(study_id)
+    citation = _citations_for(getattr(env, "lr_fingerprint", None)).get(study_id)
     if citation is None:
         message = inliner.reporter.error(
             f"{{study}}`{study_id}`: no study with this id in the study table or data/cited.csv", line=lineno

@@ -129,7 +129,7 @@ def check_data(app: Sphinx, config) -> None:
 
 def outdate_on_data_change(app: Sphinx, env, added, changed, removed) -> list[str]:
     # Kept on the environment, which Sphinx pickles between builds: the last build's inputs. The
-    # {study} role reads it too (citations._citations_of), in every reading process.
+    # {study} role reads it too (citations._citations_for), in every reading process.
     current = build_state(app).fingerprint
     previous = getattr(env, "lr_fingerprint", None)
     env.lr_fingerprint = current
